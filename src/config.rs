@@ -1,0 +1,80 @@
+//! Site configuration, read once at start-up from flags with environment fallbacks.
+//!
+//! Every setting, its flag and its variable:
+//! - `--bind` / `BROADSHEET_BIND`: address to listen on (default `127.0.0.1:8080`)
+//! - `--database-url` / `DATABASE_URL`: `sqlite://PATH` (default `sqlite://broadsheet.db`) or
+//!   `postgres://…`
+//! - `--base-url` / `BROADSHEET_BASE_URL`: public origin for canonical and share links
+//!   (default `http://` + the bind address)
+//! - `--site-name` / `BROADSHEET_SITE_NAME`: publication name (default "The Broadsheet")
+//! - `--site-description` / `BROADSHEET_SITE_DESCRIPTION`: one line about the publication
+//! - `--language` / `BROADSHEET_LANGUAGE`: BCP 47 language of the content (default `en`)
+//! - `--timezone` / `BROADSHEET_TIMEZONE`: IANA zone dates are shown in (default `UTC`)
+//! - `--no-demo` / `BROADSHEET_NO_DEMO`: start with an empty site instead of demo content
+
+use chrono_tz::Tz;
+use clap::Args;
+
+/// Settings for `broadsheet serve`, also used by tests to build an app.
+#[derive(Args, Debug, Clone)]
+pub struct Config {
+    /// Address and port to listen on.
+    #[arg(long, env = "BROADSHEET_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://broadsheet.db")]
+    pub database_url: String,
+
+    /// Public origin used in canonical URLs, share links and metadata.
+    #[arg(long, env = "BROADSHEET_BASE_URL")]
+    pub base_url: Option<String>,
+
+    /// Name of the publication.
+    #[arg(long, env = "BROADSHEET_SITE_NAME", default_value = "The Broadsheet")]
+    pub site_name: String,
+
+    /// One-line description of the publication.
+    #[arg(
+        long,
+        env = "BROADSHEET_SITE_DESCRIPTION",
+        default_value = "Independent news from Port Calder and the coast."
+    )]
+    pub site_description: String,
+
+    /// Language of the content (BCP 47).
+    #[arg(long, env = "BROADSHEET_LANGUAGE", default_value = "en")]
+    pub language: String,
+
+    /// Time zone in which dates are shown (IANA name).
+    #[arg(long, env = "BROADSHEET_TIMEZONE", default_value = "UTC")]
+    pub timezone: Tz,
+
+    /// Start with an empty site: do not load demo content into an empty database.
+    #[arg(long, env = "BROADSHEET_NO_DEMO")]
+    pub no_demo: bool,
+}
+
+impl Config {
+    /// Defaults for a given database, as `broadsheet serve` would use them.
+    pub fn for_database(database_url: &str) -> Self {
+        Config {
+            bind: "127.0.0.1:8080".into(),
+            database_url: database_url.into(),
+            base_url: None,
+            site_name: "The Broadsheet".into(),
+            site_description: "Independent news from Port Calder and the coast.".into(),
+            language: "en".into(),
+            timezone: Tz::UTC,
+            no_demo: false,
+        }
+    }
+
+    /// The public origin without a trailing slash.
+    pub fn base_url(&self) -> String {
+        match &self.base_url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.bind),
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! Demo content: an empty database gets a dozen placeholder articles (original
+//! writing about a fictional city) with images, so a new install shows a live
+//! site at once. Loaded once: a marker in `site_settings` stops it from coming
+//! back after editors delete it.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::Connection;
+use serde::Deserialize;
+
+use crate::db::DbConn;
+use crate::error::AppError;
+use crate::models::{
+    self, setting, Article, ArticleStatus, Author, NewArticle, NewAuthor, NewMedia, NewSection,
+    Section, Tag,
+};
+
+const CONTENT: &str = include_str!("demo/articles.json");
+const LOADED_MARKER: &str = "demo_content_loaded_at";
+
+/// Pairs each shipped image's file name with its bytes, compiled into the binary.
+macro_rules! shipped_images {
+    ($($file:literal,)*) => {
+        &[$(($file, include_bytes!(concat!("demo/images/", $file)))),*]
+    };
+}
+
+/// The shipped images, by file name.
+const IMAGES: &[(&str, &[u8])] = shipped_images!(
+    "council-budget.png",
+    "dry-dock.png",
+    "fish-crates.png",
+    "harbour-ferry.png",
+    "lantern-festival.png",
+    "library-shelves.png",
+    "microscope-mussel.png",
+    "seagrass-meadow.png",
+    "storm-seawall.png",
+    "terraced-housing.png",
+    "tidewire-circuits.png",
+);
+
+#[derive(Deserialize)]
+struct DemoSite {
+    sections: Vec<DemoSection>,
+    authors: Vec<DemoAuthor>,
+    articles: Vec<DemoArticle>,
+}
+
+#[derive(Deserialize)]
+struct DemoSection {
+    slug: String,
+    name: String,
+    description: String,
+}
+
+#[derive(Deserialize)]
+struct DemoAuthor {
+    slug: String,
+    name: String,
+    bio: String,
+}
+
+#[derive(Deserialize)]
+struct DemoImage {
+    file: String,
+    alt: String,
+    caption: Option<String>,
+    credit: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct DemoDesk {
+    heading: String,
+    text: String,
+}
+
+#[derive(Deserialize)]
+struct DemoArticle {
+    slug: String,
+    headline: String,
+    standfirst: String,
+    kicker: String,
+    section: String,
+    author: String,
+    tags: Vec<String>,
+    image: Option<DemoImage>,
+    takeaways: Vec<String>,
+    desk: Option<DemoDesk>,
+    body: String,
+    published_hours_ago: i64,
+    updated_hours_ago: Option<i64>,
+}
+
+/// Lowercase letters, digits and single hyphens, for slugs made from names.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.trim_end_matches('-').to_string()
+}
+
+/// Loads the demo content when the site has never had it and holds no
+/// articles. Returns whether it loaded anything.
+pub fn load_if_empty(conn: &mut DbConn, now: NaiveDateTime) -> Result<bool, AppError> {
+    conn.transaction(|conn| {
+        if setting::get(conn, LOADED_MARKER)?.is_some() || Article::any_exist(conn)? {
+            return Ok(false);
+        }
+        load(conn, now)?;
+        setting::set(conn, LOADED_MARKER, &now.to_string())?;
+        Ok(true)
+    })
+}
+
+fn image_bytes(file: &str) -> Result<&'static [u8], AppError> {
+    IMAGES
+        .iter()
+        .find(|(name, _)| *name == file)
+        .map(|(_, bytes)| *bytes)
+        .ok_or_else(|| AppError::Internal(format!("demo image {file} is not shipped")))
+}
+
+fn load(conn: &mut DbConn, now: NaiveDateTime) -> Result<(), AppError> {
+    let site: DemoSite = serde_json::from_str(CONTENT)
+        .map_err(|e| AppError::Internal(format!("demo content is invalid: {e}")))?;
+    let mut section_ids = Vec::new();
+    for (position, s) in (1..).zip(&site.sections) {
+        let id = Section::create(
+            conn,
+            &NewSection {
+                slug: s.slug.clone(),
+                name: s.name.clone(),
+                description: s.description.clone(),
+                position,
+            },
+        )?;
+        section_ids.push((s.slug.as_str(), id));
+    }
+    let mut author_ids = Vec::new();
+    for a in &site.authors {
+        let id = Author::create(
+            conn,
+            &NewAuthor {
+                slug: a.slug.clone(),
+                name: a.name.clone(),
+                bio: a.bio.clone(),
+            },
+        )?;
+        author_ids.push((a.slug.as_str(), id));
+    }
+    let lookup =
+        |ids: &[(&str, i32)], slug: &str| ids.iter().find(|(s, _)| *s == slug).map(|(_, id)| *id);
+    for a in &site.articles {
+        let lead_image_id = match &a.image {
+            Some(img) => {
+                let bytes = image_bytes(&img.file)?;
+                let size = imagesize::blob_size(bytes)
+                    .map_err(|e| AppError::Internal(format!("demo image {}: {e}", img.file)))?;
+                Some(models::media::create(
+                    conn,
+                    &NewMedia {
+                        content_type: "image/png".into(),
+                        width: size.width as i32,
+                        height: size.height as i32,
+                        data: bytes.to_vec(),
+                        created_at: now,
+                    },
+                )?)
+            }
+            None => None,
+        };
+        let published_at = now - Duration::hours(a.published_hours_ago);
+        let updated_at = a
+            .updated_hours_ago
+            .map_or(published_at, |h| now - Duration::hours(h));
+        let id = Article::create(
+            conn,
+            &NewArticle {
+                slug: a.slug.clone(),
+                headline: a.headline.clone(),
+                standfirst: a.standfirst.clone(),
+                body: a.body.clone(),
+                kicker: a.kicker.clone(),
+                section_id: lookup(&section_ids, &a.section),
+                author_id: lookup(&author_ids, &a.author),
+                lead_image_id,
+                lead_image_alt: a.image.as_ref().map(|i| i.alt.clone()).unwrap_or_default(),
+                lead_image_caption: a
+                    .image
+                    .as_ref()
+                    .and_then(|i| i.caption.clone())
+                    .unwrap_or_default(),
+                lead_image_credit: a
+                    .image
+                    .as_ref()
+                    .and_then(|i| i.credit.clone())
+                    .unwrap_or_default(),
+                desk_heading: a
+                    .desk
+                    .as_ref()
+                    .map(|d| d.heading.clone())
+                    .unwrap_or_default(),
+                desk_text: a.desk.as_ref().map(|d| d.text.clone()).unwrap_or_default(),
+                status: ArticleStatus::Published.as_str().into(),
+                published_at: Some(published_at),
+                created_at: published_at,
+                updated_at,
+            },
+        )?;
+        Article::set_takeaways(conn, id, &a.takeaways)?;
+        for name in &a.tags {
+            let tag = Tag::find_or_create(conn, &slugify(name), name)?;
+            Tag::attach(conn, id, tag.id)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_lowercase_letters_digits_and_hyphens() {
+        assert_eq!(slugify("Council Budget"), "council-budget");
+        assert_eq!(slugify("  Science & Environment!"), "science-environment");
+        assert_eq!(
+            slugify("Port Calder's 2027 Plan"),
+            "port-calder-s-2027-plan"
+        );
+    }
+
+    #[test]
+    fn every_demo_image_is_shipped_and_every_reference_resolves() {
+        let site: DemoSite = serde_json::from_str(CONTENT).unwrap();
+        for a in &site.articles {
+            assert!(
+                site.sections.iter().any(|s| s.slug == a.section),
+                "{}",
+                a.slug
+            );
+            assert!(
+                site.authors.iter().any(|au| au.slug == a.author),
+                "{}",
+                a.slug
+            );
+            if let Some(img) = &a.image {
+                let size = imagesize::blob_size(image_bytes(&img.file).unwrap()).unwrap();
+                assert!(size.width >= 1200, "{} is {}px wide", img.file, size.width);
+            }
+        }
+    }
+}

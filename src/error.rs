@@ -1,0 +1,77 @@
+//! The one error type. Handlers and model functions return `Result<_, AppError>`;
+//! each variant maps to a status code, and `routes::error_pages` renders the
+//! friendly page for it. Internal errors are logged here with their context and
+//! reach the reader only as a plain "something went wrong" page.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+
+/// Every error a request or command can end in.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The page does not exist or is not public: 404.
+    #[error("not found")]
+    NotFound,
+    /// The request itself is wrong (bad page number, bad parameter): 400 with a message for the reader.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// Misconfiguration found at start-up (bad database URL, failed migration).
+    #[error("{0}")]
+    Config(String),
+    /// A query failed.
+    #[error("database error: {0}")]
+    Database(#[from] diesel::result::Error),
+    /// No connection could be had from the pool.
+    #[error("database unavailable: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    /// A template failed to render.
+    #[error("template error: {0}")]
+    Template(#[from] askama::Error),
+    /// The blocking thread pool is gone (shutting down).
+    #[error("blocking task failed: {0}")]
+    Blocking(#[from] actix_web::error::BlockingError),
+    /// Anything else that is our fault.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// Maps diesel's `NotFound` to the 404 page, other errors to themselves.
+    pub fn from_lookup(e: diesel::result::Error) -> Self {
+        match e {
+            diesel::result::Error::NotFound => AppError::NotFound,
+            other => AppError::Database(other),
+        }
+    }
+}
+
+/// Marker stored on an error response so the error page can show the reader's message.
+#[derive(Debug, Clone)]
+pub struct ReaderMessage(pub String);
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// An empty response with the status: the error-page handlers in
+    /// `routes::error_pages` fill in the page, with the site's chrome.
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let mut response = HttpResponse::new(status);
+        if let AppError::BadRequest(message) = self {
+            response
+                .extensions_mut()
+                .insert(ReaderMessage(message.clone()));
+        }
+        response
+    }
+}

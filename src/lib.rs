@@ -1,0 +1,107 @@
+//! Broadsheet: a server-rendered news site. This crate builds the whole app;
+//! `main.rs` only parses the command line, and tests build the same app.
+
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod markdown;
+pub mod models;
+pub mod routes;
+pub mod schema;
+pub mod seo;
+pub mod share;
+pub mod views;
+
+use actix_files::Files;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{ErrorHandlers, Logger};
+use actix_web::{web, App, HttpServer};
+
+pub use clock::Clock;
+pub use config::Config;
+pub use error::AppError;
+
+/// Shared state of one app instance. Nothing here is per-process global, so
+/// tests can run many apps side by side.
+pub struct AppState {
+    pub pool: db::DbPool,
+    pub site: views::Site,
+    pub clock: Clock,
+}
+
+impl AppState {
+    /// Connects to (and migrates) the configured database, loads demo content
+    /// into an empty one unless told not to, and returns the state.
+    pub fn init(config: &Config, clock: Clock) -> Result<Self, AppError> {
+        let pool = db::connect(&config.database_url)?;
+        if !config.no_demo {
+            let mut conn = pool.get()?;
+            if demo::load_if_empty(&mut conn, clock.now())? {
+                tracing::info!("loaded demo content into the empty database");
+            }
+        }
+        Ok(AppState {
+            pool,
+            site: views::Site {
+                name: config.site_name.clone(),
+                description: config.site_description.clone(),
+                language: config.language.clone(),
+                base_url: config.base_url(),
+                timezone: config.timezone,
+            },
+            clock,
+        })
+    }
+}
+
+/// Folder the `/static` files are served from: the `static/` folder of this source tree.
+pub const STATIC_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/static");
+
+/// Builds the app: state, routes, static files, request log and error pages.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(state)
+        .configure(routes::configure)
+        .service(
+            Files::new("/static", STATIC_DIR)
+                .use_etag(true)
+                .use_last_modified(true),
+        )
+        .wrap(ErrorHandlers::new().default_handler(routes::error_pages::render))
+        .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+}
+
+/// Runs the web server until it is stopped.
+pub async fn serve(config: Config) -> Result<(), AppError> {
+    let state = {
+        let config = config.clone();
+        web::block(move || AppState::init(&config, Clock::System)).await??
+    };
+    let state = web::Data::new(state);
+    let server = HttpServer::new(move || app(state.clone()))
+        .bind(&config.bind)
+        .map_err(|e| AppError::Config(format!("cannot listen on {}: {e}", config.bind)))?;
+    tracing::info!(
+        "Broadsheet is serving {} at http://{} (public URL {})",
+        config.site_name,
+        config.bind,
+        config.base_url()
+    );
+    server
+        .run()
+        .await
+        .map_err(|e| AppError::Internal(format!("server stopped: {e}")))
+}

@@ -1,0 +1,302 @@
+//! Articles: the struct, the public-visibility rule, and the queries behind
+//! the front page, section pages, the article page and its related list.
+
+use chrono::NaiveDateTime;
+use diesel::dsl;
+use diesel::prelude::*;
+
+use crate::db::{DbBackend, DbConn};
+use crate::models::{MediaInfo, Section, Tag};
+use crate::schema::{article_tags, article_takeaways, articles, media, sections};
+
+/// Workflow state of an article, stored as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArticleStatus {
+    Draft,
+    Scheduled,
+    Published,
+}
+
+impl ArticleStatus {
+    /// The stored form.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ArticleStatus::Draft => "draft",
+            ArticleStatus::Scheduled => "scheduled",
+            ArticleStatus::Published => "published",
+        }
+    }
+}
+
+/// A full article row.
+#[derive(Queryable, Selectable, Identifiable, Debug, Clone, PartialEq)]
+#[diesel(table_name = articles)]
+pub struct Article {
+    pub id: i32,
+    pub slug: String,
+    pub headline: String,
+    pub standfirst: String,
+    pub body: String,
+    pub kicker: String,
+    pub section_id: Option<i32>,
+    pub author_id: Option<i32>,
+    pub lead_image_id: Option<i32>,
+    pub lead_image_alt: String,
+    pub lead_image_caption: String,
+    pub lead_image_credit: String,
+    pub desk_heading: String,
+    pub desk_text: String,
+    pub status: String,
+    pub published_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub deleted_at: Option<NaiveDateTime>,
+    pub version: i32,
+}
+
+/// An article to be created.
+#[derive(Insertable, Debug, Clone)]
+#[diesel(table_name = articles)]
+pub struct NewArticle {
+    pub slug: String,
+    pub headline: String,
+    pub standfirst: String,
+    pub body: String,
+    pub kicker: String,
+    pub section_id: Option<i32>,
+    pub author_id: Option<i32>,
+    pub lead_image_id: Option<i32>,
+    pub lead_image_alt: String,
+    pub lead_image_caption: String,
+    pub lead_image_credit: String,
+    pub desk_heading: String,
+    pub desk_text: String,
+    pub status: String,
+    pub published_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The columns an article card needs (no body).
+#[derive(Queryable, Selectable, Debug, Clone, PartialEq)]
+#[diesel(table_name = articles)]
+pub struct ArticleSummary {
+    pub id: i32,
+    pub slug: String,
+    pub headline: String,
+    pub standfirst: String,
+    pub kicker: String,
+    pub lead_image_alt: String,
+    pub published_at: Option<NaiveDateTime>,
+}
+
+/// An article as listed on the front, section and related lists.
+#[derive(Queryable, Debug, Clone, PartialEq)]
+pub struct ArticleCard {
+    pub article: ArticleSummary,
+    pub section: Option<Section>,
+    pub image: Option<MediaInfo>,
+}
+
+/// SQL type of the public-visibility filter.
+pub type PublicAt = dsl::And<
+    dsl::And<
+        dsl::Eq<articles::status, &'static str>,
+        dsl::LtEq<articles::published_at, NaiveDateTime>,
+    >,
+    dsl::IsNull<articles::deleted_at>,
+>;
+
+/// The one rule for what readers may see: published, its publish time has
+/// passed, and not deleted. Every public query filters with this.
+pub fn public_at(now: NaiveDateTime) -> PublicAt {
+    articles::status
+        .eq(ArticleStatus::Published.as_str())
+        .and(articles::published_at.le(now))
+        .and(articles::deleted_at.is_null())
+}
+
+/// Which public articles a listing shows.
+#[derive(Debug, Clone)]
+pub enum Listing {
+    /// Every public article (the front page).
+    All,
+    /// One section's articles.
+    Section(i32),
+    /// One author's articles.
+    Author(i32),
+    /// Articles with one tag.
+    Tag(i32),
+}
+
+type CardSource = dsl::LeftJoin<dsl::LeftJoin<articles::table, sections::table>, media::table>;
+type BoxedCards = dsl::IntoBoxed<'static, dsl::Filter<CardSource, PublicAt>, DbBackend>;
+
+/// Public articles joined with their section and image, as a boxed query to filter further.
+fn public_cards(now: NaiveDateTime) -> BoxedCards {
+    articles::table
+        .left_join(sections::table)
+        .left_join(media::table)
+        .filter(public_at(now))
+        .into_boxed()
+}
+
+fn newest_first(query: BoxedCards) -> BoxedCards {
+    query.order((articles::published_at.desc(), articles::id.desc()))
+}
+
+fn load_cards(conn: &mut DbConn, query: BoxedCards) -> QueryResult<Vec<ArticleCard>> {
+    query
+        .select((
+            <ArticleSummary as Selectable<DbBackend>>::construct_selection(),
+            <Section as Selectable<DbBackend>>::construct_selection().nullable(),
+            <MediaInfo as Selectable<DbBackend>>::construct_selection().nullable(),
+        ))
+        .load(conn)
+}
+
+impl Listing {
+    fn apply(&self, query: BoxedCards) -> BoxedCards {
+        match self {
+            Listing::All => query,
+            Listing::Section(id) => query.filter(articles::section_id.eq(*id)),
+            Listing::Author(id) => query.filter(articles::author_id.eq(*id)),
+            Listing::Tag(id) => query.filter(
+                articles::id.eq_any(
+                    article_tags::table
+                        .filter(article_tags::tag_id.eq(*id))
+                        .select(article_tags::article_id),
+                ),
+            ),
+        }
+    }
+}
+
+impl Article {
+    /// The public article with this slug.
+    pub fn find_public_by_slug(
+        conn: &mut DbConn,
+        slug: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<Article> {
+        articles::table
+            .filter(articles::slug.eq(slug))
+            .filter(public_at(now))
+            .select(Article::as_select())
+            .first(conn)
+    }
+
+    /// One page of a listing, newest first (ties broken by id).
+    pub fn list_public(
+        conn: &mut DbConn,
+        listing: &Listing,
+        now: NaiveDateTime,
+        offset: i64,
+        limit: i64,
+    ) -> QueryResult<Vec<ArticleCard>> {
+        let query = newest_first(listing.apply(public_cards(now)))
+            .offset(offset)
+            .limit(limit);
+        load_cards(conn, query)
+    }
+
+    /// How many articles a listing holds.
+    pub fn count_public(
+        conn: &mut DbConn,
+        listing: &Listing,
+        now: NaiveDateTime,
+    ) -> QueryResult<i64> {
+        listing.apply(public_cards(now)).count().get_result(conn)
+    }
+
+    /// The article's Key Takeaways in order.
+    pub fn takeaways(&self, conn: &mut DbConn) -> QueryResult<Vec<String>> {
+        article_takeaways::table
+            .filter(article_takeaways::article_id.eq(self.id))
+            .order(article_takeaways::position.asc())
+            .select(article_takeaways::text)
+            .load(conn)
+    }
+
+    /// Replaces the article's Key Takeaways with `items`, in order.
+    pub fn set_takeaways(conn: &mut DbConn, article_id: i32, items: &[String]) -> QueryResult<()> {
+        diesel::delete(
+            article_takeaways::table.filter(article_takeaways::article_id.eq(article_id)),
+        )
+        .execute(conn)?;
+        for (position, text) in (1..).zip(items) {
+            diesel::insert_into(article_takeaways::table)
+                .values((
+                    article_takeaways::article_id.eq(article_id),
+                    article_takeaways::position.eq(position),
+                    article_takeaways::text.eq(text),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    }
+
+    /// Related articles, first rule: public articles sharing a tag, then from
+    /// the same section, newest first, never the article itself.
+    pub fn related(
+        &self,
+        conn: &mut DbConn,
+        now: NaiveDateTime,
+        limit: i64,
+    ) -> QueryResult<Vec<ArticleCard>> {
+        let tag_ids = Tag::for_article(conn, self.id)?
+            .into_iter()
+            .map(|t| t.id)
+            .collect::<Vec<_>>();
+        let sharing_a_tag = article_tags::table
+            .filter(article_tags::tag_id.eq_any(tag_ids))
+            .select(article_tags::article_id)
+            .load::<i32>(conn)?;
+        let mut cards = load_cards(
+            conn,
+            newest_first(public_cards(now))
+                .filter(articles::id.ne(self.id))
+                .filter(articles::id.eq_any(sharing_a_tag))
+                .limit(limit),
+        )?;
+        if let Some(section_id) = self.section_id {
+            let missing = limit - cards.len() as i64;
+            if missing > 0 {
+                let taken: Vec<i32> = cards
+                    .iter()
+                    .map(|c| c.article.id)
+                    .chain([self.id])
+                    .collect();
+                cards.extend(load_cards(
+                    conn,
+                    newest_first(public_cards(now))
+                        .filter(articles::section_id.eq(section_id))
+                        .filter(articles::id.ne_all(taken))
+                        .limit(missing),
+                )?);
+            }
+        }
+        Ok(cards)
+    }
+
+    /// Creates an article and returns its id.
+    pub fn create(conn: &mut DbConn, new: &NewArticle) -> QueryResult<i32> {
+        diesel::insert_into(articles::table)
+            .values(new)
+            .returning(articles::id)
+            .get_result(conn)
+    }
+
+    /// Moves an article to the trash: it stops being public at once.
+    pub fn soft_delete(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> QueryResult<()> {
+        diesel::update(articles::table.find(id))
+            .set(articles::deleted_at.eq(Some(now)))
+            .execute(conn)
+            .map(|_| ())
+    }
+
+    /// Whether the database holds any article at all (public or not).
+    pub fn any_exist(conn: &mut DbConn) -> QueryResult<bool> {
+        diesel::select(dsl::exists(articles::table.select(articles::id))).get_result(conn)
+    }
+}

@@ -1,0 +1,14 @@
+//! Models: one file per table, each with its struct, its insert form and its queries.
+
+pub mod article;
+pub mod author;
+pub mod media;
+pub mod section;
+pub mod setting;
+pub mod tag;
+
+pub use article::{Article, ArticleCard, ArticleStatus, NewArticle};
+pub use author::{Author, NewAuthor};
+pub use media::{MediaInfo, NewMedia};
+pub use section::{NewSection, Section};
+pub use tag::Tag;

@@ -1,0 +1,28 @@
+//! Site state kept in the database (for example, that demo content was loaded once).
+
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::schema::site_settings;
+
+/// Reads a setting.
+pub fn get(conn: &mut DbConn, key: &str) -> QueryResult<Option<String>> {
+    site_settings::table
+        .find(key)
+        .select(site_settings::value)
+        .first(conn)
+        .optional()
+}
+
+/// Writes a setting, replacing any earlier value. (No upsert: MultiConnection cannot express it.)
+pub fn set(conn: &mut DbConn, key: &str, value: &str) -> QueryResult<()> {
+    let updated = diesel::update(site_settings::table.find(key))
+        .set(site_settings::value.eq(value))
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(site_settings::table)
+            .values((site_settings::key.eq(key), site_settings::value.eq(value)))
+            .execute(conn)?;
+    }
+    Ok(())
+}

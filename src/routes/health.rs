@@ -1,0 +1,25 @@
+//! `GET /healthz` for load balancers: 200 when the database answers, 503 otherwise.
+
+use actix_web::{web, HttpResponse};
+use diesel::RunQueryDsl;
+
+use crate::{db, AppState};
+
+/// Answers whether this instance can serve pages.
+pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+    let ping = db::run(&state.pool, |conn| {
+        Ok(diesel::sql_query("SELECT 1").execute(conn)?)
+    })
+    .await;
+    match ping {
+        Ok(_) => HttpResponse::Ok()
+            .insert_header(("Cache-Control", "no-store"))
+            .body("ok"),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check failed");
+            HttpResponse::ServiceUnavailable()
+                .insert_header(("Cache-Control", "no-store"))
+                .body("database unavailable")
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! Every URL of the site, in one place.
+
+pub mod error_pages;
+pub mod health;
+pub mod media;
+pub mod public;
+
+use actix_web::web;
+
+/// Registers every route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(public::front_page))
+        .route("/articles/{slug}", web::get().to(public::show_article))
+        .route("/sections/{slug}", web::get().to(public::list_section))
+        .route("/authors/{slug}", web::get().to(public::list_author))
+        .route("/tags/{slug}", web::get().to(public::list_tag))
+        .route("/media/{id}", web::get().to(media::show_media))
+        .route("/healthz", web::get().to(health::healthz));
+}

@@ -1,0 +1,106 @@
+//! Diesel table definitions, shared by SQLite and PostgreSQL. Only portable
+//! SQL types are used (Integer, Text, Binary, Timestamp as UTC `NaiveDateTime`).
+
+diesel::table! {
+    sections (id) {
+        id -> Integer,
+        slug -> Text,
+        name -> Text,
+        description -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    authors (id) {
+        id -> Integer,
+        slug -> Text,
+        name -> Text,
+        bio -> Text,
+    }
+}
+
+diesel::table! {
+    tags (id) {
+        id -> Integer,
+        slug -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    media (id) {
+        id -> Integer,
+        content_type -> Text,
+        width -> Integer,
+        height -> Integer,
+        data -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    articles (id) {
+        id -> Integer,
+        slug -> Text,
+        headline -> Text,
+        standfirst -> Text,
+        body -> Text,
+        kicker -> Text,
+        section_id -> Nullable<Integer>,
+        author_id -> Nullable<Integer>,
+        lead_image_id -> Nullable<Integer>,
+        lead_image_alt -> Text,
+        lead_image_caption -> Text,
+        lead_image_credit -> Text,
+        desk_heading -> Text,
+        desk_text -> Text,
+        status -> Text,
+        published_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    article_takeaways (id) {
+        id -> Integer,
+        article_id -> Integer,
+        position -> Integer,
+        text -> Text,
+    }
+}
+
+diesel::table! {
+    article_tags (article_id, tag_id) {
+        article_id -> Integer,
+        tag_id -> Integer,
+    }
+}
+
+diesel::table! {
+    site_settings (key) {
+        key -> Text,
+        value -> Text,
+    }
+}
+
+diesel::joinable!(articles -> sections (section_id));
+diesel::joinable!(articles -> authors (author_id));
+diesel::joinable!(articles -> media (lead_image_id));
+diesel::joinable!(article_takeaways -> articles (article_id));
+diesel::joinable!(article_tags -> articles (article_id));
+diesel::joinable!(article_tags -> tags (tag_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    sections,
+    authors,
+    tags,
+    media,
+    articles,
+    article_takeaways,
+    article_tags,
+    site_settings,
+);

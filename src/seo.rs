@@ -1,0 +1,153 @@
+//! What machines read: page metadata, dates in the site's time zone, and
+//! JSON-LD that is safe to embed in a `<script>` element.
+
+use chrono::{NaiveDateTime, TimeZone};
+use chrono_tz::Tz;
+use serde_json::{json, Value};
+
+/// A moment shown to readers and machines: ISO 8601 with offset, and a readable form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    /// `2026-11-24T09:30:00+00:00`, for `<time datetime>` and metadata.
+    pub iso: String,
+    /// `24 November 2026, 09:30 UTC`.
+    pub display: String,
+    /// `24 Nov 2026`, for cards.
+    pub short: String,
+}
+
+/// Converts a stored UTC time into the site's time zone.
+pub fn stamp(utc: NaiveDateTime, tz: Tz) -> Stamp {
+    let local = tz.from_utc_datetime(&utc);
+    Stamp {
+        iso: local.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        display: local.format("%-d %B %Y, %H:%M %Z").to_string(),
+        short: local.format("%-d %b %Y").to_string(),
+    }
+}
+
+/// An image as metadata wants it: absolute URL, size and alt text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetaImage {
+    pub url: String,
+    pub width: i32,
+    pub height: i32,
+    pub alt: String,
+}
+
+/// The `<head>` of a page: title, description, canonical URL, Open Graph / X cards, JSON-LD.
+#[derive(Debug, Clone, Default)]
+pub struct PageMeta {
+    /// The `<title>`.
+    pub title: String,
+    /// The title shown in social cards (the headline, without the site name).
+    pub social_title: String,
+    pub description: String,
+    /// Absolute canonical URL.
+    pub canonical: String,
+    /// `website` or `article`.
+    pub og_type: &'static str,
+    pub image: Option<MetaImage>,
+    /// Serialised, script-safe JSON-LD (see [`script_safe_json`]).
+    pub json_ld: Option<String>,
+    /// Whether crawlers may index the page.
+    pub indexable: bool,
+}
+
+/// Serialises JSON for a `<script type="application/ld+json">` element: `<`,
+/// `>` and `&` become `\u003c` etc., so no content can close the element or
+/// open a comment, and the result is still strict JSON.
+pub fn script_safe_json(value: &Value) -> String {
+    let raw = serde_json::to_string(value).expect("JSON values always serialise");
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Facts about an article for its `NewsArticle` JSON-LD.
+#[derive(Debug)]
+pub struct NewsArticleFacts<'a> {
+    pub headline: &'a str,
+    pub description: &'a str,
+    pub url: &'a str,
+    pub image_urls: Vec<String>,
+    pub published: &'a str,
+    pub modified: &'a str,
+    pub author_name: Option<&'a str>,
+    pub author_url: Option<String>,
+    pub section: Option<&'a str>,
+    pub keywords: Vec<&'a str>,
+    pub publisher_name: &'a str,
+    pub publisher_url: &'a str,
+    pub logo_url: String,
+}
+
+/// The `NewsArticle` JSON-LD object.
+pub fn news_article(f: &NewsArticleFacts) -> Value {
+    let author = match f.author_name {
+        Some(name) => json!([{ "@type": "Person", "name": name, "url": f.author_url }]),
+        None => {
+            json!([{ "@type": "Organization", "name": f.publisher_name, "url": f.publisher_url }])
+        }
+    };
+    let mut value = json!({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": f.headline,
+        "description": f.description,
+        "url": f.url,
+        "mainEntityOfPage": { "@type": "WebPage", "@id": f.url },
+        "datePublished": f.published,
+        "dateModified": f.modified,
+        "author": author,
+        "publisher": {
+            "@type": "Organization",
+            "name": f.publisher_name,
+            "url": f.publisher_url,
+            "logo": { "@type": "ImageObject", "url": f.logo_url, "width": 600, "height": 60 }
+        },
+        "keywords": f.keywords,
+    });
+    if !f.image_urls.is_empty() {
+        value["image"] = json!(f.image_urls);
+    }
+    if let Some(section) = f.section {
+        value["articleSection"] = json!(section);
+    }
+    value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_safe_json_cannot_close_the_script_element() {
+        let value = json!({ "headline": "</script><script>alert('x')</script> & <!--" });
+        let out = script_safe_json(&value);
+        assert!(!out.contains('<') && !out.contains('>') && !out.contains('&'));
+        let back: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(back, value);
+    }
+
+    #[test]
+    fn stamps_carry_the_site_time_zone_offset() {
+        let utc = chrono::NaiveDate::from_ymd_opt(2027, 3, 12)
+            .unwrap()
+            .and_hms_opt(9, 30, 0)
+            .unwrap();
+        let s = stamp(utc, chrono_tz::Europe::Berlin);
+        assert_eq!(s.iso, "2027-03-12T10:30:00+01:00");
+        assert_eq!(s.display, "12 March 2027, 10:30 CET");
+        assert_eq!(stamp(utc, Tz::UTC).iso, "2027-03-12T09:30:00+00:00");
+    }
+}

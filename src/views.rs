@@ -1,0 +1,255 @@
+//! Page views: one askama struct per page template, with every value it shows
+//! loaded and formatted before rendering (templates never query). Also the
+//! small view pieces the templates share: cards, images, the pager.
+
+use askama::Template;
+use chrono_tz::Tz;
+
+use crate::models::{ArticleCard, MediaInfo, Section};
+use crate::seo::{stamp, PageMeta, Stamp};
+use crate::share::ShareLink;
+
+/// Site-wide settings every page shows.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub name: String,
+    pub description: String,
+    pub language: String,
+    pub base_url: String,
+    pub timezone: Tz,
+}
+
+impl Site {
+    /// Open Graph locale: `en-GB` becomes `en_GB`.
+    pub fn og_locale(&self) -> String {
+        self.language.replace('-', "_")
+    }
+
+    /// Absolute URL of a site path.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+}
+
+/// The frame around every page: site settings and the section navigation.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    pub site: Site,
+    pub sections: Vec<Section>,
+    /// Slug of the section the page belongs to, to mark it in the navigation.
+    pub current_section: Option<String>,
+    /// Whether this is the front page (marks "Latest" in the navigation).
+    pub is_front: bool,
+}
+
+impl Chrome {
+    /// Whether `slug` is the section the page belongs to.
+    pub fn is_current(&self, slug: &str) -> bool {
+        self.current_section.as_deref() == Some(slug)
+    }
+}
+
+/// An image as shown on a page: `src` with its size so nothing shifts while loading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageView {
+    pub src: String,
+    pub alt: String,
+    pub width: i32,
+    pub height: i32,
+}
+
+impl ImageView {
+    /// The view of a stored image with its alt text.
+    pub fn new(media: &MediaInfo, alt: &str) -> Self {
+        ImageView {
+            src: media.path(),
+            alt: alt.to_string(),
+            width: media.width,
+            height: media.height,
+        }
+    }
+}
+
+/// An article in a list.
+#[derive(Debug, Clone)]
+pub struct CardView {
+    pub href: String,
+    pub headline: String,
+    pub standfirst: String,
+    pub kicker: String,
+    pub section_name: Option<String>,
+    pub section_href: Option<String>,
+    pub image: Option<ImageView>,
+    pub published: Option<Stamp>,
+}
+
+impl CardView {
+    /// Formats a card for display in the site's time zone.
+    pub fn new(card: &ArticleCard, tz: Tz) -> Self {
+        let a = &card.article;
+        CardView {
+            href: format!("/articles/{}", a.slug),
+            headline: a.headline.clone(),
+            standfirst: a.standfirst.clone(),
+            kicker: a.kicker.clone(),
+            section_name: card.section.as_ref().map(|s| s.name.clone()),
+            section_href: card
+                .section
+                .as_ref()
+                .map(|s| format!("/sections/{}", s.slug)),
+            image: card
+                .image
+                .as_ref()
+                .map(|m| ImageView::new(m, &a.lead_image_alt)),
+            published: a.published_at.map(|t| stamp(t, tz)),
+        }
+    }
+
+    /// Cards for a list of articles.
+    pub fn list(cards: &[ArticleCard], tz: Tz) -> Vec<Self> {
+        cards.iter().map(|c| CardView::new(c, tz)).collect()
+    }
+}
+
+/// Links between the pages of a paginated list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pager {
+    pub page: i64,
+    pub total_pages: i64,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    /// The pager for `page` of a list at `path` with `total_items`.
+    pub fn new(path: &str, page: i64, total_items: i64, per_page: i64) -> Self {
+        let total_pages = ((total_items + per_page - 1) / per_page).max(1);
+        let link = |p: i64| {
+            if p == 1 {
+                path.to_string()
+            } else {
+                format!("{path}?page={p}")
+            }
+        };
+        Pager {
+            page,
+            total_pages,
+            prev: (page > 1).then(|| link(page - 1)),
+            next: (page < total_pages).then(|| link(page + 1)),
+        }
+    }
+}
+
+/// The front page: lead story, then the latest articles.
+#[derive(Template)]
+#[template(path = "front.html")]
+pub struct FrontPage {
+    pub chrome: Chrome,
+    pub meta: PageMeta,
+    pub lead: Option<CardView>,
+    pub cards: Vec<CardView>,
+    pub pager: Pager,
+}
+
+/// A list of articles: a section, an author or a tag.
+#[derive(Template)]
+#[template(path = "listing.html")]
+pub struct ListingPage {
+    pub chrome: Chrome,
+    pub meta: PageMeta,
+    /// "Section", "Author" or "Tag".
+    pub kind: &'static str,
+    pub heading: String,
+    pub description: String,
+    pub cards: Vec<CardView>,
+    pub pager: Pager,
+}
+
+/// The Editor's Desk panel.
+#[derive(Debug, Clone)]
+pub struct DeskView {
+    pub heading: String,
+    pub paragraphs: Vec<String>,
+}
+
+/// The byline block.
+#[derive(Debug, Clone)]
+pub struct BylineView {
+    pub author_name: Option<String>,
+    pub author_href: Option<String>,
+    pub kicker: String,
+    pub publication: String,
+}
+
+/// The article page, element by element (see the product's article-page anatomy).
+#[derive(Template)]
+#[template(path = "article.html")]
+pub struct ArticlePage {
+    pub chrome: Chrome,
+    pub meta: PageMeta,
+    pub headline: String,
+    pub standfirst: String,
+    pub image: Option<ImageView>,
+    pub caption: String,
+    pub credit: String,
+    pub takeaways: Vec<String>,
+    pub desk: Option<DeskView>,
+    pub byline: BylineView,
+    pub published: Stamp,
+    pub updated: Option<Stamp>,
+    pub body_html: String,
+    pub section_name: Option<String>,
+    pub section_href: Option<String>,
+    pub tags: Vec<(String, String)>,
+    pub share_links: Vec<ShareLink>,
+    pub canonical: String,
+    pub related: Vec<CardView>,
+    /// Open Graph `article:*` tags.
+    pub og_published: String,
+    pub og_modified: String,
+}
+
+/// A friendly error page (404, 400, 500 …).
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub chrome: Chrome,
+    pub meta: PageMeta,
+    pub status: u16,
+    pub heading: String,
+    pub message: String,
+}
+
+/// Splits plain text into paragraphs at blank lines.
+pub fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pager_links_only_where_a_page_exists() {
+        let first = Pager::new("/", 1, 45, 20);
+        assert_eq!(first.total_pages, 3);
+        assert_eq!(first.prev, None);
+        assert_eq!(first.next.as_deref(), Some("/?page=2"));
+        let second = Pager::new("/sections/city", 2, 45, 20);
+        assert_eq!(second.prev.as_deref(), Some("/sections/city"));
+        assert_eq!(second.next.as_deref(), Some("/sections/city?page=3"));
+        let empty = Pager::new("/", 1, 0, 20);
+        assert_eq!((empty.total_pages, empty.next), (1, None));
+    }
+
+    #[test]
+    fn paragraphs_split_on_blank_lines() {
+        assert_eq!(
+            paragraphs("One.\n\n\nTwo\nlines.\n\n"),
+            ["One.", "Two\nlines."]
+        );
+    }
+}

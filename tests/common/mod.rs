@@ -1,0 +1,310 @@
+//! Test harness: a `TestApp` is the real app on a real HTTP port, over a fresh
+//! SQLite file of its own, with a clock the test controls. Builders insert
+//! content through the same model functions the app uses.
+
+#![allow(dead_code)] // each test file uses a different part of the harness
+
+use actix_web::web;
+use broadsheet::db::DbConn;
+use broadsheet::models::{
+    article::Article, Author, NewArticle, NewAuthor, NewSection, Section, Tag,
+};
+use broadsheet::{AppState, Clock, Config};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use scraper::{ElementRef, Html, Selector};
+use tempfile::TempDir;
+
+/// The public origin every test app is configured with.
+pub const BASE_URL: &str = "https://news.example";
+
+/// A fixed "now" for tests: 1 March 2027, 12:00 UTC.
+pub fn test_now() -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2027, 3, 1)
+        .unwrap()
+        .and_hms_opt(12, 0, 0)
+        .unwrap()
+}
+
+/// The real app on a real port over its own SQLite file.
+pub struct TestApp {
+    pub server: actix_test::TestServer,
+    pub state: web::Data<AppState>,
+    pub clock: Clock,
+    pub dir: TempDir,
+}
+
+/// A response read to the end.
+pub struct Page {
+    pub status: u16,
+    pub headers: actix_web::http::header::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    /// The body parsed as HTML.
+    pub fn html(&self) -> Html {
+        Html::parse_document(&self.body)
+    }
+
+    /// A header's value as text.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
+    }
+}
+
+impl TestApp {
+    /// An app over an empty database (no demo content).
+    pub async fn empty() -> Self {
+        Self::start(false).await
+    }
+
+    /// An app whose empty database got the demo content, as `broadsheet serve` does.
+    pub async fn with_demo() -> Self {
+        Self::start(true).await
+    }
+
+    async fn start(demo: bool) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Self::config(&dir, demo);
+        let clock = Clock::manual(test_now());
+        let state = {
+            let clock = clock.clone();
+            web::block(move || AppState::init(&config, clock))
+                .await
+                .unwrap()
+                .unwrap()
+        };
+        let state = web::Data::new(state);
+        let server = {
+            let state = state.clone();
+            actix_test::start(move || broadsheet::app(state.clone()))
+        };
+        TestApp {
+            server,
+            state,
+            clock,
+            dir,
+        }
+    }
+
+    /// The configuration a test app uses for the SQLite file in `dir`.
+    pub fn config(dir: &TempDir, demo: bool) -> Config {
+        let mut config = Config::for_database(&format!(
+            "sqlite://{}",
+            dir.path().join("site.db").display()
+        ));
+        config.base_url = Some(BASE_URL.into());
+        config.no_demo = !demo;
+        config
+    }
+
+    /// GETs a path over HTTP and reads the whole response.
+    pub async fn get(&self, path: &str) -> Page {
+        let mut response = self.server.get(path).send().await.unwrap();
+        let body = response.body().limit(10 << 20).await.unwrap();
+        Page {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    /// The absolute URL of a path on the running server.
+    pub fn url(&self, path: &str) -> String {
+        self.server.url(path)
+    }
+
+    /// Runs database work with a pooled connection (for arranging a test).
+    pub fn db<T>(&self, work: impl FnOnce(&mut DbConn) -> T) -> T {
+        let mut conn = self.state.pool.get().unwrap();
+        work(&mut conn)
+    }
+}
+
+/// What a test article looks like; `Default` is a published article an hour old.
+#[derive(Debug, Clone)]
+pub struct ArticleSpec {
+    pub slug: String,
+    pub headline: String,
+    pub standfirst: String,
+    pub body: String,
+    pub kicker: String,
+    pub section: Option<(&'static str, &'static str)>,
+    pub author: Option<(&'static str, &'static str)>,
+    pub tags: Vec<&'static str>,
+    pub takeaways: Vec<String>,
+    pub desk: Option<(String, String)>,
+    pub image: Option<(Vec<u8>, &'static str)>,
+    pub caption: String,
+    pub credit: String,
+    pub status: &'static str,
+    pub published_at: Option<NaiveDateTime>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+impl Default for ArticleSpec {
+    fn default() -> Self {
+        ArticleSpec {
+            slug: "test-article".into(),
+            headline: "Test Article Headline".into(),
+            standfirst: "A standfirst for the test article.".into(),
+            body: "First paragraph of the body.\n\nSecond paragraph.".into(),
+            kicker: "Analysis".into(),
+            section: Some(("city", "City")),
+            author: Some(("ada-reed", "Ada Reed")),
+            tags: vec![],
+            takeaways: vec![],
+            desk: None,
+            image: None,
+            caption: String::new(),
+            credit: String::new(),
+            status: "published",
+            published_at: Some(test_now() - Duration::hours(1)),
+            updated_at: None,
+        }
+    }
+}
+
+impl ArticleSpec {
+    /// A published article with this slug and headline.
+    pub fn new(slug: &str, headline: &str) -> Self {
+        ArticleSpec {
+            slug: slug.into(),
+            headline: headline.into(),
+            ..Default::default()
+        }
+    }
+}
+
+fn section_id(conn: &mut DbConn, (slug, name): (&str, &str)) -> i32 {
+    match Section::find_by_slug(conn, slug) {
+        Ok(s) => s.id,
+        Err(_) => Section::create(
+            conn,
+            &NewSection {
+                slug: slug.into(),
+                name: name.into(),
+                description: format!("All about {name}."),
+                position: 1,
+            },
+        )
+        .unwrap(),
+    }
+}
+
+fn author_id(conn: &mut DbConn, (slug, name): (&str, &str)) -> i32 {
+    match Author::find_by_slug(conn, slug) {
+        Ok(a) => a.id,
+        Err(_) => Author::create(
+            conn,
+            &NewAuthor {
+                slug: slug.into(),
+                name: name.into(),
+                bio: format!("{name} writes for the paper."),
+            },
+        )
+        .unwrap(),
+    }
+}
+
+/// A real PNG image (one of the demo illustrations, 1200×675).
+pub fn sample_png() -> Vec<u8> {
+    include_bytes!("../../src/demo/images/harbour-ferry.png").to_vec()
+}
+
+/// Inserts an article as described and returns its id.
+pub fn insert_article(conn: &mut DbConn, spec: &ArticleSpec) -> i32 {
+    let section_id = spec.section.map(|s| section_id(conn, s));
+    let author_id = spec.author.map(|a| author_id(conn, a));
+    let lead_image_id = spec.image.as_ref().map(|(bytes, content_type)| {
+        let size = imagesize::blob_size(bytes).unwrap();
+        broadsheet::models::media::create(
+            conn,
+            &broadsheet::models::NewMedia {
+                content_type: content_type.to_string(),
+                width: size.width as i32,
+                height: size.height as i32,
+                data: bytes.clone(),
+                created_at: test_now(),
+            },
+        )
+        .unwrap()
+    });
+    let created = spec.published_at.unwrap_or(test_now()) - Duration::hours(2);
+    let id = Article::create(
+        conn,
+        &NewArticle {
+            slug: spec.slug.clone(),
+            headline: spec.headline.clone(),
+            standfirst: spec.standfirst.clone(),
+            body: spec.body.clone(),
+            kicker: spec.kicker.clone(),
+            section_id,
+            author_id,
+            lead_image_id,
+            lead_image_alt: if spec.image.is_some() {
+                "Alt text for the lead image".into()
+            } else {
+                String::new()
+            },
+            lead_image_caption: spec.caption.clone(),
+            lead_image_credit: spec.credit.clone(),
+            desk_heading: spec.desk.as_ref().map(|d| d.0.clone()).unwrap_or_default(),
+            desk_text: spec.desk.as_ref().map(|d| d.1.clone()).unwrap_or_default(),
+            status: spec.status.into(),
+            published_at: spec.published_at,
+            created_at: created,
+            updated_at: spec.updated_at.or(spec.published_at).unwrap_or(created),
+        },
+    )
+    .unwrap();
+    Article::set_takeaways(conn, id, &spec.takeaways).unwrap();
+    for name in &spec.tags {
+        let tag = Tag::find_or_create(conn, &broadsheet::demo::slugify(name), name).unwrap();
+        Tag::attach(conn, id, tag.id).unwrap();
+    }
+    id
+}
+
+/// Parses a CSS selector (panics on a typo, which is a test bug).
+pub fn sel(css: &str) -> Selector {
+    Selector::parse(css).unwrap()
+}
+
+/// The first element matching `css`.
+pub fn select_one<'a>(html: &'a Html, css: &str) -> Option<ElementRef<'a>> {
+    html.select(&sel(css)).next()
+}
+
+/// Text of the first element matching `css`, whitespace-normalised.
+pub fn text_of(html: &Html, css: &str) -> Option<String> {
+    select_one(html, css).map(|e| normalise(&e.text().collect::<String>()))
+}
+
+/// Texts of all elements matching `css`.
+pub fn texts_of(html: &Html, css: &str) -> Vec<String> {
+    html.select(&sel(css))
+        .map(|e| normalise(&e.text().collect::<String>()))
+        .collect()
+}
+
+/// An attribute of the first element matching `css`.
+pub fn attr_of(html: &Html, css: &str, attr: &str) -> Option<String> {
+    select_one(html, css).and_then(|e| e.value().attr(attr).map(str::to_string))
+}
+
+/// Collapses runs of whitespace.
+pub fn normalise(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The article paths a listing page links to, in order.
+pub fn listed_slugs(html: &Html) -> Vec<String> {
+    html.select(&sel(".lead-story__headline a, .card__headline a"))
+        .filter_map(|a| a.value().attr("href"))
+        .filter_map(|h| h.strip_prefix("/articles/"))
+        .map(str::to_string)
+        .collect()
+}
