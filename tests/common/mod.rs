@@ -31,6 +31,49 @@ pub struct TestApp {
     pub state: web::Data<AppState>,
     pub clock: Clock,
     pub dir: TempDir,
+    /// The PostgreSQL database of a `TestApp::on_postgres` app, dropped with it.
+    pub postgres: Option<PgDatabase>,
+}
+
+/// The PostgreSQL server tests use; a database of its own is made per test.
+pub fn postgres_admin_url() -> String {
+    std::env::var("BROADSHEET_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// A fresh PostgreSQL database, dropped when this value is.
+pub struct PgDatabase {
+    pub url: String,
+    name: String,
+}
+
+impl PgDatabase {
+    /// Creates a new, empty database on the test server.
+    pub fn create() -> Self {
+        use diesel::{Connection, RunQueryDsl};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let admin = postgres_admin_url();
+        let name = format!("broadsheet_test_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
+        let mut conn = diesel::PgConnection::establish(&admin).unwrap_or_else(|e| {
+            panic!("PostgreSQL must be running for these tests ({admin}): {e}. See .ci/run for how CI starts it.")
+        });
+        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name}")).execute(&mut conn).unwrap();
+        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).unwrap();
+        let base = admin.rsplit_once('/').unwrap().0;
+        PgDatabase {
+            url: format!("{base}/{name}"),
+            name,
+        }
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        use diesel::{Connection, RunQueryDsl};
+        if let Ok(mut conn) = diesel::PgConnection::establish(&postgres_admin_url()) {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut conn);
+        }
+    }
 }
 
 /// A response read to the end.
@@ -65,9 +108,24 @@ impl TestApp {
         Self::start(true).await
     }
 
+    /// An app over a fresh PostgreSQL database.
+    pub async fn on_postgres(demo: bool) -> Self {
+        let pg = PgDatabase::create();
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Self::config(&dir, demo);
+        config.database_url = pg.url.clone();
+        let mut app = Self::start_with(config, dir).await;
+        app.postgres = Some(pg);
+        app
+    }
+
     async fn start(demo: bool) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let config = Self::config(&dir, demo);
+        Self::start_with(config, dir).await
+    }
+
+    async fn start_with(config: Config, dir: TempDir) -> Self {
         let clock = Clock::manual(test_now());
         let state = {
             let clock = clock.clone();
@@ -86,6 +144,7 @@ impl TestApp {
             state,
             clock,
             dir,
+            postgres: None,
         }
     }
 

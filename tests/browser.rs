@@ -1,0 +1,184 @@
+//! A reader in a real browser: headless Chromium (Debian's `chromium`),
+//! driven through `chromedriver` over WebDriver, against the real app.
+//! Needs the `chromium` and `chromium-driver` packages (`.ci/run` installs them).
+
+mod common;
+
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+/// A chromedriver process on a free port, stopped when dropped.
+struct ChromeDriver {
+    child: Child,
+    port: u16,
+}
+
+impl ChromeDriver {
+    fn start() -> Self {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        let child = Command::new(&binary)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot start {binary}: {e}. Install Debian's chromium and chromium-driver (see .ci/run).")
+            });
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        ChromeDriver { child, port }
+    }
+
+    async fn browser(&self, width: u32, height: u32) -> Client {
+        let mut caps = serde_json::Map::new();
+        let chrome = std::env::var("CHROME_PATH").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": chrome,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--no-first-run", "--disable-quic", format!("--window-size={width},{height}")
+                ]
+            }),
+        );
+        caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("a WebDriver session with headless Chromium")
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// ChromeDriver's browser console log (`POST /session/{id}/se/log`).
+#[derive(Debug)]
+struct BrowserLog;
+
+impl WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.into()))
+    }
+}
+
+/// Console entries at error level since the last read.
+async fn console_errors(client: &Client) -> Vec<String> {
+    let log = client.issue_cmd(BrowserLog).await.expect("browser log");
+    log.as_array()
+        .into_iter()
+        .flatten()
+        .filter(|entry| entry["level"] == "SEVERE")
+        .map(|entry| entry["message"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+async fn rect(client: &Client, css: &str) -> (f64, f64, f64) {
+    let r: Value = client
+        .execute(
+            "const r = document.querySelector(arguments[0]).getBoundingClientRect(); \
+             return [r.top + window.scrollY, r.left, r.bottom + window.scrollY];",
+            vec![json!(css)],
+        )
+        .await
+        .unwrap();
+    (r[0].as_f64().unwrap(), r[1].as_f64().unwrap(), r[2].as_f64().unwrap())
+}
+
+#[actix_web::test]
+async fn reader_opens_the_front_page_and_follows_a_story_to_its_article() {
+    let app = TestApp::with_demo().await;
+    let driver = ChromeDriver::start();
+    let client = driver.browser(1280, 900).await;
+
+    client.goto(&app.url("/")).await.unwrap();
+    let link = client.find(Locator::Css(".lead-story__headline a")).await.unwrap();
+    let headline = link.text().await.unwrap();
+    link.click().await.unwrap();
+    let h1 = client.wait().for_element(Locator::Css("h1.article__headline")).await.unwrap();
+    assert_eq!(h1.text().await.unwrap(), headline);
+    assert!(client.current_url().await.unwrap().path().starts_with("/articles/"));
+
+    let takeaways = client.find_all(Locator::Css(".takeaways__item")).await.unwrap();
+    assert!(!takeaways.is_empty());
+    for item in &takeaways {
+        assert!(item.is_displayed().await.unwrap());
+    }
+    let first = takeaways[0].text().await.unwrap();
+    assert!(first.starts_with('1'), "the first takeaway shows its number: {first}");
+    let desk = client.find(Locator::Css("aside.editors-desk")).await.unwrap();
+    assert!(desk.is_displayed().await.unwrap());
+    assert!(desk.text().await.unwrap().contains("Editor's Desk"));
+
+    let share_links = client.find_all(Locator::Css("nav.share a.share__link")).await.unwrap();
+    assert_eq!(share_links.len(), 8);
+    for l in &share_links {
+        assert!(l.is_displayed().await.unwrap());
+    }
+    // The enhancement script ran: "Copy link" exists only with JavaScript.
+    let copy = client
+        .find(Locator::XPath("//nav[contains(@class,'share')]//button[normalize-space()='Copy link']"))
+        .await;
+    assert!(copy.is_ok(), "the Copy link button was not added by share.js");
+
+    // On a wide screen the related list is a sidebar beside the body.
+    let body = rect(&client, ".article__body").await;
+    let related = rect(&client, "aside.related").await;
+    assert!(related.1 > body.1 + 300.0, "related should sit beside the body: {body:?} {related:?}");
+
+    let errors = console_errors(&client).await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    client.close().await.unwrap();
+}
+
+#[actix_web::test]
+async fn on_a_phone_the_sidebar_comes_below_the_body_without_sideways_scrolling() {
+    let app = TestApp::with_demo().await;
+    let driver = ChromeDriver::start();
+    let client = driver.browser(390, 844).await;
+    client.goto(&app.url("/")).await.unwrap();
+    let href = client
+        .find(Locator::Css(".lead-story__headline a"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    client.goto(&app.url(&href)).await.unwrap();
+    let body = rect(&client, ".article__body").await;
+    let related = rect(&client, "aside.related").await;
+    assert!(related.0 >= body.2, "related should follow the body on a phone: {body:?} {related:?}");
+    let overflow: Value = client
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(overflow.as_f64().unwrap() <= 0.0, "page scrolls sideways by {overflow}px");
+    let errors = console_errors(&client).await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    client.close().await.unwrap();
+}

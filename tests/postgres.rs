@@ -1,0 +1,70 @@
+//! The same app on PostgreSQL: migrations, demo content, the article page,
+//! the public rule and pagination, through real HTTP on a fresh database.
+//! Needs the PostgreSQL server named by `BROADSHEET_TEST_POSTGRES`
+//! (default `postgres://postgres@127.0.0.1:5432/test`).
+
+mod common;
+
+use broadsheet::models::article::Article;
+use chrono::Duration;
+use common::*;
+
+#[actix_web::test]
+async fn demo_site_runs_on_postgres() {
+    let app = TestApp::on_postgres(true).await;
+    let front = app.get("/").await;
+    assert_eq!(front.status, 200);
+    let slugs = listed_slugs(&front.html());
+    assert!(slugs.len() >= 10, "{slugs:?}");
+    let article = app.get(&format!("/articles/{}", slugs[0])).await;
+    assert_eq!(article.status, 200);
+    let html = article.html();
+    assert!(select_one(&html, ".takeaways__item").is_some());
+    let src = attr_of(&html, ".lead-image img", "src").unwrap();
+    let image = app.get(&src).await;
+    assert_eq!(image.status, 200);
+    assert_eq!(image.header("content-type").unwrap(), "image/png");
+    assert_eq!(app.get("/healthz").await.status, 200);
+    assert_eq!(app.get("/sections/city").await.status, 200);
+}
+
+#[actix_web::test]
+async fn public_rule_related_and_pagination_behave_the_same_on_postgres() {
+    let app = TestApp::on_postgres(false).await;
+    app.db(|c| {
+        for i in 0..22 {
+            insert_article(
+                c,
+                &ArticleSpec {
+                    tags: vec!["Harbour"],
+                    takeaways: vec![format!("Point {i}")],
+                    published_at: Some(test_now() - Duration::hours(30 - i)),
+                    ..ArticleSpec::new(&format!("pg-{i:02}"), &format!("PG {i:02}"))
+                },
+            );
+        }
+        insert_article(
+            c,
+            &ArticleSpec {
+                status: "draft",
+                published_at: None,
+                ..ArticleSpec::new("pg-draft", "PG Draft")
+            },
+        );
+        let deleted = insert_article(c, &ArticleSpec::new("pg-deleted", "PG Deleted"));
+        Article::soft_delete(c, deleted, test_now()).unwrap();
+    });
+    assert_eq!(app.get("/articles/pg-draft").await.status, 404);
+    assert_eq!(app.get("/articles/pg-deleted").await.status, 404);
+    let first = listed_slugs(&app.get("/").await.html());
+    assert_eq!(first.len(), 20);
+    assert_eq!(first[0], "pg-21");
+    assert_eq!(listed_slugs(&app.get("/?page=2").await.html()), ["pg-01", "pg-00"]);
+    assert_eq!(app.get("/?page=3").await.status, 404);
+    let html = app.get("/articles/pg-05").await.html();
+    assert_eq!(
+        texts_of(&html, ".related .card__headline"),
+        ["PG 21", "PG 20", "PG 19", "PG 18"]
+    );
+    assert_eq!(texts_of(&html, ".takeaways__text"), ["Point 5"]);
+}
