@@ -10,6 +10,9 @@
 //! - `--site-description` / `BROADSHEET_SITE_DESCRIPTION`: one line about the publication
 //! - `--language` / `BROADSHEET_LANGUAGE`: BCP 47 language of the content (default `en`)
 //! - `--timezone` / `BROADSHEET_TIMEZONE`: IANA zone dates are shown in (default `UTC`)
+//! - `--twitter-site` / `BROADSHEET_TWITTER_SITE`: the publication's X handle, for `twitter:site`
+//! - `--logo-path` / `BROADSHEET_LOGO_PATH`: publisher logo (600×60 PNG) for JSON-LD
+//!   (default `/static/img/logo.png`)
 //! - `--no-demo` / `BROADSHEET_NO_DEMO`: start with an empty site instead of demo content
 
 use chrono_tz::Tz;
@@ -50,6 +53,18 @@ pub struct Config {
     #[arg(long, env = "BROADSHEET_TIMEZONE", default_value = "UTC")]
     pub timezone: Tz,
 
+    /// The publication's X (Twitter) handle, e.g. `@broadsheet`.
+    #[arg(long, env = "BROADSHEET_TWITTER_SITE")]
+    pub twitter_site: Option<String>,
+
+    /// Path or URL of the publisher logo (600×60 PNG) used in structured data.
+    #[arg(
+        long,
+        env = "BROADSHEET_LOGO_PATH",
+        default_value = "/static/img/logo.png"
+    )]
+    pub logo_path: String,
+
     /// Start with an empty site: do not load demo content into an empty database.
     #[arg(long, env = "BROADSHEET_NO_DEMO")]
     pub no_demo: bool,
@@ -66,6 +81,8 @@ impl Config {
             site_description: "Independent news from Port Calder and the coast.".into(),
             language: "en".into(),
             timezone: Tz::UTC,
+            twitter_site: None,
+            logo_path: "/static/img/logo.png".into(),
             no_demo: false,
         }
     }

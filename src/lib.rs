@@ -1,11 +1,13 @@
 //! Broadsheet: a server-rendered news site. This crate builds the whole app;
 //! `main.rs` only parses the command line, and tests build the same app.
 
+pub mod assets;
 pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod http_cache;
 pub mod markdown;
 pub mod models;
 pub mod routes;
@@ -14,7 +16,6 @@ pub mod seo;
 pub mod share;
 pub mod views;
 
-use actix_files::Files;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{ErrorHandlers, Logger};
@@ -51,6 +52,16 @@ impl AppState {
                 language: config.language.clone(),
                 base_url: config.base_url(),
                 timezone: config.timezone,
+                twitter_site: config
+                    .twitter_site
+                    .as_ref()
+                    .map(|h| format!("@{}", h.trim_start_matches('@'))),
+                logo_url: if config.logo_path.starts_with("http") {
+                    config.logo_path.clone()
+                } else {
+                    format!("{}{}", config.base_url(), config.logo_path)
+                },
+                assets_version: assets::fingerprint(std::path::Path::new(STATIC_DIR)),
             },
             clock,
         })
@@ -75,11 +86,7 @@ pub fn app(
     App::new()
         .app_data(state)
         .configure(routes::configure)
-        .service(
-            Files::new("/static", STATIC_DIR)
-                .use_etag(true)
-                .use_last_modified(true),
-        )
+        .service(assets::service(STATIC_DIR))
         .wrap(ErrorHandlers::new().default_handler(routes::error_pages::render))
         .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
 }

@@ -61,6 +61,7 @@ diesel::table! {
         updated_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
         version -> Integer,
+        word_count -> Integer,
     }
 }
 

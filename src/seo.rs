@@ -35,7 +35,37 @@ pub struct MetaImage {
     pub alt: String,
 }
 
-/// The `<head>` of a page: title, description, canonical URL, Open Graph / X cards, JSON-LD.
+/// A feed advertised with `<link rel="alternate">`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedLink {
+    pub title: String,
+    /// `application/rss+xml` or `application/atom+xml`.
+    pub mime: &'static str,
+    pub href: String,
+}
+
+/// The RSS and Atom feeds of a list at `base_path` (`""` for the whole site).
+pub fn feed_links(site_name: &str, label: Option<&str>, base_path: &str) -> Vec<FeedLink> {
+    let title = match label {
+        Some(label) => format!("{site_name}: {label}"),
+        None => site_name.to_string(),
+    };
+    vec![
+        FeedLink {
+            title: format!("{title} (RSS)"),
+            mime: "application/rss+xml",
+            href: format!("{base_path}/feed.xml"),
+        },
+        FeedLink {
+            title: format!("{title} (Atom)"),
+            mime: "application/atom+xml",
+            href: format!("{base_path}/atom.xml"),
+        },
+    ]
+}
+
+/// The `<head>` of a page: title, description, canonical URL, Open Graph / X
+/// cards, feeds, pagination links and JSON-LD.
 #[derive(Debug, Clone, Default)]
 pub struct PageMeta {
     /// The `<title>`.
@@ -47,11 +77,17 @@ pub struct PageMeta {
     pub canonical: String,
     /// `website` or `article`.
     pub og_type: &'static str,
+    /// The card image; pages without their own use the site's share card.
     pub image: Option<MetaImage>,
-    /// Serialised, script-safe JSON-LD (see [`script_safe_json`]).
-    pub json_ld: Option<String>,
+    /// Serialised, script-safe JSON-LD objects (see [`script_safe_json`]), one script each.
+    pub json_ld: Vec<String>,
     /// Whether crawlers may index the page.
     pub indexable: bool,
+    /// Feeds to advertise.
+    pub feeds: Vec<FeedLink>,
+    /// Absolute URLs of the previous and next page of a list.
+    pub prev: Option<String>,
+    pub next: Option<String>,
 }
 
 /// Serialises JSON for a `<script type="application/ld+json">` element: `<`,
@@ -88,7 +124,8 @@ pub struct NewsArticleFacts<'a> {
     pub keywords: Vec<&'a str>,
     pub publisher_name: &'a str,
     pub publisher_url: &'a str,
-    pub logo_url: String,
+    pub logo_url: &'a str,
+    pub takeaways: &'a [String],
 }
 
 /// The `NewsArticle` JSON-LD object.
@@ -109,12 +146,7 @@ pub fn news_article(f: &NewsArticleFacts) -> Value {
         "datePublished": f.published,
         "dateModified": f.modified,
         "author": author,
-        "publisher": {
-            "@type": "Organization",
-            "name": f.publisher_name,
-            "url": f.publisher_url,
-            "logo": { "@type": "ImageObject", "url": f.logo_url, "width": 600, "height": 60 }
-        },
+        "publisher": organization(f.publisher_name, f.publisher_url, f.logo_url),
         "keywords": f.keywords,
     });
     if !f.image_urls.is_empty() {
@@ -123,7 +155,74 @@ pub fn news_article(f: &NewsArticleFacts) -> Value {
     if let Some(section) = f.section {
         value["articleSection"] = json!(section);
     }
+    // Key Takeaways as an ItemList part of the article: `hasPart` keeps
+    // `abstract` free for plain text, and each takeaway keeps its position.
+    if !f.takeaways.is_empty() {
+        value["hasPart"] = json!({
+            "@type": "ItemList",
+            "name": "Key Takeaways",
+            "numberOfItems": f.takeaways.len(),
+            "itemListElement": f.takeaways.iter().enumerate().map(|(i, text)| json!({
+                "@type": "ListItem", "position": i + 1, "name": text
+            })).collect::<Vec<_>>(),
+        });
+    }
     value
+}
+
+/// The publisher as schema.org sees it.
+pub fn organization(name: &str, url: &str, logo_url: &str) -> Value {
+    json!({
+        "@type": "Organization",
+        "name": name,
+        "url": url,
+        "logo": { "@type": "ImageObject", "url": logo_url, "width": 600, "height": 60 }
+    })
+}
+
+/// `WebSite` with a `SearchAction`, for the front page.
+pub fn website(name: &str, description: &str, url: &str, language: &str) -> Value {
+    json!({
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": name,
+        "description": description,
+        "url": url,
+        "inLanguage": language,
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": { "@type": "EntryPoint", "urlTemplate": format!("{url}search?q={{search_term_string}}") },
+            "query-input": "required name=search_term_string"
+        }
+    })
+}
+
+/// `BreadcrumbList` from (name, absolute URL) pairs, outermost first.
+pub fn breadcrumbs(items: &[(&str, &str)]) -> Value {
+    json!({
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": items.iter().enumerate().map(|(i, (name, url))| json!({
+            "@type": "ListItem", "position": i + 1, "name": name, "item": url
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// `CollectionPage` for a listing, naming the articles it shows.
+pub fn collection_page(name: &str, description: &str, url: &str, article_urls: &[String]) -> Value {
+    json!({
+        "@context": "https://schema.org",
+        "@type": "CollectionPage",
+        "name": name,
+        "description": description,
+        "url": url,
+        "mainEntity": {
+            "@type": "ItemList",
+            "itemListElement": article_urls.iter().enumerate().map(|(i, u)| json!({
+                "@type": "ListItem", "position": i + 1, "url": u
+            })).collect::<Vec<_>>(),
+        }
+    })
 }
 
 #[cfg(test)]

@@ -13,6 +13,34 @@ const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
 /// Bluesky posts hold at most 300 characters.
 const BLUESKY_LIMIT: usize = 300;
 
+/// Mastodon has no global share page: the reader names their instance.
+/// Accepts `example.social`, `https://example.social/`, or a handle such as
+/// `@me@example.social`; returns the bare host, or `None` if it is not one.
+pub fn mastodon_instance(input: &str) -> Option<String> {
+    let input = input.trim();
+    let host = input.rsplit('@').next().unwrap_or(input);
+    let host = host
+        .trim_start_matches("https://")
+        .trim_start_matches("http://");
+    let host = host.trim_end_matches('/').to_ascii_lowercase();
+    let valid_label = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    (host.len() <= 253 && host.contains('.') && host.split('.').all(valid_label)).then_some(host)
+}
+
+/// The Mastodon share URL on the reader's instance.
+pub fn mastodon_share_url(instance: &str, canonical_url: &str, headline: &str) -> String {
+    format!(
+        "https://{instance}/share?text={}",
+        enc(&format!("{headline} {canonical_url}"))
+    )
+}
+
 /// One platform's share link.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShareLink {
@@ -101,6 +129,21 @@ pub fn share_links(canonical_url: &str, headline: &str) -> Vec<ShareLink> {
             ),
         ),
         link(
+            "threads",
+            "Threads",
+            "Share on Threads",
+            format!(
+                "https://www.threads.net/intent/post?text={}",
+                enc(&format!("{headline} {canonical_url}"))
+            ),
+        ),
+        link(
+            "mastodon",
+            "Mastodon",
+            "Share on Mastodon",
+            format!("/share/mastodon?url={url}&title={title}"),
+        ),
+        link(
             "email",
             "Email",
             "Share via Email",
@@ -140,7 +183,10 @@ mod tests {
         let keys: Vec<_> = links.iter().map(|l| l.key).collect();
         assert_eq!(
             keys,
-            ["x", "facebook", "linkedin", "whatsapp", "telegram", "reddit", "bluesky", "email"]
+            [
+                "x", "facebook", "linkedin", "whatsapp", "telegram", "reddit", "bluesky",
+                "threads", "mastodon", "email"
+            ]
         );
         assert!(links.iter().all(|l| l.accessible_name.contains(l.label)));
     }
@@ -189,6 +235,9 @@ mod tests {
     #[test]
     fn reserved_characters_never_appear_raw_in_parameters() {
         for l in share_links(URL, HEADLINE) {
+            if l.key == "mastodon" {
+                continue; // our own page, checked in the mastodon test
+            }
             let query = l.href.split_once('?').unwrap().1;
             for pair in query.split('&') {
                 let value = pair.split_once('=').unwrap().1;
@@ -199,6 +248,37 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn mastodon_instance_accepts_hosts_urls_and_handles_only() {
+        assert_eq!(
+            mastodon_instance("mastodon.social").as_deref(),
+            Some("mastodon.social")
+        );
+        assert_eq!(
+            mastodon_instance(" https://Fosstodon.org/ ").as_deref(),
+            Some("fosstodon.org")
+        );
+        assert_eq!(
+            mastodon_instance("@me@hachyderm.io").as_deref(),
+            Some("hachyderm.io")
+        );
+        for bad in [
+            "",
+            "localhost",
+            "evil.example/path?x",
+            "javascript:alert(1)",
+            "a..b",
+            "-x.org",
+            "x.org:8080",
+        ] {
+            assert_eq!(mastodon_instance(bad), None, "{bad}");
+        }
+        assert_eq!(
+            mastodon_share_url("mastodon.social", URL, "A & B"),
+            "https://mastodon.social/share?text=A%20%26%20B%20https%3A%2F%2Fnews.example%2Farticles%2Fcouncil-port-pact"
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use askama::Template;
 use chrono_tz::Tz;
 
 use crate::models::{ArticleCard, MediaInfo, Section};
-use crate::seo::{stamp, PageMeta, Stamp};
+use crate::seo::{stamp, MetaImage, PageMeta, Stamp};
 use crate::share::ShareLink;
 
 /// Site-wide settings every page shows.
@@ -17,6 +17,12 @@ pub struct Site {
     pub language: String,
     pub base_url: String,
     pub timezone: Tz,
+    /// X handle for `twitter:site`, with its `@`.
+    pub twitter_site: Option<String>,
+    /// Absolute URL of the publisher logo.
+    pub logo_url: String,
+    /// Fingerprint of the static files, appended to their URLs so they can be cached forever.
+    pub assets_version: String,
 }
 
 impl Site {
@@ -28,6 +34,31 @@ impl Site {
     /// Absolute URL of a site path.
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_url, path)
+    }
+
+    /// The site's share card, for pages without an image of their own.
+    pub fn share_card(&self) -> MetaImage {
+        MetaImage {
+            url: self.url("/static/img/share-card.png"),
+            width: 1200,
+            height: 630,
+            alt: self.name.clone(),
+        }
+    }
+
+    /// An image as card metadata wants it: absolute URL, size and alt text.
+    pub fn meta_image(&self, image: &ImageView) -> MetaImage {
+        MetaImage {
+            url: self.url(&image.src),
+            width: image.width,
+            height: image.height,
+            alt: image.alt.clone(),
+        }
+    }
+
+    /// Versioned path of a static file, e.g. `asset("css/site.css")`.
+    pub fn asset(&self, file: &str) -> String {
+        format!("/static/{file}?v={}", self.assets_version)
     }
 }
 
@@ -81,6 +112,7 @@ pub struct CardView {
     pub section_href: Option<String>,
     pub image: Option<ImageView>,
     pub published: Option<Stamp>,
+    pub reading_minutes: i32,
 }
 
 impl CardView {
@@ -102,6 +134,7 @@ impl CardView {
                 .as_ref()
                 .map(|m| ImageView::new(m, &a.lead_image_alt)),
             published: a.published_at.map(|t| stamp(t, tz)),
+            reading_minutes: a.reading_minutes(),
         }
     }
 
@@ -204,6 +237,9 @@ pub struct ArticlePage {
     pub share_links: Vec<ShareLink>,
     pub canonical: String,
     pub related: Vec<CardView>,
+    pub reading_minutes: i32,
+    /// Absolute URL of the author's page, for `article:author`.
+    pub author_url: Option<String>,
     /// Open Graph `article:*` tags.
     pub og_published: String,
     pub og_modified: String,
@@ -252,4 +288,18 @@ mod tests {
             ["One.", "Two\nlines."]
         );
     }
+}
+
+/// The "Share on Mastodon" page: asks for the reader's instance.
+#[derive(Template)]
+#[template(path = "share_mastodon.html")]
+pub struct MastodonSharePage {
+    pub chrome: Chrome,
+    pub meta: PageMeta,
+    /// The article's canonical URL.
+    pub url: String,
+    pub title: String,
+    /// What the reader typed, kept when it is refused.
+    pub instance: String,
+    pub error: Option<String>,
 }

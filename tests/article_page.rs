@@ -132,7 +132,7 @@ async fn article_page_shows_every_element_with_the_stored_content_in_order() {
     assert!(body.contains("<h3>Timetable</h3>"), "{body}");
     // 9 Share Article.
     assert_eq!(text_of(&html, "nav.share h2").unwrap(), "Share Article");
-    assert_eq!(html.select(&sel("nav.share a.share__link")).count(), 8);
+    assert_eq!(html.select(&sel("nav.share a.share__link")).count(), 10);
     // 10 Related Articles in an aside.
     assert_eq!(
         text_of(&html, "aside.related h2").unwrap(),
@@ -284,6 +284,8 @@ async fn share_links_carry_the_canonical_url_and_headline() {
             "https://t.me/share/url",
             "https://www.reddit.com/submit",
             "https://bsky.app/intent/compose",
+            "https://www.threads.net/intent/post",
+            "/share/mastodon",
             "mailto:",
         ]
     );
@@ -434,12 +436,19 @@ async fn user_content_is_escaped_in_html_meta_tags_and_json_ld() {
     });
     let page = app.get("/articles/hostile").await;
     assert_eq!(page.status, 200);
-    // The only <script> elements are ours: JSON-LD and the share script.
+    // The only <script> elements are ours: JSON-LD data and the share script.
     assert!(!page.body.contains("<script>alert"));
     assert!(!page.body.contains("<b>bold</b>"));
     let html = page.html();
-    let scripts: Vec<_> = html.select(&sel("script")).collect();
-    assert_eq!(scripts.len(), 2, "unexpected script elements");
+    let code: Vec<_> = html
+        .select(&sel("script:not([type='application/ld+json'])"))
+        .collect();
+    assert_eq!(code.len(), 1, "unexpected script elements");
+    assert!(code[0]
+        .value()
+        .attr("src")
+        .unwrap()
+        .starts_with("/static/js/share.js?v="));
     // Parsed back, every text shows the content exactly as typed.
     assert_eq!(text_of(&html, "h1").unwrap(), normalise(hostile));
     assert_eq!(

@@ -52,6 +52,7 @@ pub struct Article {
     pub updated_at: NaiveDateTime,
     pub deleted_at: Option<NaiveDateTime>,
     pub version: i32,
+    pub word_count: i32,
 }
 
 /// An article to be created.
@@ -88,6 +89,32 @@ pub struct ArticleSummary {
     pub kicker: String,
     pub lead_image_alt: String,
     pub published_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+    pub word_count: i32,
+}
+
+/// Reading speed used for reading times.
+const WORDS_PER_MINUTE: i32 = 230;
+
+/// Minutes to read `words`, rounded, and never less than one.
+pub fn reading_minutes(words: i32) -> i32 {
+    ((words + WORDS_PER_MINUTE / 2) / WORDS_PER_MINUTE).max(1)
+}
+
+/// Words in a Markdown body, as a reader counts them (markup ignored).
+pub fn count_words(markdown: &str) -> i32 {
+    let words = markdown
+        .split(|c: char| c.is_whitespace())
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count();
+    i32::try_from(words).unwrap_or(i32::MAX)
+}
+
+impl ArticleSummary {
+    /// Minutes to read the article.
+    pub fn reading_minutes(&self) -> i32 {
+        reading_minutes(self.word_count)
+    }
 }
 
 /// An article as listed on the front, section and related lists.
@@ -279,10 +306,15 @@ impl Article {
         Ok(cards)
     }
 
-    /// Creates an article and returns its id.
+    /// Minutes to read the article.
+    pub fn reading_minutes(&self) -> i32 {
+        reading_minutes(self.word_count)
+    }
+
+    /// Creates an article and returns its id; the word count comes from the body.
     pub fn create(conn: &mut DbConn, new: &NewArticle) -> QueryResult<i32> {
         diesel::insert_into(articles::table)
-            .values(new)
+            .values((new, articles::word_count.eq(count_words(&new.body))))
             .returning(articles::id)
             .get_result(conn)
     }
@@ -298,5 +330,27 @@ impl Article {
     /// Whether the database holds any article at all (public or not).
     pub fn any_exist(conn: &mut DbConn) -> QueryResult<bool> {
         diesel::select(dsl::exists(articles::table.select(articles::id))).get_result(conn)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reading_time_rounds_and_is_at_least_a_minute() {
+        assert_eq!(reading_minutes(0), 1);
+        assert_eq!(reading_minutes(100), 1);
+        assert_eq!(reading_minutes(344), 1);
+        assert_eq!(reading_minutes(345), 2);
+        assert_eq!(reading_minutes(1150), 5);
+    }
+
+    #[test]
+    fn words_are_counted_without_markup() {
+        assert_eq!(
+            count_words("## The *harbour* plan\n\n- one, two\n> three — four"),
+            7
+        );
     }
 }

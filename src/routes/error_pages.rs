@@ -83,9 +83,9 @@ pub fn render<B: MessageBody + 'static>(
                 description: message.to_string(),
                 canonical: state.site.url(res.request().path()),
                 og_type: "website",
-                image: None,
-                json_ld: None,
+                image: Some(state.site.share_card()),
                 indexable: false,
+                ..PageMeta::default()
             },
             chrome: Chrome {
                 site: state.site.clone(),

@@ -6,6 +6,7 @@ use chrono::NaiveDateTime;
 
 use crate::db::{self, DbConn};
 use crate::error::AppError;
+use crate::http_cache::{self, PAGE_POLICY};
 use crate::models::article::Listing;
 use crate::models::{Article, ArticleCard, Author, MediaInfo, Section, Tag};
 use crate::seo::{self, MetaImage, NewsArticleFacts, PageMeta};
@@ -20,19 +21,31 @@ use crate::{markdown, AppState};
 pub const PER_PAGE: i64 = 20;
 /// Related articles shown in the sidebar.
 const RELATED_LIMIT: i64 = 4;
-/// The publisher logo, for JSON-LD.
-const LOGO_PATH: &str = "/static/img/logo.png";
-
-/// Renders a page as an HTML response. Pages may be cached briefly by CDNs.
+/// Renders a page as an HTML response that CDNs may cache briefly.
 pub fn html_page(page: &impl Template) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .insert_header(("Cache-Control", "public, max-age=60"))
+        .insert_header(("Cache-Control", PAGE_POLICY))
         .body(page.render()?))
 }
 
+/// Renders a page with `ETag` / `Last-Modified`, answering conditional requests with 304.
+pub fn cached_page(
+    req: &HttpRequest,
+    page: &impl Template,
+    last_modified: Option<NaiveDateTime>,
+) -> Result<HttpResponse, AppError> {
+    Ok(http_cache::respond(
+        req,
+        "text/html; charset=utf-8",
+        page.render()?,
+        last_modified,
+        PAGE_POLICY,
+    ))
+}
+
 /// The `?page=` number: 1 when absent; a clear 400 for anything but a positive integer.
-fn page_number(req: &HttpRequest) -> Result<i64, AppError> {
+pub fn page_number(req: &HttpRequest) -> Result<i64, AppError> {
     let params = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
         .map_err(|_| AppError::BadRequest("The address has a malformed query string.".into()))?;
     match params.iter().find(|(k, _)| k == "page") {
@@ -47,7 +60,7 @@ fn page_number(req: &HttpRequest) -> Result<i64, AppError> {
     }
 }
 
-fn load_chrome(
+pub fn load_chrome(
     conn: &mut DbConn,
     site: &Site,
     current_section: Option<String>,
@@ -61,7 +74,7 @@ fn load_chrome(
 }
 
 /// The page's own absolute URL, with `?page=` past the first page.
-fn page_url(site: &Site, path: &str, page: i64) -> String {
+pub fn page_url(site: &Site, path: &str, page: i64) -> String {
     if page > 1 {
         site.url(&format!("{path}?page={page}"))
     } else {
@@ -69,17 +82,61 @@ fn page_url(site: &Site, path: &str, page: i64) -> String {
     }
 }
 
-fn listing_meta(title: String, description: String, canonical: String) -> PageMeta {
+/// Metadata for a page of a list: its own canonical URL, the site's share
+/// card, its feeds, `rel=prev/next`, and `CollectionPage` + `BreadcrumbList` JSON-LD.
+pub fn listing_meta(site: &Site, list: ListMeta<'_>) -> PageMeta {
+    let canonical = page_url(site, list.path, list.pager.page);
+    let article_urls: Vec<String> = list.cards.iter().map(|c| site.url(&c.href)).collect();
+    let mut json_ld = vec![seo::collection_page(
+        &list.title,
+        &list.description,
+        &canonical,
+        &article_urls,
+    )];
+    if let Some(crumb) = list.breadcrumb {
+        json_ld.push(seo::breadcrumbs(&[
+            (site.name.as_str(), site.url("/").as_str()),
+            (crumb, canonical.as_str()),
+        ]));
+    }
     PageMeta {
-        social_title: title.clone(),
-        title,
-        description,
+        social_title: list.title.clone(),
+        title: list.title,
+        description: list.description,
         canonical,
         og_type: "website",
-        image: None,
-        json_ld: None,
+        image: Some(list.image.unwrap_or_else(|| site.share_card())),
+        json_ld: json_ld.iter().map(seo::script_safe_json).collect(),
         indexable: true,
+        feeds: list.feeds,
+        prev: list.pager.prev.as_deref().map(|p| site.url(p)),
+        next: list.pager.next.as_deref().map(|p| site.url(p)),
     }
+}
+
+/// What `listing_meta` needs to know about a list page.
+pub struct ListMeta<'a> {
+    pub title: String,
+    pub description: String,
+    pub path: &'a str,
+    pub pager: &'a Pager,
+    pub cards: &'a [CardView],
+    pub image: Option<MetaImage>,
+    pub feeds: Vec<seo::FeedLink>,
+    /// The list's name in the breadcrumb trail (none for the front page).
+    pub breadcrumb: Option<&'a str>,
+}
+
+/// The newest change among listed articles, for `Last-Modified`.
+fn newest_change(cards: &[ArticleCard]) -> Option<NaiveDateTime> {
+    cards
+        .iter()
+        .map(|c| {
+            c.article
+                .updated_at
+                .max(c.article.published_at.unwrap_or_default())
+        })
+        .max()
 }
 
 /// One page of a listing, or 404 past its last page.
@@ -105,15 +162,15 @@ pub async fn front_page(
     let page = page_number(&req)?;
     let now = state.clock.now();
     let site = state.site.clone();
-    let (chrome, total, cards) = db::run(&state.pool, move |conn| {
+    let (mut chrome, total, cards) = db::run(&state.pool, move |conn| {
         let chrome = load_chrome(conn, &site, None)?;
         let (total, cards) = load_page(conn, &Listing::All, now, page)?;
         Ok((chrome, total, cards))
     })
     .await?;
-    let mut chrome = chrome;
     chrome.is_front = true;
     let site = &state.site;
+    let last_modified = newest_change(&cards);
     let mut cards = CardView::list(&cards, site.timezone);
     let lead = (page == 1 && !cards.is_empty()).then(|| cards.remove(0));
     let title = if page > 1 {
@@ -121,23 +178,44 @@ pub async fn front_page(
     } else {
         format!("{} — {}", site.name, site.description)
     };
-    let mut meta = listing_meta(title, site.description.clone(), page_url(site, "/", page));
-    meta.image = lead
-        .as_ref()
-        .and_then(|l| l.image.as_ref())
-        .map(|i| MetaImage {
-            url: site.url(&i.src),
-            width: i.width,
-            height: i.height,
-            alt: i.alt.clone(),
-        });
-    html_page(&FrontPage {
-        chrome,
-        meta,
-        lead,
-        cards,
-        pager: Pager::new("/", page, total, PER_PAGE),
-    })
+    let pager = Pager::new("/", page, total, PER_PAGE);
+    let listed: Vec<CardView> = lead.iter().chain(cards.iter()).cloned().collect();
+    let mut meta = listing_meta(
+        site,
+        ListMeta {
+            title,
+            description: site.description.clone(),
+            path: "/",
+            pager: &pager,
+            cards: &listed,
+            image: lead
+                .as_ref()
+                .and_then(|l| l.image.as_ref())
+                .map(|i| site.meta_image(i)),
+            feeds: seo::feed_links(&site.name, None, ""),
+            breadcrumb: None,
+        },
+    );
+    if page == 1 {
+        let website = seo::website(
+            &site.name,
+            &site.description,
+            &site.url("/"),
+            &site.language,
+        );
+        meta.json_ld.insert(0, seo::script_safe_json(&website));
+    }
+    cached_page(
+        &req,
+        &FrontPage {
+            chrome,
+            meta,
+            lead,
+            cards,
+            pager,
+        },
+        last_modified,
+    )
 }
 
 /// What a listing URL names, resolved from its slug.
@@ -197,15 +275,39 @@ async fn show_listing(
     } else {
         description.clone()
     };
-    html_page(&ListingPage {
-        meta: listing_meta(title, meta_description, page_url(site, &path, page)),
-        chrome,
-        kind,
-        heading,
-        description,
-        cards: CardView::list(&cards, site.timezone),
-        pager: Pager::new(&path, page, total, PER_PAGE),
-    })
+    let last_modified = newest_change(&cards);
+    let cards = CardView::list(&cards, site.timezone);
+    let pager = Pager::new(&path, page, total, PER_PAGE);
+    let meta = listing_meta(
+        site,
+        ListMeta {
+            title,
+            description: meta_description,
+            path: &path,
+            pager: &pager,
+            cards: &cards,
+            image: None,
+            feeds: [
+                seo::feed_links(&site.name, Some(&heading), &path),
+                seo::feed_links(&site.name, None, ""),
+            ]
+            .concat(),
+            breadcrumb: Some(&heading),
+        },
+    );
+    cached_page(
+        &req,
+        &ListingPage {
+            meta,
+            chrome,
+            kind,
+            heading,
+            description,
+            cards,
+            pager,
+        },
+        last_modified,
+    )
 }
 
 /// `GET /sections/{slug}`.
@@ -294,6 +396,7 @@ fn load_article(
 /// `GET /articles/{slug}`: the article page.
 pub async fn show_article(
     state: web::Data<AppState>,
+    req: HttpRequest,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
@@ -303,7 +406,9 @@ pub async fn show_article(
         load_article(conn, &site, &slug, now)
     })
     .await?;
-    html_page(&article_page(&state.site, bundle))
+    let a = &bundle.article;
+    let last_modified = Some(a.updated_at.max(a.published_at.unwrap_or(a.updated_at)));
+    cached_page(&req, &article_page(&state.site, bundle), last_modified)
 }
 
 fn article_page(site: &Site, b: ArticleBundle) -> ArticlePage {
@@ -335,22 +440,45 @@ fn article_page(site: &Site, b: ArticleBundle) -> ArticlePage {
         keywords: b.tags.iter().map(|t| t.name.as_str()).collect(),
         publisher_name: &site.name,
         publisher_url: &site.url("/"),
-        logo_url: site.url(LOGO_PATH),
+        logo_url: &site.logo_url,
+        takeaways: &b.takeaways,
     });
+    let mut crumbs = vec![(site.name.clone(), site.url("/"))];
+    if let Some(s) = &b.section {
+        crumbs.push((s.name.clone(), site.url(&format!("/sections/{}", s.slug))));
+    }
+    crumbs.push((a.headline.clone(), canonical.clone()));
+    let crumbs: Vec<(&str, &str)> = crumbs
+        .iter()
+        .map(|(n, u)| (n.as_str(), u.as_str()))
+        .collect();
+    let mut feeds = seo::feed_links(&site.name, None, "");
+    if let Some(s) = &b.section {
+        feeds.extend(seo::feed_links(
+            &site.name,
+            Some(&s.name),
+            &format!("/sections/{}", s.slug),
+        ));
+    }
     let meta = PageMeta {
         title: format!("{} | {}", a.headline, site.name),
         social_title: a.headline.clone(),
         description: a.standfirst.clone(),
         canonical: canonical.clone(),
         og_type: "article",
-        image: image.as_ref().map(|i| MetaImage {
-            url: site.url(&i.src),
-            width: i.width,
-            height: i.height,
-            alt: i.alt.clone(),
-        }),
-        json_ld: Some(seo::script_safe_json(&json_ld)),
+        image: Some(
+            image
+                .as_ref()
+                .map_or_else(|| site.share_card(), |i| site.meta_image(i)),
+        ),
+        json_ld: vec![
+            seo::script_safe_json(&json_ld),
+            seo::script_safe_json(&seo::breadcrumbs(&crumbs)),
+        ],
         indexable: true,
+        feeds,
+        prev: None,
+        next: None,
     };
     let desk =
         (!a.desk_heading.trim().is_empty() || !a.desk_text.trim().is_empty()).then(|| DeskView {
@@ -366,6 +494,8 @@ fn article_page(site: &Site, b: ArticleBundle) -> ArticlePage {
         image,
         takeaways: b.takeaways,
         desk,
+        reading_minutes: a.reading_minutes(),
+        author_url: author_href.as_ref().map(|h| site.url(h)),
         byline: BylineView {
             author_name: b.author.as_ref().map(|au| au.name.clone()),
             author_href,

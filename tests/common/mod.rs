@@ -37,7 +37,8 @@ pub struct TestApp {
 
 /// The PostgreSQL server tests use; a database of its own is made per test.
 pub fn postgres_admin_url() -> String {
-    std::env::var("BROADSHEET_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    std::env::var("BROADSHEET_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
 /// A fresh PostgreSQL database, dropped when this value is.
@@ -53,12 +54,20 @@ impl PgDatabase {
         use std::sync::atomic::{AtomicUsize, Ordering};
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let admin = postgres_admin_url();
-        let name = format!("broadsheet_test_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
+        let name = format!(
+            "broadsheet_test_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        );
         let mut conn = diesel::PgConnection::establish(&admin).unwrap_or_else(|e| {
             panic!("PostgreSQL must be running for these tests ({admin}): {e}. See .ci/run for how CI starts it.")
         });
-        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name}")).execute(&mut conn).unwrap();
-        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).unwrap();
+        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name}"))
+            .execute(&mut conn)
+            .unwrap();
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .unwrap();
         let base = admin.rsplit_once('/').unwrap().0;
         PgDatabase {
             url: format!("{base}/{name}"),
@@ -71,7 +80,11 @@ impl Drop for PgDatabase {
     fn drop(&mut self) {
         use diesel::{Connection, RunQueryDsl};
         if let Ok(mut conn) = diesel::PgConnection::establish(&postgres_admin_url()) {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut conn);
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut conn);
         }
     }
 }
@@ -106,6 +119,30 @@ impl TestApp {
     /// An app whose empty database got the demo content, as `broadsheet serve` does.
     pub async fn with_demo() -> Self {
         Self::start(true).await
+    }
+
+    /// An app over an empty database with settings changed by `change`.
+    pub async fn with_config(change: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Self::config(&dir, false);
+        change(&mut config);
+        Self::start_with(config, dir).await
+    }
+
+    /// GETs a path with extra request headers. Redirects are not followed.
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Page {
+        let client = awc::Client::builder().disable_redirects().finish();
+        let mut request = client.get(self.server.url(path));
+        for (name, value) in headers {
+            request = request.insert_header((*name, *value));
+        }
+        let mut response = request.send().await.unwrap();
+        let body = response.body().limit(10 << 20).await.unwrap();
+        Page {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
     }
 
     /// An app over a fresh PostgreSQL database.
@@ -161,13 +198,7 @@ impl TestApp {
 
     /// GETs a path over HTTP and reads the whole response.
     pub async fn get(&self, path: &str) -> Page {
-        let mut response = self.server.get(path).send().await.unwrap();
-        let body = response.body().limit(10 << 20).await.unwrap();
-        Page {
-            status: response.status().as_u16(),
-            headers: response.headers().clone(),
-            body: String::from_utf8_lossy(&body).into_owned(),
-        }
+        self.get_with(path, &[]).await
     }
 
     /// The absolute URL of a path on the running server.

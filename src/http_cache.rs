@@ -1,0 +1,157 @@
+//! Conditional GET for pages, feeds and sitemaps: an `ETag` from the body, a
+//! `Last-Modified` from the content's newest change, 304 when the client's
+//! copy is current, and `Cache-Control` suited to a CDN in front.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+
+use actix_web::http::header::{self, HttpDate};
+use actix_web::{HttpRequest, HttpResponse};
+use chrono::{NaiveDateTime, TimeZone, Utc};
+
+/// Pages and lists: fresh for a minute, then served stale while the CDN revalidates.
+pub const PAGE_POLICY: &str = "public, max-age=60, stale-while-revalidate=300";
+/// Feeds and sitemaps change less often and are polled.
+pub const FEED_POLICY: &str = "public, max-age=300, stale-while-revalidate=600";
+
+/// A strong validator: a hash of the exact bytes sent.
+fn etag_of(body: &[u8]) -> String {
+    let mut hasher = DefaultHasher::new();
+    body.hash(&mut hasher);
+    format!("\"{:016x}\"", hasher.finish())
+}
+
+fn http_date(t: NaiveDateTime) -> HttpDate {
+    let system_time: std::time::SystemTime = Utc.from_utc_datetime(&t).into();
+    HttpDate::from(system_time)
+}
+
+/// Whether `If-None-Match` (or, without it, `If-Modified-Since`) says the client's copy is current.
+fn client_is_current(req: &HttpRequest, etag: &str, last_modified: Option<NaiveDateTime>) -> bool {
+    if let Some(inm) = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    {
+        return inm
+            .split(',')
+            .map(|t| t.trim().trim_start_matches("W/"))
+            .any(|t| t == etag || t == "*");
+    }
+    match (
+        last_modified,
+        req.headers()
+            .get(header::IF_MODIFIED_SINCE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<HttpDate>().ok()),
+    ) {
+        (Some(modified), Some(since)) => {
+            // HTTP dates have whole seconds: compare at that precision.
+            let since = std::time::SystemTime::from(since)
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64);
+            modified.and_utc().timestamp() <= since
+        }
+        _ => false,
+    }
+}
+
+/// A 200 with validators, or a bodiless 304 when the client already has it.
+pub fn respond(
+    req: &HttpRequest,
+    content_type: &str,
+    body: String,
+    last_modified: Option<NaiveDateTime>,
+    policy: &'static str,
+) -> HttpResponse {
+    let etag = etag_of(body.as_bytes());
+    let not_modified = client_is_current(req, &etag, last_modified);
+    let mut response = if not_modified {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, policy));
+    if let Some(t) = last_modified {
+        response.insert_header((header::LAST_MODIFIED, http_date(t)));
+    }
+    if not_modified {
+        response.finish()
+    } else {
+        response.content_type(content_type.to_string()).body(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    fn at(h: u32, m: u32, s: u32) -> NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2027, 3, 1)
+            .unwrap()
+            .and_hms_opt(h, m, s)
+            .unwrap()
+    }
+
+    #[test]
+    fn matching_etag_gives_304_and_a_changed_body_gives_200() {
+        let first = respond(
+            &TestRequest::default().to_http_request(),
+            "text/html",
+            "a".into(),
+            None,
+            PAGE_POLICY,
+        );
+        assert_eq!(first.status(), 200);
+        let etag = first
+            .headers()
+            .get("etag")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        let again = TestRequest::default()
+            .insert_header(("If-None-Match", etag.as_str()))
+            .to_http_request();
+        assert_eq!(
+            respond(&again, "text/html", "a".into(), None, PAGE_POLICY).status(),
+            304
+        );
+        assert_eq!(
+            respond(&again, "text/html", "b".into(), None, PAGE_POLICY).status(),
+            200
+        );
+    }
+
+    #[test]
+    fn if_modified_since_compares_whole_seconds() {
+        let modified = at(10, 0, 0) + chrono::Duration::microseconds(500);
+        let since = "Mon, 01 Mar 2027 10:00:00 GMT";
+        let req = TestRequest::default()
+            .insert_header(("If-Modified-Since", since))
+            .to_http_request();
+        assert_eq!(
+            respond(&req, "text/html", "x".into(), Some(modified), PAGE_POLICY).status(),
+            304
+        );
+        let later = at(10, 0, 1);
+        assert_eq!(
+            respond(&req, "text/html", "x".into(), Some(later), PAGE_POLICY).status(),
+            200
+        );
+        let response = respond(
+            &TestRequest::default().to_http_request(),
+            "text/html",
+            "x".into(),
+            Some(later),
+            PAGE_POLICY,
+        );
+        assert_eq!(
+            response.headers().get("last-modified").unwrap(),
+            "Mon, 01 Mar 2027 10:00:01 GMT"
+        );
+    }
+}
