@@ -303,3 +303,27 @@ pub struct MastodonSharePage {
     pub instance: String,
     pub error: Option<String>,
 }
+
+/// One search result: the article's card and its snippet.
+#[derive(Debug, Clone)]
+pub struct SearchResultView {
+    pub card: CardView,
+    /// Safe HTML: escaped text with `<mark>` around the matched words.
+    pub snippet_html: String,
+}
+
+/// The search page: the form, and the results for the reader's query.
+#[derive(Template)]
+#[template(path = "search.html")]
+pub struct SearchPage {
+    pub chrome: Chrome,
+    pub meta: PageMeta,
+    /// What the reader typed (tidied and capped), shown back in the form.
+    pub query: String,
+    /// Whether the query had any words to search for.
+    pub searched: bool,
+    /// How many public articles match, over all pages.
+    pub total: i64,
+    pub results: Vec<SearchResultView>,
+    pub pager: Pager,
+}

@@ -3,6 +3,7 @@
 pub mod article;
 pub mod author;
 pub mod media;
+pub mod search;
 pub mod section;
 pub mod setting;
 pub mod tag;

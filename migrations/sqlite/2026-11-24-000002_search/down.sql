@@ -1,0 +1,7 @@
+DROP TRIGGER article_search_takeaway_delete;
+DROP TRIGGER article_search_takeaway_update;
+DROP TRIGGER article_search_takeaway_insert;
+DROP TRIGGER article_search_after_delete;
+DROP TRIGGER article_search_after_update;
+DROP TRIGGER article_search_after_insert;
+DROP TABLE article_search;
