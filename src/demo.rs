@@ -218,6 +218,7 @@ fn load(conn: &mut DbConn, now: NaiveDateTime) -> Result<(), AppError> {
             Tag::attach(conn, id, tag.id)?;
         }
     }
+    crate::related::rebuild_all(conn, now)?;
     Ok(())
 }
 

@@ -10,6 +10,7 @@ pub mod error;
 pub mod http_cache;
 pub mod markdown;
 pub mod models;
+pub mod related;
 pub mod routes;
 pub mod schema;
 pub mod seo;

@@ -30,6 +30,32 @@ enum Command {
         #[arg(long, env = "DATABASE_URL", default_value = "sqlite://broadsheet.db")]
         database_url: String,
     },
+    /// Related-articles maintenance.
+    #[command(subcommand)]
+    Related(RelatedCommand),
+}
+
+#[derive(Subcommand)]
+enum RelatedCommand {
+    /// Recompute every article's related list (after an import, or once after upgrading).
+    Rebuild {
+        /// Database URL: sqlite://PATH or postgres://USER@HOST/DB.
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://broadsheet.db")]
+        database_url: String,
+    },
+}
+
+/// Migrates the database, then recomputes every related list.
+fn rebuild_related(database_url: &str) -> Result<(), broadsheet::AppError> {
+    let pool = db::connect(database_url)?;
+    let mut conn = pool.get()?;
+    let started = std::time::Instant::now();
+    let lists = broadsheet::related::rebuild_all(&mut conn, broadsheet::Clock::System.now())?;
+    tracing::info!(
+        "{lists} related list(s) rebuilt in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 fn main() -> ExitCode {
@@ -43,6 +69,9 @@ fn main() -> ExitCode {
         Some(Command::Migrate { database_url }) => db::migrate(&database_url).map(|ran| {
             tracing::info!("{ran} migration(s) applied");
         }),
+        Some(Command::Related(RelatedCommand::Rebuild { database_url })) => {
+            rebuild_related(&database_url)
+        }
         Some(Command::Serve(config)) => {
             actix_web::rt::System::new().block_on(broadsheet::serve(config))
         }

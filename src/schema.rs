@@ -88,6 +88,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    related_articles (article_id, pinned, position) {
+        article_id -> Integer,
+        pinned -> Bool,
+        position -> Integer,
+        related_id -> Integer,
+        score -> Integer,
+        text_score -> Integer,
+        tag_score -> Integer,
+        shared_tags -> Text,
+        same_section -> Bool,
+    }
+}
+
+diesel::table! {
+    related_computed (article_id) {
+        article_id -> Integer,
+        computed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    related_pins (article_id, position) {
+        article_id -> Integer,
+        position -> Integer,
+        related_id -> Integer,
+    }
+}
+
 diesel::joinable!(articles -> sections (section_id));
 diesel::joinable!(articles -> authors (author_id));
 diesel::joinable!(articles -> media (lead_image_id));
@@ -104,4 +133,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_takeaways,
     article_tags,
     site_settings,
+    related_articles,
+    related_computed,
+    related_pins,
 );

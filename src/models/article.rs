@@ -263,8 +263,11 @@ impl Article {
         Ok(())
     }
 
-    /// Related articles, first rule: public articles sharing a tag, then from
-    /// the same section, newest first, never the article itself.
+    /// Related articles by the simple rule: public articles sharing a tag,
+    /// then from the same section, newest first, never the article itself.
+    /// Only for articles whose list the engine (`crate::related`) has never
+    /// computed; cheap indexed queries, so a database from before the engine
+    /// shows sensible lists until `broadsheet related rebuild` runs.
     pub fn related(
         &self,
         conn: &mut DbConn,

@@ -3,6 +3,7 @@
 pub mod article;
 pub mod author;
 pub mod media;
+pub mod related;
 pub mod search;
 pub mod section;
 pub mod setting;

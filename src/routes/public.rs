@@ -385,7 +385,7 @@ fn load_article(
         chrome: load_chrome(conn, site, section.as_ref().map(|s| s.slug.clone()))?,
         takeaways: article.takeaways(conn)?,
         tags: Tag::for_article(conn, article.id)?,
-        related: article.related(conn, now, RELATED_LIMIT)?,
+        related: crate::related::for_page(conn, &article, now, RELATED_LIMIT as usize)?,
         article,
         section,
         author,

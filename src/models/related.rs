@@ -1,0 +1,240 @@
+//! Stored related-article lists and editors' pins: the tables the engine in
+//! `crate::related` writes, and the queries the article page and the admin
+//! edit page read. Scores are stored in thousandths so both backends keep
+//! them as plain integers.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::{DbBackend, DbConn};
+use crate::models::article::{public_at, ArticleSummary};
+use crate::models::{ArticleCard, MediaInfo, Section};
+use crate::schema::{articles, media, related_articles, related_computed, related_pins, sections};
+
+/// One row of a stored list, as the engine writes it.
+#[derive(Insertable, Debug, Clone, PartialEq)]
+#[diesel(table_name = related_articles)]
+pub struct NewRelatedRow {
+    pub article_id: i32,
+    /// Chosen by an editor (shown first) rather than by the engine.
+    pub pinned: bool,
+    /// 1-based order within the pinned rows or within the engine's rows.
+    pub position: i32,
+    pub related_id: i32,
+    /// Final score (relevance × recency), in thousandths.
+    pub score: i32,
+    /// Text similarity (cosine), in thousandths.
+    pub text_score: i32,
+    /// Shared-tag signal, in thousandths.
+    pub tag_score: i32,
+    /// Names of the shared tags, rarest first, one per line.
+    pub shared_tags: String,
+    pub same_section: bool,
+}
+
+/// Why an article is on another's list, for the admin edit page.
+#[derive(Queryable, Debug, Clone, PartialEq)]
+pub struct RelatedReason {
+    pub pinned: bool,
+    pub position: i32,
+    pub related_id: i32,
+    pub slug: String,
+    pub headline: String,
+    /// Final score (relevance × recency), in thousandths.
+    pub score: i32,
+    /// Text similarity (cosine of headline, standfirst, takeaways and body), in thousandths.
+    pub text_score: i32,
+    /// Shared-tag signal (rarer tags count more), in thousandths.
+    pub tag_score: i32,
+    /// Shared tag names, rarest first, one per line (see `shared_tag_names`).
+    pub shared_tags: String,
+    pub same_section: bool,
+}
+
+impl RelatedReason {
+    /// The shared tags' names, rarest first.
+    pub fn shared_tag_names(&self) -> Vec<&str> {
+        self.shared_tags.lines().filter(|l| !l.is_empty()).collect()
+    }
+}
+
+/// The public cards of an article's stored list, pinned rows first, then the
+/// engine's in rank order, without repeats: one query over the
+/// `(article_id, …)` primary key, joined through the public rule so an
+/// article deleted or unpublished since the list was computed never shows.
+/// The result may hold more than the page shows (the stored spares).
+pub fn public_cards(
+    conn: &mut DbConn,
+    article_id: i32,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<ArticleCard>> {
+    let cards: Vec<ArticleCard> = related_articles::table
+        .inner_join(articles::table.on(articles::id.eq(related_articles::related_id)))
+        .left_join(sections::table.on(articles::section_id.eq(sections::id.nullable())))
+        .left_join(media::table.on(articles::lead_image_id.eq(media::id.nullable())))
+        .filter(related_articles::article_id.eq(article_id))
+        .filter(public_at(now))
+        .order((
+            related_articles::pinned.desc(),
+            related_articles::position.asc(),
+        ))
+        .select((
+            <ArticleSummary as Selectable<DbBackend>>::construct_selection(),
+            <Section as Selectable<DbBackend>>::construct_selection().nullable(),
+            <MediaInfo as Selectable<DbBackend>>::construct_selection().nullable(),
+        ))
+        .load(conn)?;
+    // A pinned article the engine also chose appears once, in its pinned place.
+    let mut seen = std::collections::HashSet::new();
+    Ok(cards
+        .into_iter()
+        .filter(|c| seen.insert(c.article.id))
+        .collect())
+}
+
+/// Whether the engine has ever computed this article's list (an empty list
+/// that was computed is a real answer; one never computed is not).
+pub fn is_computed(conn: &mut DbConn, article_id: i32) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        related_computed::table.filter(related_computed::article_id.eq(article_id)),
+    ))
+    .get_result(conn)
+}
+
+/// The stored list of an article with the reasons for each row, pinned rows
+/// first, whatever the listed articles' state (for the admin edit page).
+pub fn related_with_reasons(conn: &mut DbConn, article_id: i32) -> QueryResult<Vec<RelatedReason>> {
+    related_articles::table
+        .inner_join(articles::table.on(articles::id.eq(related_articles::related_id)))
+        .filter(related_articles::article_id.eq(article_id))
+        .order((
+            related_articles::pinned.desc(),
+            related_articles::position.asc(),
+        ))
+        .select((
+            related_articles::pinned,
+            related_articles::position,
+            related_articles::related_id,
+            articles::slug,
+            articles::headline,
+            related_articles::score,
+            related_articles::text_score,
+            related_articles::tag_score,
+            related_articles::shared_tags,
+            related_articles::same_section,
+        ))
+        .load(conn)
+}
+
+/// Articles whose stored lists (spares included) show `related_id`: the lists
+/// an edit of that article may change.
+pub fn listing(conn: &mut DbConn, related_id: i32) -> QueryResult<Vec<i32>> {
+    related_articles::table
+        .filter(related_articles::related_id.eq(related_id))
+        .select(related_articles::article_id)
+        .distinct()
+        .load(conn)
+}
+
+/// Replaces an article's stored list (pinned and engine rows) with `rows` and
+/// records when it was computed, in one transaction.
+pub fn replace_list(
+    conn: &mut DbConn,
+    article_id: i32,
+    rows: &[NewRelatedRow],
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        diesel::delete(related_articles::table.filter(related_articles::article_id.eq(article_id)))
+            .execute(conn)?;
+        // One row per insert: MultiConnection cannot express multi-row inserts.
+        for row in rows {
+            diesel::insert_into(related_articles::table)
+                .values(row)
+                .execute(conn)?;
+        }
+        diesel::delete(related_computed::table.find(article_id)).execute(conn)?;
+        diesel::insert_into(related_computed::table)
+            .values((
+                related_computed::article_id.eq(article_id),
+                related_computed::computed_at.eq(now),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+/// Forgets an article's computed list (for an article that is no longer
+/// published); its pins are kept, as the editor chose them.
+pub fn clear_list(conn: &mut DbConn, article_id: i32) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        diesel::delete(related_articles::table.filter(related_articles::article_id.eq(article_id)))
+            .execute(conn)?;
+        diesel::delete(related_computed::table.find(article_id)).execute(conn)?;
+        Ok(())
+    })
+}
+
+/// The articles an editor pinned to this one, in order.
+pub fn pins(conn: &mut DbConn, article_id: i32) -> QueryResult<Vec<i32>> {
+    related_pins::table
+        .filter(related_pins::article_id.eq(article_id))
+        .order(related_pins::position.asc())
+        .select(related_pins::related_id)
+        .load(conn)
+}
+
+/// Every pin, as (article, pinned article) in pin order, for a full rebuild.
+pub fn all_pins(conn: &mut DbConn) -> QueryResult<Vec<(i32, i32)>> {
+    related_pins::table
+        .order((related_pins::article_id.asc(), related_pins::position.asc()))
+        .select((related_pins::article_id, related_pins::related_id))
+        .load(conn)
+}
+
+/// Replaces an article's pins with `related_ids` in order (itself and repeats
+/// are dropped) and shows them at once: the stored list's pinned rows are
+/// rewritten, the engine's rows are left as they are (the page shows each
+/// article once, pinned first). Returns the pins kept.
+pub fn set_pins(conn: &mut DbConn, article_id: i32, related_ids: &[i32]) -> QueryResult<Vec<i32>> {
+    let mut kept: Vec<i32> = Vec::new();
+    for &id in related_ids {
+        if id != article_id && !kept.contains(&id) {
+            kept.push(id);
+        }
+    }
+    conn.transaction(|conn| {
+        diesel::delete(related_pins::table.filter(related_pins::article_id.eq(article_id)))
+            .execute(conn)?;
+        diesel::delete(
+            related_articles::table
+                .filter(related_articles::article_id.eq(article_id))
+                .filter(related_articles::pinned.eq(true)),
+        )
+        .execute(conn)?;
+        for (position, &related_id) in (1..).zip(&kept) {
+            diesel::insert_into(related_pins::table)
+                .values((
+                    related_pins::article_id.eq(article_id),
+                    related_pins::position.eq(position),
+                    related_pins::related_id.eq(related_id),
+                ))
+                .execute(conn)?;
+            // The reasons are filled in when the engine next computes the list.
+            diesel::insert_into(related_articles::table)
+                .values(&NewRelatedRow {
+                    article_id,
+                    pinned: true,
+                    position,
+                    related_id,
+                    score: 0,
+                    text_score: 0,
+                    tag_score: 0,
+                    shared_tags: String::new(),
+                    same_section: false,
+                })
+                .execute(conn)?;
+        }
+        Ok(kept)
+    })
+}

@@ -1,0 +1,542 @@
+//! The related-articles engine's promises, through the real article page:
+//! who may be a candidate, how the signals rank them, the minimum score and
+//! its fallback text, pins, the stored list and its refresh, the rebuild
+//! command, and PostgreSQL.
+
+mod common;
+
+use broadsheet::models::article::Article;
+use broadsheet::models::related as stored;
+use broadsheet::related;
+use chrono::Duration;
+use common::*;
+
+const FALLBACK: &str = "📰 No related articles found";
+
+/// Unrelated stories in another section, so that the test corpus is not so
+/// tiny that every shared word and tag looks common.
+fn fillers(c: &mut broadsheet::db::DbConn) {
+    for (i, text) in [
+        "The bus depot will charge electric buses overnight from a new substation.",
+        "Hospital managers opened a second ward for children with breathing problems.",
+        "The museum restored a Victorian steam engine found in a scrapyard.",
+        "Police closed the coast road after a lorry shed its load of timber.",
+        "A chess club for pensioners meets every Tuesday in the church hall.",
+        "The cinema will show silent films with a live organist this winter.",
+    ]
+    .iter()
+    .enumerate()
+    {
+        insert_article(
+            c,
+            &ArticleSpec {
+                section: Some(("sport", "Sport")),
+                published_at: Some(test_now() - Duration::days(10)),
+                ..story(&format!("filler-{i}"), &format!("Filler {i}"), text)
+            },
+        );
+    }
+}
+
+/// The article slugs in a page's related sidebar, in order.
+async fn related_on_page(app: &TestApp, slug: &str) -> Vec<String> {
+    let page = app.get(&format!("/articles/{slug}")).await;
+    assert_eq!(page.status, 200, "{slug}");
+    page.html()
+        .select(&sel(".related .card__headline a"))
+        .filter_map(|a| a.value().attr("href"))
+        .filter_map(|h| h.strip_prefix("/articles/"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A published article about `topic`, with its own words so that stories
+/// only look alike when a test means them to.
+fn story(slug: &str, headline: &str, text: &str) -> ArticleSpec {
+    ArticleSpec {
+        standfirst: text.into(),
+        body: format!("{text}\n\nReporting by the city desk."),
+        section: Some(("city", "City")),
+        ..ArticleSpec::new(slug, headline)
+    }
+}
+
+const SEAGRASS: &str = "Divers planted seagrass seeds across the bay to restore the underwater \
+                        meadow that shelters young fish and stores carbon in the seabed.";
+const SEAGRASS_TOO: &str = "Marine biologists counted seagrass shoots and found the underwater \
+                            meadow recovering, sheltering young fish above the seabed.";
+const FOOTBALL: &str = "The football club unveiled plans for a new stadium beside the bypass \
+                        with seats for eight thousand supporters.";
+const BAKERY: &str = "A bakery on the high street won a national award for its sourdough loaves \
+                      and cinnamon buns.";
+const CHOIR: &str = "The community choir rehearsed carols in the old chapel ahead of its winter \
+                     concert for charity.";
+
+#[actix_web::test]
+async fn candidates_are_published_articles_never_drafts_scheduled_deleted_or_itself() {
+    let app = TestApp::empty().await;
+    app.db(|c| {
+        let tags = vec!["Seagrass"];
+        insert_article(
+            c,
+            &ArticleSpec {
+                tags: tags.clone(),
+                ..story("main", "Seagrass returns to the bay", SEAGRASS)
+            },
+        );
+        insert_article(
+            c,
+            &ArticleSpec {
+                tags: tags.clone(),
+                ..story("twin", "Seagrass meadow recovering", SEAGRASS_TOO)
+            },
+        );
+        insert_article(
+            c,
+            &ArticleSpec {
+                tags: tags.clone(),
+                status: "draft",
+                published_at: None,
+                ..story("draft-twin", "Draft seagrass", SEAGRASS)
+            },
+        );
+        insert_article(
+            c,
+            &ArticleSpec {
+                tags: tags.clone(),
+                status: "scheduled",
+                published_at: Some(test_now() + Duration::days(2)),
+                ..story("scheduled-twin", "Scheduled seagrass", SEAGRASS)
+            },
+        );
+        insert_article(
+            c,
+            &ArticleSpec {
+                tags: tags.clone(),
+                published_at: Some(test_now() + Duration::hours(3)),
+                ..story("future-twin", "Future seagrass", SEAGRASS)
+            },
+        );
+        let deleted = insert_article(
+            c,
+            &ArticleSpec {
+                tags: tags.clone(),
+                ..story("deleted-twin", "Deleted seagrass", SEAGRASS)
+            },
+        );
+        Article::soft_delete(c, deleted, test_now()).unwrap();
+        related::rebuild_all(c, test_now()).unwrap();
+    });
+    assert_eq!(related_on_page(&app, "main").await, ["twin"]);
+
+    // A future article's place is kept for it: it shows once its time comes.
+    app.clock.set(test_now() + Duration::hours(4));
+    assert_eq!(related_on_page(&app, "main").await, ["future-twin", "twin"]);
+}
+
+#[actix_web::test]
+async fn a_rare_shared_tag_outweighs_a_common_one() {
+    let app = TestApp::empty().await;
+    let (main, rare) = app.db(|c| {
+        // "Port Calder" is on every article; "Tidal Energy" on two.
+        let main = insert_article(
+            c,
+            &ArticleSpec {
+                tags: vec!["Tidal Energy", "Port Calder"],
+                section: Some(("science", "Science")),
+                ..story("main", "Turbine trial begins", BAKERY)
+            },
+        );
+        let rare = insert_article(
+            c,
+            &ArticleSpec {
+                tags: vec!["Tidal Energy"],
+                section: Some(("business", "Business")),
+                published_at: Some(test_now() - Duration::days(30)),
+                ..story("rare", "Investors circle", CHOIR)
+            },
+        );
+        for i in 0..8 {
+            insert_article(
+                c,
+                &ArticleSpec {
+                    tags: vec!["Port Calder"],
+                    section: Some(("business", "Business")),
+                    ..story(
+                        &format!("common-{i}"),
+                        &format!("Town news {i}"),
+                        &format!(
+                            "{FOOTBALL} Item {}",
+                            [
+                                "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta",
+                                "theta"
+                            ][i]
+                        ),
+                    )
+                },
+            );
+        }
+        related::rebuild_all(c, test_now()).unwrap();
+        (main, rare)
+    });
+    let shown = related_on_page(&app, "main").await;
+    assert_eq!(shown.first().map(String::as_str), Some("rare"), "{shown:?}");
+
+    // The admin page can say why: the shared tag, its weight, no text in common.
+    let reasons = app.db(|c| stored::related_with_reasons(c, main).unwrap());
+    let first = &reasons[0];
+    assert_eq!(first.related_id, rare);
+    assert_eq!(first.shared_tag_names(), ["Tidal Energy"]);
+    assert!(!first.same_section && !first.pinned);
+    for other in &reasons[1..] {
+        assert!(other.tag_score < first.tag_score, "{reasons:?}");
+    }
+}
+
+#[actix_web::test]
+async fn the_same_section_counts() {
+    let app = TestApp::empty().await;
+    app.db(|c| {
+        insert_article(
+            c,
+            &ArticleSpec {
+                tags: vec!["Seagrass"],
+                section: Some(("environment", "Environment")),
+                ..story("main", "Seagrass returns", SEAGRASS)
+            },
+        );
+        // Alike in every way but the section; the same-section one is older.
+        insert_article(
+            c,
+            &ArticleSpec {
+                tags: vec!["Seagrass"],
+                section: Some(("environment", "Environment")),
+                published_at: Some(test_now() - Duration::days(20)),
+                ..story("same-section", "Meadow survey", SEAGRASS_TOO)
+            },
+        );
+        insert_article(
+            c,
+            &ArticleSpec {
+                tags: vec!["Seagrass"],
+                section: Some(("science", "Science")),
+                published_at: Some(test_now() - Duration::days(1)),
+                ..story("other-section", "Meadow survey", SEAGRASS_TOO)
+            },
+        );
+        fillers(c);
+        related::rebuild_all(c, test_now()).unwrap();
+    });
+    assert_eq!(
+        related_on_page(&app, "main").await,
+        ["same-section", "other-section"]
+    );
+}
+
+#[actix_web::test]
+async fn text_similarity_finds_a_related_story_with_no_shared_tag() {
+    let app = TestApp::empty().await;
+    app.db(|c| {
+        insert_article(
+            c,
+            &ArticleSpec {
+                tags: vec!["Environment"],
+                section: Some(("environment", "Environment")),
+                ..story("main", "Seagrass returns to the bay", SEAGRASS)
+            },
+        );
+        insert_article(
+            c,
+            &ArticleSpec {
+                tags: vec![],
+                section: Some(("science", "Science")),
+                ..story("untagged-seagrass", "Meadow shoots counted", SEAGRASS_TOO)
+            },
+        );
+        for (slug, text) in [("football", FOOTBALL), ("bakery", BAKERY), ("choir", CHOIR)] {
+            insert_article(
+                c,
+                &ArticleSpec {
+                    section: Some(("science", "Science")),
+                    ..story(slug, slug, text)
+                },
+            );
+        }
+        related::rebuild_all(c, test_now()).unwrap();
+    });
+    assert_eq!(related_on_page(&app, "main").await, ["untagged-seagrass"]);
+}
+
+#[actix_web::test]
+async fn recency_breaks_equal_scores_and_a_fresh_story_beats_an_old_one() {
+    let app = TestApp::empty().await;
+    app.db(|c| {
+        insert_article(
+            c,
+            &ArticleSpec {
+                tags: vec!["Seagrass"],
+                ..story("main", "Seagrass returns", SEAGRASS)
+            },
+        );
+        for (slug, days) in [("years-old", 3 * 365), ("fresh", 2), ("months-old", 90)] {
+            insert_article(
+                c,
+                &ArticleSpec {
+                    tags: vec!["Seagrass"],
+                    published_at: Some(test_now() - Duration::days(days)),
+                    ..story(slug, "Meadow survey", SEAGRASS_TOO)
+                },
+            );
+        }
+        related::rebuild_all(c, test_now()).unwrap();
+    });
+    assert_eq!(
+        related_on_page(&app, "main").await,
+        ["fresh", "months-old", "years-old"]
+    );
+}
+
+#[actix_web::test]
+async fn below_the_minimum_score_the_sidebar_shows_the_fallback_text() {
+    let app = TestApp::empty().await;
+    app.db(|c| {
+        insert_article(c, &story("main", "Seagrass returns", SEAGRASS));
+        // Same section, newer, but about something else: not related.
+        for (slug, text) in [("football", FOOTBALL), ("bakery", BAKERY), ("choir", CHOIR)] {
+            insert_article(
+                c,
+                &ArticleSpec {
+                    published_at: Some(test_now() - Duration::minutes(5)),
+                    ..story(slug, slug, text)
+                },
+            );
+        }
+        related::rebuild_all(c, test_now()).unwrap();
+    });
+    let html = app.get("/articles/main").await.html();
+    assert_eq!(text_of(&html, ".related__empty").unwrap(), FALLBACK);
+    assert!(select_one(&html, ".related .card").is_none());
+}
+
+#[actix_web::test]
+async fn pinned_articles_come_first_then_the_engine_fills_the_rest() {
+    let app = TestApp::empty().await;
+    let (main, pinned, twin) = app.db(|c| {
+        let main = insert_article(
+            c,
+            &ArticleSpec {
+                tags: vec!["Seagrass"],
+                ..story("main", "Seagrass returns", SEAGRASS)
+            },
+        );
+        let twin = insert_article(
+            c,
+            &ArticleSpec {
+                tags: vec!["Seagrass"],
+                ..story("twin", "Meadow survey", SEAGRASS_TOO)
+            },
+        );
+        for i in 0..4 {
+            insert_article(
+                c,
+                &ArticleSpec {
+                    tags: vec!["Seagrass"],
+                    published_at: Some(test_now() - Duration::days(i + 2)),
+                    ..story(&format!("more-{i}"), "Meadow survey", SEAGRASS_TOO)
+                },
+            );
+        }
+        let pinned = insert_article(c, &story("bakery", "Bakery award", BAKERY));
+        related::rebuild_all(c, test_now()).unwrap();
+        (main, pinned, twin)
+    });
+    assert_eq!(
+        related_on_page(&app, "main").await,
+        ["twin", "more-0", "more-1", "more-2"]
+    );
+
+    // Pins show at once, in the editor's order; an article the engine chose
+    // too appears once, in its pinned place.
+    app.db(|c| stored::set_pins(c, main, &[pinned, twin, main]).unwrap());
+    assert_eq!(
+        related_on_page(&app, "main").await,
+        ["bakery", "twin", "more-0", "more-1"]
+    );
+    // A recomputation keeps them, now with their reasons.
+    app.db(|c| related::rebuild_all(c, test_now()).unwrap());
+    assert_eq!(
+        related_on_page(&app, "main").await,
+        ["bakery", "twin", "more-0", "more-1"]
+    );
+    let reasons = app.db(|c| stored::related_with_reasons(c, main).unwrap());
+    assert!(reasons[0].pinned && reasons[1].pinned && !reasons[2].pinned);
+    assert!(reasons[1].text_score > 0 && reasons[1].shared_tag_names() == ["Seagrass"]);
+    assert_eq!(reasons.len(), 2 + 4, "the engine's rows exclude the pins");
+}
+
+#[actix_web::test]
+async fn the_page_shows_the_stored_list_and_a_deleted_article_leaves_it_at_once() {
+    let app = TestApp::empty().await;
+    let twin = app.db(|c| {
+        insert_article(
+            c,
+            &ArticleSpec {
+                tags: vec!["Seagrass"],
+                ..story("main", "Seagrass returns", SEAGRASS)
+            },
+        );
+        let twin = insert_article(
+            c,
+            &ArticleSpec {
+                tags: vec!["Seagrass"],
+                ..story("twin", "Meadow survey", SEAGRASS_TOO)
+            },
+        );
+        for i in 0..4 {
+            insert_article(
+                c,
+                &ArticleSpec {
+                    tags: vec!["Seagrass"],
+                    published_at: Some(test_now() - Duration::days(i + 2)),
+                    ..story(&format!("more-{i}"), "Meadow survey", SEAGRASS_TOO)
+                },
+            );
+        }
+        related::rebuild_all(c, test_now()).unwrap();
+        twin
+    });
+    assert_eq!(
+        related_on_page(&app, "main").await,
+        ["twin", "more-0", "more-1", "more-2"]
+    );
+
+    // A new story written behind the engine's back is not on the page: the
+    // page reads the stored list, it does not compute one.
+    let newest = app.db(|c| {
+        insert_article(
+            c,
+            &ArticleSpec {
+                tags: vec!["Seagrass"],
+                published_at: Some(test_now() - Duration::minutes(1)),
+                ..story("newest", "Meadow survey", SEAGRASS_TOO)
+            },
+        )
+    });
+    assert_eq!(
+        related_on_page(&app, "main").await,
+        ["twin", "more-0", "more-1", "more-2"]
+    );
+
+    // Deleting an article takes it off every list at once, before any
+    // refresh: the next stored row fills its place.
+    app.db(|c| Article::soft_delete(c, twin, test_now()).unwrap());
+    assert_eq!(
+        related_on_page(&app, "main").await,
+        ["more-0", "more-1", "more-2", "more-3"]
+    );
+
+    // The background refresh after a change reaches the neighbours' lists.
+    let refreshed = related::refresh_for_change(app.state.pool.clone(), newest, test_now())
+        .join()
+        .unwrap()
+        .unwrap();
+    assert!(refreshed >= 2, "{refreshed}");
+    assert_eq!(
+        related_on_page(&app, "main").await,
+        ["newest", "more-0", "more-1", "more-2"]
+    );
+    let refreshed = related::refresh_for_change(app.state.pool.clone(), twin, test_now())
+        .join()
+        .unwrap()
+        .unwrap();
+    assert!(refreshed >= 1);
+    let lists_showing_twin = app.db(|c| stored::listing(c, twin).unwrap());
+    assert!(lists_showing_twin.is_empty(), "{lists_showing_twin:?}");
+}
+
+#[actix_web::test]
+async fn the_rebuild_command_recomputes_every_list() {
+    let app = TestApp::empty().await;
+    let ids = app.db(|c| {
+        let main = insert_article(c, &story("main", "Seagrass returns", SEAGRASS));
+        let twin = insert_article(
+            c,
+            &ArticleSpec {
+                section: Some(("science", "Science")),
+                ..story("twin", "Seagrass meadow survey", SEAGRASS_TOO)
+            },
+        );
+        let bakery = insert_article(c, &story("bakery", "Bakery award", BAKERY));
+        fillers(c);
+        [main, twin, bakery]
+    });
+    // Never computed: the simple rule (same section) stands in.
+    assert_eq!(related_on_page(&app, "main").await, ["bakery"]);
+
+    let database_url = format!("sqlite://{}", app.dir.path().join("site.db").display());
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_broadsheet"))
+        .args(["related", "rebuild", "--database-url", &database_url])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for id in ids {
+        assert!(app.db(|c| stored::is_computed(c, id).unwrap()), "{id}");
+    }
+    assert_eq!(related_on_page(&app, "main").await, ["twin"]);
+    assert_eq!(related_on_page(&app, "bakery").await, Vec::<String>::new());
+}
+
+#[actix_web::test]
+async fn stored_lists_pins_and_deletion_work_on_postgres() {
+    let app = TestApp::on_postgres(false).await;
+    let (main, pinned, twin) = app.db(|c| {
+        let main = insert_article(
+            c,
+            &ArticleSpec {
+                tags: vec!["Seagrass"],
+                ..story("main", "Seagrass returns", SEAGRASS)
+            },
+        );
+        let twin = insert_article(
+            c,
+            &ArticleSpec {
+                tags: vec!["Seagrass"],
+                ..story("twin", "Meadow survey", SEAGRASS_TOO)
+            },
+        );
+        insert_article(
+            c,
+            &ArticleSpec {
+                tags: vec!["Seagrass"],
+                published_at: Some(test_now() - Duration::days(3)),
+                ..story("older", "Older survey", SEAGRASS_TOO)
+            },
+        );
+        let pinned = insert_article(c, &story("bakery", "Bakery award", BAKERY));
+        insert_article(c, &story("choir", "Choir concert", CHOIR));
+        assert_eq!(related::rebuild_all(c, test_now()).unwrap(), 5);
+        (main, pinned, twin)
+    });
+    assert_eq!(related_on_page(&app, "main").await, ["twin", "older"]);
+    app.db(|c| stored::set_pins(c, main, &[pinned]).unwrap());
+    assert_eq!(
+        related_on_page(&app, "main").await,
+        ["bakery", "twin", "older"]
+    );
+    app.db(|c| Article::soft_delete(c, twin, test_now()).unwrap());
+    assert_eq!(related_on_page(&app, "main").await, ["bakery", "older"]);
+    related::refresh_for_change(app.state.pool.clone(), twin, test_now())
+        .join()
+        .unwrap()
+        .unwrap();
+    let reasons = app.db(|c| stored::related_with_reasons(c, main).unwrap());
+    assert_eq!(
+        reasons.iter().map(|r| r.slug.as_str()).collect::<Vec<_>>(),
+        ["bakery", "older"]
+    );
+    assert_eq!(related_on_page(&app, "choir").await, Vec::<String>::new());
+}
