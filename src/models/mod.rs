@@ -2,6 +2,7 @@
 
 pub mod article;
 pub mod author;
+pub mod feed;
 pub mod media;
 pub mod related;
 pub mod search;

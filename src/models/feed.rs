@@ -1,0 +1,293 @@
+//! What feeds and sitemaps read: the latest public articles with everything a
+//! feed entry carries, and the pages sitemaps list with their last change.
+//! Every query here filters with [`public_at`], the one public-visibility
+//! rule, so drafts, scheduled-not-yet and deleted articles never leak.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::dsl::max;
+use diesel::prelude::*;
+
+use crate::db::{DbBackend, DbConn};
+use crate::models::article::{public_at, Listing};
+use crate::models::{Article, ArticleCard, Author, Section, Tag};
+use crate::schema::{article_tags, articles, authors, media, tags};
+
+diesel::define_sql_function! {
+    /// Byte length of a BLOB (SQLite) or `bytea` (PostgreSQL): both spell it
+    /// `length`, so the image size comes from SQL without loading the bytes.
+    fn length(data: diesel::sql_types::Binary) -> diesel::sql_types::Integer;
+}
+
+/// One article as a feed shows it.
+#[derive(Debug, Clone)]
+pub struct FeedEntry {
+    /// Headline, standfirst, dates, section and lead image (as listings load them).
+    pub card: ArticleCard,
+    /// The Markdown body.
+    pub body: String,
+    /// When the article was first created: part of its stable feed id.
+    pub created_at: NaiveDateTime,
+    pub author: Option<Author>,
+    /// Tags by name.
+    pub tags: Vec<Tag>,
+    /// Size of the lead image in bytes, for `<enclosure length>`.
+    pub image_bytes: Option<i32>,
+}
+
+/// The latest `limit` public articles of a listing, newest first, with body,
+/// author, tags and image size. The articles themselves come from
+/// [`Article::list_public`], so feeds list exactly what the listing pages do.
+pub fn latest_entries(
+    conn: &mut DbConn,
+    listing: &Listing,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<FeedEntry>> {
+    let cards = Article::list_public(conn, listing, now, 0, limit)?;
+    let ids: Vec<i32> = cards.iter().map(|c| c.article.id).collect();
+    let mut details: HashMap<i32, (String, NaiveDateTime, Option<Author>)> = articles::table
+        .left_join(authors::table)
+        .filter(articles::id.eq_any(&ids))
+        .select((
+            articles::id,
+            articles::body,
+            articles::created_at,
+            <Author as Selectable<DbBackend>>::construct_selection().nullable(),
+        ))
+        .load::<(i32, String, NaiveDateTime, Option<Author>)>(conn)?
+        .into_iter()
+        .map(|(id, body, created, author)| (id, (body, created, author)))
+        .collect();
+    let image_ids: Vec<i32> = cards
+        .iter()
+        .filter_map(|c| c.image.as_ref().map(|m| m.id))
+        .collect();
+    let sizes: HashMap<i32, i32> = media::table
+        .filter(media::id.eq_any(&image_ids))
+        .select((media::id, length(media::data)))
+        .load(conn)?
+        .into_iter()
+        .collect();
+    let mut tags_of: HashMap<i32, Vec<Tag>> = HashMap::new();
+    for (article_id, tag) in article_tags::table
+        .inner_join(tags::table)
+        .filter(article_tags::article_id.eq_any(&ids))
+        .order(tags::name.asc())
+        .select((article_tags::article_id, Tag::as_select()))
+        .load::<(i32, Tag)>(conn)?
+    {
+        tags_of.entry(article_id).or_default().push(tag);
+    }
+    Ok(cards
+        .into_iter()
+        .filter_map(|card| {
+            // A row deleted between the two queries is simply left out.
+            let (body, created_at, author) = details.remove(&card.article.id)?;
+            Some(FeedEntry {
+                image_bytes: card.image.as_ref().and_then(|m| sizes.get(&m.id).copied()),
+                tags: tags_of.remove(&card.article.id).unwrap_or_default(),
+                card,
+                body,
+                created_at,
+                author,
+            })
+        })
+        .collect())
+}
+
+/// A page a sitemap lists: the slug of the article, section, tag or author,
+/// and the newest change among the public articles it shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SitemapRow {
+    pub slug: String,
+    pub lastmod: Option<NaiveDateTime>,
+}
+
+/// An article changes when it is edited and, for a scheduled article, when it
+/// goes live (its `updated_at` may be older than its publish time).
+fn changed(
+    updated: Option<NaiveDateTime>,
+    published: Option<NaiveDateTime>,
+) -> Option<NaiveDateTime> {
+    updated.max(published)
+}
+
+/// How many article sitemap files `total` public articles fill at `per_file` each.
+pub fn article_file_count(total: i64, per_file: i64) -> i64 {
+    (total + per_file - 1) / per_file
+}
+
+/// Article sitemap file `file` (from 1): public articles in id order, `per_file`
+/// to a file. Id order keeps every article in the same file as others are added.
+pub fn article_rows(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    file: i64,
+    per_file: i64,
+) -> QueryResult<Vec<SitemapRow>> {
+    Ok(articles::table
+        .filter(public_at(now))
+        .order(articles::id.asc())
+        .offset((file - 1) * per_file)
+        .limit(per_file)
+        .select((articles::slug, articles::updated_at, articles::published_at))
+        .load::<(String, NaiveDateTime, Option<NaiveDateTime>)>(conn)?
+        .into_iter()
+        .map(|(slug, updated, published)| SitemapRow {
+            slug,
+            lastmod: changed(Some(updated), published),
+        })
+        .collect())
+}
+
+/// The newest change in each article sitemap file, in file order (one entry
+/// per file). Each file's range is found by its last id, so the aggregate runs
+/// in SQL instead of loading every row.
+pub fn article_files(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    per_file: i64,
+) -> QueryResult<Vec<Option<NaiveDateTime>>> {
+    let total = Article::count_public(conn, &Listing::All, now)?;
+    let mut files = Vec::new();
+    let mut after: Option<i32> = None;
+    for file in 0..article_file_count(total, per_file) {
+        let last: Option<i32> = articles::table
+            .filter(public_at(now))
+            .order(articles::id.asc())
+            .offset((file * per_file + per_file - 1).min(total - 1))
+            .select(articles::id)
+            .first(conn)
+            .optional()?;
+        let mut range = articles::table.filter(public_at(now)).into_boxed();
+        if let Some(after) = after {
+            range = range.filter(articles::id.gt(after));
+        }
+        if let Some(last) = last {
+            range = range.filter(articles::id.le(last));
+        }
+        let (updated, published) = range
+            .select((max(articles::updated_at), max(articles::published_at)))
+            .first::<(Option<NaiveDateTime>, Option<NaiveDateTime>)>(conn)?;
+        files.push(changed(updated, published));
+        match last {
+            Some(last) => after = Some(last),
+            // Articles went private since the count: nothing is left for later files.
+            None => break,
+        }
+    }
+    Ok(files)
+}
+
+/// The newest change of any public article (the front page's last change).
+pub fn newest_change(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Option<NaiveDateTime>> {
+    let (updated, published) = articles::table
+        .filter(public_at(now))
+        .select((max(articles::updated_at), max(articles::published_at)))
+        .first::<(Option<NaiveDateTime>, Option<NaiveDateTime>)>(conn)?;
+    Ok(changed(updated, published))
+}
+
+/// Every section in navigation order (section pages exist even while empty),
+/// each with the newest change among its public articles.
+pub fn section_rows(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<SitemapRow>> {
+    let newest: HashMap<Option<i32>, Option<NaiveDateTime>> = articles::table
+        .filter(public_at(now))
+        .group_by(articles::section_id)
+        .select((
+            articles::section_id,
+            max(articles::updated_at),
+            max(articles::published_at),
+        ))
+        .load::<(Option<i32>, Option<NaiveDateTime>, Option<NaiveDateTime>)>(conn)?
+        .into_iter()
+        .map(|(id, updated, published)| (id, changed(updated, published)))
+        .collect();
+    Ok(Section::all_in_order(conn)?
+        .into_iter()
+        .map(|s| SitemapRow {
+            lastmod: newest.get(&Some(s.id)).copied().flatten(),
+            slug: s.slug,
+        })
+        .collect())
+}
+
+/// Tags with at least one public article, by slug: a tag used only on drafts
+/// has an empty page, and listing it would reveal the draft's subject.
+pub fn tag_rows(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<SitemapRow>> {
+    Ok(article_tags::table
+        .inner_join(articles::table)
+        .inner_join(tags::table)
+        .filter(public_at(now))
+        .group_by((tags::id, tags::slug))
+        .order(tags::slug.asc())
+        .select((
+            tags::slug,
+            max(articles::updated_at),
+            max(articles::published_at),
+        ))
+        .load::<(String, Option<NaiveDateTime>, Option<NaiveDateTime>)>(conn)?
+        .into_iter()
+        .map(|(slug, updated, published)| SitemapRow {
+            slug,
+            lastmod: changed(updated, published),
+        })
+        .collect())
+}
+
+/// Authors with at least one public article, by slug.
+pub fn author_rows(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<SitemapRow>> {
+    Ok(articles::table
+        .inner_join(authors::table)
+        .filter(public_at(now))
+        .group_by((authors::id, authors::slug))
+        .order(authors::slug.asc())
+        .select((
+            authors::slug,
+            max(articles::updated_at),
+            max(articles::published_at),
+        ))
+        .load::<(String, Option<NaiveDateTime>, Option<NaiveDateTime>)>(conn)?
+        .into_iter()
+        .map(|(slug, updated, published)| SitemapRow {
+            slug,
+            lastmod: changed(updated, published),
+        })
+        .collect())
+}
+
+/// An article as the news sitemap lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewsRow {
+    pub slug: String,
+    pub headline: String,
+    /// The original publish time (UTC).
+    pub published_at: NaiveDateTime,
+}
+
+/// Public articles published within `window` before `now`, newest first, at most `limit`.
+pub fn news_rows(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    window: Duration,
+    limit: i64,
+) -> QueryResult<Vec<NewsRow>> {
+    Ok(articles::table
+        .filter(public_at(now))
+        .filter(articles::published_at.ge(now - window))
+        .order((articles::published_at.desc(), articles::id.desc()))
+        .limit(limit)
+        .select((articles::slug, articles::headline, articles::published_at))
+        .load::<(String, String, Option<NaiveDateTime>)>(conn)?
+        .into_iter()
+        .filter_map(|(slug, headline, published)| {
+            Some(NewsRow {
+                slug,
+                headline,
+                published_at: published?,
+            })
+        })
+        .collect())
+}

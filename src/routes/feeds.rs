@@ -1,0 +1,437 @@
+//! RSS 2.0 and Atom feeds of the latest articles, for the whole site and for
+//! each section, tag and author. Feeds are askama XML templates
+//! (`templates/feeds/`), which escape `&`, `<`, `>`, `"` and `'` in every value;
+//! the article body goes in escaped (not as CDATA), so no content can end it early.
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use ammonia::{Url, UrlRelative};
+use askama::Template;
+use chrono::{NaiveDateTime, TimeZone};
+
+use crate::db;
+use crate::error::AppError;
+use crate::http_cache::FEED_POLICY;
+use crate::markdown;
+use crate::models::article::Listing;
+use crate::models::feed::{self, FeedEntry};
+use crate::models::{Author, Section, Tag};
+use crate::seo::stamp;
+use crate::views::Site;
+use crate::AppState;
+
+/// Articles in every feed.
+pub const FEED_LENGTH: i64 = 50;
+/// `Content-Type` of RSS feeds.
+pub const RSS_CONTENT_TYPE: &str = "application/rss+xml; charset=utf-8";
+/// `Content-Type` of Atom feeds.
+pub const ATOM_CONTENT_TYPE: &str = "application/atom+xml; charset=utf-8";
+
+/// An XML response that CDNs and feed readers may cache for a few minutes.
+pub fn xml_response(content_type: &'static str, body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::CACHE_CONTROL, FEED_POLICY))
+        .body(body)
+}
+
+/// Drops the characters XML 1.0 cannot carry at all, not even escaped (most
+/// C0 controls, U+FFFE, U+FFFF): one stray control character pasted into a
+/// headline would otherwise make the whole feed unreadable.
+pub fn xml_safe(text: &str) -> String {
+    text.chars()
+        .filter(|&c| {
+            matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+        })
+        .collect()
+}
+
+/// Escapes text for use as HTML, for feed fields that readers treat as HTML
+/// (RSS `<description>`): the template then escapes it once more for XML.
+fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The article body as feed HTML: rendered and sanitised as on the article
+/// page, then with every relative link and image made absolute against the
+/// article's URL, because feed readers show it away from our site.
+pub fn body_html(markdown_body: &str, article_url: &str) -> String {
+    let html = markdown::render(markdown_body);
+    let Ok(base) = Url::parse(article_url) else {
+        return xml_safe(&html);
+    };
+    // A second ammonia pass with the same link policy as `markdown::render`;
+    // it only rewrites URLs, the HTML is already clean.
+    let absolute = ammonia::Builder::default()
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .url_relative(UrlRelative::RewriteWithBase(base))
+        .clean(&html)
+        .to_string();
+    xml_safe(&absolute)
+}
+
+/// Which articles a feed carries.
+enum Scope {
+    Site,
+    Section(String),
+    Tag(String),
+    Author(String),
+}
+
+/// A feed's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Rss,
+    Atom,
+}
+
+impl Format {
+    fn file(self) -> &'static str {
+        match self {
+            Format::Rss => "feed.xml",
+            Format::Atom => "atom.xml",
+        }
+    }
+}
+
+/// A category (section or tag) of an entry.
+#[derive(Debug, Clone)]
+pub struct CategoryView {
+    /// The slug: Atom's `term`.
+    pub term: String,
+    /// The name readers see.
+    pub label: String,
+    /// Absolute URL naming the taxonomy (`…/sections/` or `…/tags/`): RSS
+    /// `domain`, Atom `scheme`.
+    pub scheme: String,
+}
+
+/// The lead image, as an enclosure.
+#[derive(Debug, Clone)]
+pub struct EnclosureView {
+    pub url: String,
+    pub mime: String,
+    /// Size in bytes.
+    pub length: i32,
+    pub width: i32,
+    pub height: i32,
+}
+
+/// One article in a feed, every value formatted for both standards.
+#[derive(Debug, Clone)]
+pub struct EntryView {
+    pub title: String,
+    /// Absolute URL of the article page.
+    pub url: String,
+    /// A `tag:` URI from the article's id and creation date: unlike the URL,
+    /// it survives a slug change, so readers never show the article twice.
+    pub id: String,
+    pub published_rfc2822: String,
+    pub published_rfc3339: String,
+    pub updated_rfc3339: String,
+    /// The author, or the publication for unsigned articles.
+    pub author_name: String,
+    pub author_url: Option<String>,
+    pub categories: Vec<CategoryView>,
+    /// The standfirst as plain text (Atom `summary type="text"`).
+    pub summary: String,
+    /// The standfirst escaped as HTML (RSS `description`, which readers treat as HTML).
+    pub summary_html: String,
+    /// The sanitised body with absolute URLs.
+    pub content_html: String,
+    pub enclosure: Option<EnclosureView>,
+}
+
+/// A feed's channel and its entries.
+#[derive(Debug, Clone)]
+pub struct FeedView {
+    pub title: String,
+    pub description: String,
+    pub language: String,
+    /// Absolute URL of the page the feed follows.
+    pub home_url: String,
+    /// Absolute URL of this feed; also the Atom feed's id.
+    pub self_url: String,
+    pub updated_rfc2822: String,
+    pub updated_rfc3339: String,
+    pub entries: Vec<EntryView>,
+}
+
+/// `templates/feeds/rss.xml`.
+#[derive(Template)]
+#[template(path = "feeds/rss.xml")]
+pub struct RssFeed {
+    pub feed: FeedView,
+}
+
+/// `templates/feeds/atom.xml`.
+#[derive(Template)]
+#[template(path = "feeds/atom.xml")]
+pub struct AtomFeed {
+    pub feed: FeedView,
+}
+
+/// The host of an absolute URL, for `tag:` URIs.
+fn host_of(base_url: &str) -> String {
+    Url::parse(base_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_else(|| "localhost".into())
+}
+
+fn rfc2822(t: NaiveDateTime, site: &Site) -> String {
+    site.timezone.from_utc_datetime(&t).to_rfc2822()
+}
+
+impl EntryView {
+    /// Formats one feed entry.
+    pub fn new(site: &Site, e: &FeedEntry) -> Self {
+        let a = &e.card.article;
+        let url = site.url(&format!("/articles/{}", a.slug));
+        let published = a.published_at.unwrap_or(e.created_at);
+        let updated = a.updated_at.max(published);
+        let mut categories: Vec<CategoryView> = e
+            .card
+            .section
+            .iter()
+            .map(|s| CategoryView {
+                term: s.slug.clone(),
+                label: xml_safe(&s.name),
+                scheme: site.url("/sections/"),
+            })
+            .collect();
+        categories.extend(e.tags.iter().map(|t| CategoryView {
+            term: t.slug.clone(),
+            label: xml_safe(&t.name),
+            scheme: site.url("/tags/"),
+        }));
+        EntryView {
+            title: xml_safe(&a.headline),
+            id: format!(
+                "tag:{},{}:article-{}",
+                host_of(&site.base_url),
+                e.created_at.format("%Y-%m-%d"),
+                a.id
+            ),
+            published_rfc2822: rfc2822(published, site),
+            published_rfc3339: stamp(published, site.timezone).iso,
+            updated_rfc3339: stamp(updated, site.timezone).iso,
+            author_name: xml_safe(e.author.as_ref().map_or(&site.name, |au| &au.name)),
+            author_url: e
+                .author
+                .as_ref()
+                .map(|au| site.url(&format!("/authors/{}", au.slug))),
+            categories,
+            summary: xml_safe(&a.standfirst),
+            summary_html: html_escape(&xml_safe(&a.standfirst)),
+            content_html: body_html(&e.body, &url),
+            enclosure: e
+                .card
+                .image
+                .as_ref()
+                .zip(e.image_bytes)
+                .map(|(m, length)| EnclosureView {
+                    url: site.url(&m.path()),
+                    mime: m.content_type.clone(),
+                    length,
+                    width: m.width,
+                    height: m.height,
+                }),
+            url,
+        }
+    }
+}
+
+impl FeedView {
+    /// The feed of `entries` for the list at `path` (`""` for the whole site).
+    fn new(
+        site: &Site,
+        label: Option<&str>,
+        description: String,
+        path: &str,
+        format: Format,
+        entries: &[FeedEntry],
+        now: NaiveDateTime,
+    ) -> Self {
+        // The feed changed when its newest entry did; an empty feed is as new as now.
+        let updated = entries
+            .iter()
+            .map(|e| {
+                let a = &e.card.article;
+                a.updated_at.max(a.published_at.unwrap_or(e.created_at))
+            })
+            .max()
+            .unwrap_or(now);
+        let entries: Vec<EntryView> = entries.iter().map(|e| EntryView::new(site, e)).collect();
+        FeedView {
+            title: xml_safe(&match label {
+                Some(label) => format!("{}: {label}", site.name),
+                None => site.name.clone(),
+            }),
+            description: xml_safe(&description),
+            language: site.language.clone(),
+            home_url: site.url(if path.is_empty() { "/" } else { path }),
+            self_url: site.url(&format!("{path}/{}", format.file())),
+            updated_rfc2822: rfc2822(updated, site),
+            updated_rfc3339: stamp(updated, site.timezone).iso,
+            entries,
+        }
+    }
+}
+
+async fn serve_feed(
+    state: web::Data<AppState>,
+    scope: Scope,
+    format: Format,
+) -> Result<HttpResponse, AppError> {
+    let now = state.clock.now();
+    let site_description = state.site.description.clone();
+    let site_name = state.site.name.clone();
+    let (label, description, path, entries) = db::run(&state.pool, move |conn| {
+        let (label, description, path, listing) = match scope {
+            Scope::Site => (None, site_description, String::new(), Listing::All),
+            Scope::Section(slug) => {
+                let s = Section::find_by_slug(conn, &slug).map_err(AppError::from_lookup)?;
+                let description = if s.description.is_empty() {
+                    format!("The latest {} articles from {site_name}.", s.name)
+                } else {
+                    s.description
+                };
+                let path = format!("/sections/{}", s.slug);
+                (Some(s.name), description, path, Listing::Section(s.id))
+            }
+            Scope::Tag(slug) => {
+                let t = Tag::find_by_slug(conn, &slug).map_err(AppError::from_lookup)?;
+                let description = format!("The latest articles about {} from {site_name}.", t.name);
+                let path = format!("/tags/{}", t.slug);
+                (Some(t.name), description, path, Listing::Tag(t.id))
+            }
+            Scope::Author(slug) => {
+                let a = Author::find_by_slug(conn, &slug).map_err(AppError::from_lookup)?;
+                let description = if a.bio.is_empty() {
+                    format!("The latest articles by {} in {site_name}.", a.name)
+                } else {
+                    a.bio
+                };
+                let path = format!("/authors/{}", a.slug);
+                (Some(a.name), description, path, Listing::Author(a.id))
+            }
+        };
+        let entries = feed::latest_entries(conn, &listing, now, FEED_LENGTH)?;
+        Ok((label, description, path, entries))
+    })
+    .await?;
+    let feed = FeedView::new(
+        &state.site,
+        label.as_deref(),
+        description,
+        &path,
+        format,
+        &entries,
+        now,
+    );
+    Ok(match format {
+        Format::Rss => xml_response(RSS_CONTENT_TYPE, RssFeed { feed }.render()?),
+        Format::Atom => xml_response(ATOM_CONTENT_TYPE, AtomFeed { feed }.render()?),
+    })
+}
+
+/// `GET /feed.xml`: the whole site as RSS.
+pub async fn site_rss(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    serve_feed(state, Scope::Site, Format::Rss).await
+}
+
+/// `GET /atom.xml`: the whole site as Atom.
+pub async fn site_atom(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    serve_feed(state, Scope::Site, Format::Atom).await
+}
+
+/// `GET /sections/{slug}/feed.xml`.
+pub async fn section_rss(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    serve_feed(state, Scope::Section(slug.into_inner()), Format::Rss).await
+}
+
+/// `GET /sections/{slug}/atom.xml`.
+pub async fn section_atom(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    serve_feed(state, Scope::Section(slug.into_inner()), Format::Atom).await
+}
+
+/// `GET /tags/{slug}/feed.xml`.
+pub async fn tag_rss(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    serve_feed(state, Scope::Tag(slug.into_inner()), Format::Rss).await
+}
+
+/// `GET /tags/{slug}/atom.xml`.
+pub async fn tag_atom(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    serve_feed(state, Scope::Tag(slug.into_inner()), Format::Atom).await
+}
+
+/// `GET /authors/{slug}/feed.xml`.
+pub async fn author_rss(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    serve_feed(state, Scope::Author(slug.into_inner()), Format::Rss).await
+}
+
+/// `GET /authors/{slug}/atom.xml`.
+pub async fn author_atom(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    serve_feed(state, Scope::Author(slug.into_inner()), Format::Atom).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_links_in_the_body_become_absolute() {
+        let html = body_html(
+            "See ![map](/media/3) and [the plan](/articles/plan), [notes](notes) or [x](https://other.example/a).",
+            "https://news.example/articles/harbour",
+        );
+        assert!(
+            html.contains("src=\"https://news.example/media/3\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("href=\"https://news.example/articles/plan\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("href=\"https://news.example/articles/notes\""),
+            "{html}"
+        );
+        assert!(html.contains("href=\"https://other.example/a\""), "{html}");
+    }
+
+    #[test]
+    fn characters_xml_cannot_carry_are_dropped() {
+        assert_eq!(xml_safe("a\u{1}b\tc\u{FFFF}d é"), "ab\tcd é");
+    }
+}

@@ -1,0 +1,284 @@
+//! What crawlers read: the sitemap index and its sitemaps (articles in files
+//! of at most [`URLS_PER_SITEMAP`], then sections with the front page, tags
+//! and authors), the Google News sitemap of the last 48 hours, and robots.txt.
+//! A sitemap file exists exactly when the index lists it; others are 404.
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::{Duration, NaiveDateTime};
+
+use crate::db::{self, DbConn};
+use crate::error::AppError;
+use crate::models::feed::{self, SitemapRow};
+use crate::routes::feeds::{xml_response, xml_safe};
+use crate::seo::stamp;
+use crate::views::Site;
+use crate::AppState;
+
+/// Most URLs in one sitemap file (the sitemaps.org limit).
+pub const URLS_PER_SITEMAP: i64 = 50_000;
+/// How far back the news sitemap reaches (Google News reads only the last two days).
+pub const NEWS_WINDOW_HOURS: i64 = 48;
+/// Most articles in the news sitemap (Google News' limit).
+pub const NEWS_LIMIT: i64 = 1_000;
+/// `Content-Type` of sitemaps.
+pub const SITEMAP_CONTENT_TYPE: &str = "application/xml; charset=utf-8";
+/// robots.txt changes only with a deploy: an hour is plenty.
+const ROBOTS_POLICY: &str = "public, max-age=3600";
+
+/// A sitemap in the index.
+#[derive(Debug, Clone)]
+pub struct SitemapLink {
+    /// Absolute URL.
+    pub loc: String,
+    /// W3C datetime of the newest change it lists, when known.
+    pub lastmod: Option<String>,
+}
+
+/// A page in a sitemap.
+#[derive(Debug, Clone)]
+pub struct UrlView {
+    /// Absolute URL.
+    pub loc: String,
+    /// W3C datetime of the page's last change, when known.
+    pub lastmod: Option<String>,
+}
+
+/// An article in the news sitemap.
+#[derive(Debug, Clone)]
+pub struct NewsArticleView {
+    /// Absolute URL.
+    pub loc: String,
+    pub title: String,
+    /// W3C datetime of the original publish time, with offset.
+    pub published: String,
+}
+
+/// `/sitemap.xml`: the sitemap index.
+#[derive(Template)]
+#[template(path = "sitemaps/index.xml")]
+pub struct SitemapIndex {
+    pub sitemaps: Vec<SitemapLink>,
+}
+
+/// A `<urlset>` sitemap.
+#[derive(Template)]
+#[template(path = "sitemaps/urlset.xml")]
+pub struct UrlSet {
+    pub urls: Vec<UrlView>,
+}
+
+/// `/news-sitemap.xml`.
+#[derive(Template)]
+#[template(path = "sitemaps/news.xml")]
+pub struct NewsSitemap {
+    /// Exactly the publication's name.
+    pub publication_name: String,
+    /// ISO 639 code, see [`news_language`].
+    pub language: String,
+    pub articles: Vec<NewsArticleView>,
+}
+
+fn w3c(site: &Site, t: Option<NaiveDateTime>) -> Option<String> {
+    t.map(|t| stamp(t, site.timezone).iso)
+}
+
+fn urls(site: &Site, prefix: &str, rows: Vec<SitemapRow>) -> Vec<UrlView> {
+    rows.into_iter()
+        .map(|r| UrlView {
+            loc: site.url(&format!("{prefix}{}", r.slug)),
+            lastmod: w3c(site, r.lastmod),
+        })
+        .collect()
+}
+
+/// The sitemap index with article files of `per_file` URLs each (the handler
+/// passes [`URLS_PER_SITEMAP`]; tests pass small numbers to see the split).
+/// Tag and author sitemaps are listed only when they have URLs, because an
+/// empty `<urlset>` is not valid against the sitemaps.org schema.
+pub fn load_index(
+    conn: &mut DbConn,
+    site: &Site,
+    now: NaiveDateTime,
+    per_file: i64,
+) -> Result<SitemapIndex, AppError> {
+    let newest = feed::newest_change(conn, now)?;
+    let mut sitemaps = vec![SitemapLink {
+        loc: site.url("/sitemaps/sections.xml"),
+        lastmod: w3c(site, newest),
+    }];
+    for (name, rows) in [
+        ("tags", feed::tag_rows(conn, now)?),
+        ("authors", feed::author_rows(conn, now)?),
+    ] {
+        if !rows.is_empty() {
+            sitemaps.push(SitemapLink {
+                loc: site.url(&format!("/sitemaps/{name}.xml")),
+                lastmod: w3c(site, rows.iter().filter_map(|r| r.lastmod).max()),
+            });
+        }
+    }
+    for (file, lastmod) in (1..).zip(feed::article_files(conn, now, per_file)?) {
+        sitemaps.push(SitemapLink {
+            loc: site.url(&format!("/sitemaps/articles-{file}.xml")),
+            lastmod: w3c(site, lastmod),
+        });
+    }
+    Ok(SitemapIndex { sitemaps })
+}
+
+/// Article sitemap file `file` (from 1) at `per_file` URLs a file; 404 past the last file.
+pub fn load_article_sitemap(
+    conn: &mut DbConn,
+    site: &Site,
+    now: NaiveDateTime,
+    file: i64,
+    per_file: i64,
+) -> Result<UrlSet, AppError> {
+    let rows = feed::article_rows(conn, now, file, per_file)?;
+    if rows.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    Ok(UrlSet {
+        urls: urls(site, "/articles/", rows),
+    })
+}
+
+/// Google News wants an ISO 639 code (`en`, not `en-GB`), except for the two
+/// Chinese scripts, which it spells `zh-cn` and `zh-tw`.
+pub fn news_language(language: &str) -> String {
+    let lower = language.trim().to_ascii_lowercase().replace('_', "-");
+    match lower.as_str() {
+        "zh-cn" | "zh-hans" | "zh-hans-cn" => "zh-cn".into(),
+        "zh-tw" | "zh-hant" | "zh-hant-tw" => "zh-tw".into(),
+        _ => lower.split('-').next().unwrap_or("en").to_string(),
+    }
+}
+
+fn sitemap_response(page: &impl Template) -> Result<HttpResponse, AppError> {
+    Ok(xml_response(SITEMAP_CONTENT_TYPE, page.render()?))
+}
+
+/// `GET /sitemap.xml`: the sitemap index.
+pub async fn sitemap_index(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let now = state.clock.now();
+    let site = state.site.clone();
+    let index = db::run(&state.pool, move |conn| {
+        load_index(conn, &site, now, URLS_PER_SITEMAP)
+    })
+    .await?;
+    sitemap_response(&index)
+}
+
+/// `GET /sitemaps/articles-{file}.xml`: public articles in id order.
+pub async fn articles_sitemap(
+    state: web::Data<AppState>,
+    file: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    // The route admits only digits without a leading zero; too large is simply absent.
+    let file: i64 = file.parse().map_err(|_| AppError::NotFound)?;
+    let now = state.clock.now();
+    let site = state.site.clone();
+    let urlset = db::run(&state.pool, move |conn| {
+        load_article_sitemap(conn, &site, now, file, URLS_PER_SITEMAP)
+    })
+    .await?;
+    sitemap_response(&urlset)
+}
+
+/// `GET /sitemaps/sections.xml`: the front page and every section.
+pub async fn sections_sitemap(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let now = state.clock.now();
+    let site = state.site.clone();
+    let urlset = db::run(&state.pool, move |conn| {
+        let front = UrlView {
+            loc: site.url("/"),
+            lastmod: w3c(&site, feed::newest_change(conn, now)?),
+        };
+        let mut all = vec![front];
+        all.extend(urls(&site, "/sections/", feed::section_rows(conn, now)?));
+        Ok(UrlSet { urls: all })
+    })
+    .await?;
+    sitemap_response(&urlset)
+}
+
+/// `GET /sitemaps/tags.xml`: tags with public articles.
+pub async fn tags_sitemap(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let now = state.clock.now();
+    let rows = db::run(&state.pool, move |conn| Ok(feed::tag_rows(conn, now)?)).await?;
+    if rows.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    sitemap_response(&UrlSet {
+        urls: urls(&state.site, "/tags/", rows),
+    })
+}
+
+/// `GET /sitemaps/authors.xml`: authors with public articles.
+pub async fn authors_sitemap(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let now = state.clock.now();
+    let rows = db::run(&state.pool, move |conn| Ok(feed::author_rows(conn, now)?)).await?;
+    if rows.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    sitemap_response(&UrlSet {
+        urls: urls(&state.site, "/authors/", rows),
+    })
+}
+
+/// `GET /news-sitemap.xml`: articles of the last 48 hours for Google News
+/// (empty when there are none, which Google accepts).
+pub async fn news_sitemap(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let now = state.clock.now();
+    let rows = db::run(&state.pool, move |conn| {
+        Ok(feed::news_rows(
+            conn,
+            now,
+            Duration::hours(NEWS_WINDOW_HOURS),
+            NEWS_LIMIT,
+        )?)
+    })
+    .await?;
+    let site = &state.site;
+    sitemap_response(&NewsSitemap {
+        publication_name: xml_safe(&site.name),
+        language: news_language(&site.language),
+        articles: rows
+            .into_iter()
+            .map(|r| NewsArticleView {
+                loc: site.url(&format!("/articles/{}", r.slug)),
+                title: xml_safe(&r.headline),
+                published: stamp(r.published_at, site.timezone).iso,
+            })
+            .collect(),
+    })
+}
+
+/// `GET /robots.txt`: both sitemaps, and the paths crawlers should leave alone.
+pub async fn robots_txt(state: web::Data<AppState>) -> HttpResponse {
+    let site = &state.site;
+    let body = format!(
+        "User-agent: *\nDisallow: /admin\nDisallow: /preview\n\nSitemap: {}\nSitemap: {}\n",
+        site.url("/sitemap.xml"),
+        site.url("/news-sitemap.xml"),
+    );
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, ROBOTS_POLICY))
+        .body(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::news_language;
+
+    #[test]
+    fn news_language_is_an_iso_639_code() {
+        assert_eq!(news_language("en-GB"), "en");
+        assert_eq!(news_language("de"), "de");
+        assert_eq!(news_language("zh-TW"), "zh-tw");
+        assert_eq!(news_language("zh-Hans"), "zh-cn");
+    }
+}
