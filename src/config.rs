@@ -13,6 +13,8 @@
 //! - `--twitter-site` / `BROADSHEET_TWITTER_SITE`: the publication's X handle, for `twitter:site`
 //! - `--logo-path` / `BROADSHEET_LOGO_PATH`: publisher logo (600×60 PNG) for JSON-LD
 //!   (default `/static/img/logo.png`)
+//! - `--session-key` / `BROADSHEET_SESSION_KEY`: secret for admin session cookies (default:
+//!   generated once and kept in the database)
 //! - `--no-demo` / `BROADSHEET_NO_DEMO`: start with an empty site instead of demo content
 
 use chrono_tz::Tz;
@@ -65,6 +67,11 @@ pub struct Config {
     )]
     pub logo_path: String,
 
+    /// Secret (at least 32 characters) that signs and encrypts admin session
+    /// cookies; without one, a key is generated once and kept in the database.
+    #[arg(long, env = "BROADSHEET_SESSION_KEY", hide_env_values = true)]
+    pub session_key: Option<String>,
+
     /// Start with an empty site: do not load demo content into an empty database.
     #[arg(long, env = "BROADSHEET_NO_DEMO")]
     pub no_demo: bool,
@@ -83,6 +90,7 @@ impl Config {
             timezone: Tz::UTC,
             twitter_site: None,
             logo_path: "/static/img/logo.png".into(),
+            session_key: None,
             no_demo: false,
         }
     }

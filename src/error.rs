@@ -15,6 +15,15 @@ pub enum AppError {
     /// The request itself is wrong (bad page number, bad parameter): 400 with a message for the reader.
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// An admin page was asked for without a signed-in user: redirect to sign in, then back here.
+    #[error("sign-in required")]
+    SignInRequired(String),
+    /// Signed in, but not allowed (wrong role, bad CSRF token): 403 with a message.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// The request body is too large or not what was expected: 413/400 with a message.
+    #[error("payload too large: {0}")]
+    TooLarge(String),
     /// Misconfiguration found at start-up (bad database URL, failed migration).
     #[error("{0}")]
     Config(String),
@@ -54,6 +63,9 @@ impl ResponseError for AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::SignInRequired(_) => StatusCode::SEE_OTHER,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Pool(_) => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -66,8 +78,19 @@ impl ResponseError for AppError {
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
+        if let AppError::SignInRequired(back_to) = self {
+            let next =
+                percent_encoding::utf8_percent_encode(back_to, percent_encoding::NON_ALPHANUMERIC);
+            return HttpResponse::SeeOther()
+                .insert_header(("Location", format!("/admin/login?next={next}")))
+                .insert_header(("Cache-Control", "no-store"))
+                .finish();
+        }
         let mut response = HttpResponse::new(status);
-        if let AppError::BadRequest(message) = self {
+        if let AppError::BadRequest(message)
+        | AppError::Forbidden(message)
+        | AppError::TooLarge(message) = self
+        {
             response
                 .extensions_mut()
                 .insert(ReaderMessage(message.clone()));

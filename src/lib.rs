@@ -1,13 +1,16 @@
 //! Broadsheet: a server-rendered news site. This crate builds the whole app;
 //! `main.rs` only parses the command line, and tests build the same app.
 
+pub mod admin_views;
 pub mod assets;
+pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
 pub mod http_cache;
+pub mod images;
 pub mod markdown;
 pub mod models;
 pub mod related;
@@ -32,6 +35,8 @@ pub struct AppState {
     pub pool: db::DbPool,
     pub site: views::Site,
     pub clock: Clock,
+    /// Signs and encrypts the admin session cookie.
+    pub session_key: actix_web::cookie::Key,
 }
 
 impl AppState {
@@ -39,12 +44,12 @@ impl AppState {
     /// into an empty one unless told not to, and returns the state.
     pub fn init(config: &Config, clock: Clock) -> Result<Self, AppError> {
         let pool = db::connect(&config.database_url)?;
-        if !config.no_demo {
-            let mut conn = pool.get()?;
-            if demo::load_if_empty(&mut conn, clock.now())? {
-                tracing::info!("loaded demo content into the empty database");
-            }
+        let mut conn = pool.get()?;
+        if !config.no_demo && demo::load_if_empty(&mut conn, clock.now())? {
+            tracing::info!("loaded demo content into the empty database");
         }
+        let session_key = auth::session_key(&mut conn, config.session_key.as_deref())?;
+        drop(conn);
         Ok(AppState {
             pool,
             site: views::Site {
@@ -65,6 +70,7 @@ impl AppState {
                 assets_version: assets::fingerprint(std::path::Path::new(STATIC_DIR)),
             },
             clock,
+            session_key,
         })
     }
 }
@@ -84,8 +90,11 @@ pub fn app(
         InitError = (),
     >,
 > {
+    let secure_cookie = state.site.base_url.starts_with("https://");
+    let admin = routes::admin::scope(state.session_key.clone(), secure_cookie);
     App::new()
         .app_data(state)
+        .service(admin)
         .configure(routes::configure)
         .service(assets::service(STATIC_DIR))
         .wrap(ErrorHandlers::new().default_handler(routes::error_pages::render))

@@ -2,7 +2,8 @@
 
 use std::process::ExitCode;
 
-use broadsheet::{db, Config};
+use broadsheet::models::user::{Role, User};
+use broadsheet::{db, AppError, Config};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -24,6 +25,9 @@ struct Cli {
 enum Command {
     /// Serve the site (what `cargo run` does).
     Serve(Config),
+    /// Manage newsroom accounts.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Run pending database migrations and exit.
     Migrate {
         /// Database URL: sqlite://PATH or postgres://USER@HOST/DB.
@@ -58,6 +62,101 @@ fn rebuild_related(database_url: &str) -> Result<(), broadsheet::AppError> {
     Ok(())
 }
 
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account (the first admin comes this way).
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, editor or contributor.
+        #[arg(long)]
+        role: String,
+        /// Read the password from standard input (one line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://broadsheet.db")]
+        database_url: String,
+    },
+    /// Set a new password for an account.
+    Passwd {
+        #[arg(long)]
+        email: String,
+        /// Read the password from standard input (one line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://broadsheet.db")]
+        database_url: String,
+    },
+}
+
+/// Reads one line from standard input as the password, without its line ending.
+fn password_from_stdin() -> Result<String, AppError> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| AppError::Config(format!("cannot read the password: {e}")))?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.chars().count() < broadsheet::routes::admin::users::MIN_PASSWORD_CHARS {
+        return Err(AppError::Config(format!(
+            "passwords need at least {} characters",
+            broadsheet::routes::admin::users::MIN_PASSWORD_CHARS
+        )));
+    }
+    Ok(password)
+}
+
+fn user_command(command: UserCommand) -> Result<(), AppError> {
+    let now = broadsheet::Clock::System.now();
+    match command {
+        UserCommand::Add {
+            email,
+            name,
+            role,
+            database_url,
+            ..
+        } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                AppError::Config(format!(
+                    "unknown role {role:?}: use admin, editor or contributor"
+                ))
+            })?;
+            if let Err(message) = broadsheet::routes::admin::users::check_new_user(
+                &email,
+                &name,
+                "x".repeat(64).as_str(),
+            ) {
+                return Err(AppError::Config(message));
+            }
+            let password = password_from_stdin()?;
+            let pool = db::connect(&database_url)?;
+            let mut conn = pool.get()?;
+            if User::find_by_email(&mut conn, &email)?.is_some() {
+                return Err(AppError::Config(format!(
+                    "an account for {email} already exists"
+                )));
+            }
+            let id = User::create(&mut conn, &email, &name, role, &password, now)?;
+            println!("created {} account {} for {email}", role.as_str(), id);
+        }
+        UserCommand::Passwd {
+            email,
+            database_url,
+            ..
+        } => {
+            let password = password_from_stdin()?;
+            let pool = db::connect(&database_url)?;
+            let mut conn = pool.get()?;
+            let user = User::find_by_email(&mut conn, &email)?
+                .ok_or_else(|| AppError::Config(format!("no account for {email}")))?;
+            User::set_password(&mut conn, user.id, &password)?;
+            println!("password changed for {email}");
+        }
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -72,6 +171,7 @@ fn main() -> ExitCode {
         Some(Command::Related(RelatedCommand::Rebuild { database_url })) => {
             rebuild_related(&database_url)
         }
+        Some(Command::User(command)) => user_command(command),
         Some(Command::Serve(config)) => {
             actix_web::rt::System::new().block_on(broadsheet::serve(config))
         }

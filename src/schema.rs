@@ -17,6 +17,7 @@ diesel::table! {
         slug -> Text,
         name -> Text,
         bio -> Text,
+        photo_id -> Nullable<Integer>,
     }
 }
 
@@ -36,6 +37,7 @@ diesel::table! {
         height -> Integer,
         data -> Binary,
         created_at -> Timestamp,
+        original_id -> Nullable<Integer>,
     }
 }
 
@@ -62,6 +64,7 @@ diesel::table! {
         deleted_at -> Nullable<Timestamp>,
         version -> Integer,
         word_count -> Integer,
+        created_by -> Nullable<Integer>,
     }
 }
 
@@ -85,6 +88,45 @@ diesel::table! {
     site_settings (key) {
         key -> Text,
         value -> Text,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Integer,
+        email -> Text,
+        name -> Text,
+        role -> Text,
+        password_hash -> Text,
+        disabled -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> Integer,
+        email -> Text,
+        client -> Text,
+        failed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    article_revisions (id) {
+        id -> Integer,
+        article_id -> Integer,
+        version -> Integer,
+        user_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+        content -> Text,
+    }
+}
+
+diesel::table! {
+    article_slugs (slug) {
+        slug -> Text,
+        article_id -> Integer,
     }
 }
 
@@ -118,6 +160,9 @@ diesel::table! {
 }
 
 diesel::joinable!(articles -> sections (section_id));
+diesel::joinable!(article_revisions -> articles (article_id));
+diesel::joinable!(article_revisions -> users (user_id));
+diesel::joinable!(article_slugs -> articles (article_id));
 diesel::joinable!(articles -> authors (author_id));
 diesel::joinable!(articles -> media (lead_image_id));
 diesel::joinable!(article_takeaways -> articles (article_id));
@@ -133,6 +178,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_takeaways,
     article_tags,
     site_settings,
+    users,
+    login_failures,
+    article_revisions,
+    article_slugs,
     related_articles,
     related_computed,
     related_pins,

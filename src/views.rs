@@ -87,6 +87,8 @@ pub struct ImageView {
     pub alt: String,
     pub width: i32,
     pub height: i32,
+    /// Resized copies for `srcset`, when the image has them.
+    pub srcset: Option<String>,
 }
 
 impl ImageView {
@@ -97,6 +99,7 @@ impl ImageView {
             alt: alt.to_string(),
             width: media.width,
             height: media.height,
+            srcset: None,
         }
     }
 }
@@ -196,6 +199,8 @@ pub struct ListingPage {
     pub description: String,
     pub cards: Vec<CardView>,
     pub pager: Pager,
+    /// The author's photo on author pages.
+    pub photo: Option<ImageView>,
 }
 
 /// The Editor's Desk panel.
@@ -238,6 +243,8 @@ pub struct ArticlePage {
     pub canonical: String,
     pub related: Vec<CardView>,
     pub reading_minutes: i32,
+    /// Shown to signed-in editors before publishing: a banner, and never indexed.
+    pub preview: bool,
     /// Absolute URL of the author's page, for `article:author`.
     pub author_url: Option<String>,
     /// Open Graph `article:*` tags.

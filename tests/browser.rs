@@ -238,3 +238,155 @@ async fn on_a_phone_the_sidebar_comes_below_the_body_without_sideways_scrolling(
     assert!(errors.is_empty(), "console errors: {errors:?}");
     client.close().await.unwrap();
 }
+
+/// The form control named by its visible label.
+async fn field_labelled(client: &Client, label: &str) -> fantoccini::elements::Element {
+    let label_el = client
+        .find(Locator::XPath(&format!(
+            "//label[normalize-space()=\"{label}\"]"
+        )))
+        .await
+        .unwrap_or_else(|_| panic!("no label {label:?}"));
+    let id = label_el
+        .attr("for")
+        .await
+        .unwrap()
+        .expect("label has a for");
+    client.find(Locator::Id(&id)).await.unwrap()
+}
+
+#[actix_web::test]
+async fn an_editor_writes_and_publishes_and_a_reader_sees_it() {
+    // Plain http here, so the session cookie is not marked Secure.
+    let app = TestApp::with_config(|c| c.base_url = None).await;
+    app.db(|c| insert_article(c, &ArticleSpec::new("older-story", "An Older Story")));
+    app.create_user(
+        "editor@news.example",
+        broadsheet::models::user::Role::Editor,
+    );
+    let image_path = app.dir.path().join("harbour.png");
+    std::fs::write(&image_path, sample_png()).unwrap();
+
+    let driver = ChromeDriver::start();
+    let client = driver.browser(1280, 1000).await;
+    client.goto(&app.url("/admin")).await.unwrap();
+    field_labelled(&client, "Email")
+        .await
+        .send_keys("editor@news.example")
+        .await
+        .unwrap();
+    field_labelled(&client, "Password")
+        .await
+        .send_keys(common::admin::PASSWORD)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css("a[href='/admin/articles/new']"))
+        .await
+        .unwrap();
+    client.goto(&app.url("/admin/articles/new")).await.unwrap();
+
+    for (label, text) in [
+        ("Headline", "Night Ferry Trial Approved"),
+        (
+            "Standfirst",
+            "A six-month trial of late sailings starts in March.",
+        ),
+        ("Alt text", "Ferry crossing the harbour at dusk"),
+        ("Caption", "The ferry at dusk."),
+        ("Credit", "Illustration: Broadsheet"),
+        (
+            "Key takeaways",
+            "Trial starts in March.\nIt runs six months.",
+        ),
+        ("Editor's Desk heading", "Strategic Analysis"),
+        (
+            "Editor's Desk text",
+            "The trial tests demand for night services.",
+        ),
+        ("Kicker", "Transport Insight"),
+        ("Tags", "Transport, Harbour"),
+        (
+            "Body",
+            "The harbour authority approved the trial on **Tuesday**.",
+        ),
+    ] {
+        field_labelled(&client, label)
+            .await
+            .send_keys(text)
+            .await
+            .unwrap();
+    }
+    field_labelled(&client, "Lead image")
+        .await
+        .send_keys(image_path.to_str().unwrap())
+        .await
+        .unwrap();
+    field_labelled(&client, "Section")
+        .await
+        .select_by_label("City")
+        .await
+        .unwrap();
+    field_labelled(&client, "Author")
+        .await
+        .select_by_label("Ada Reed")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("button[value=publish]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let flash = client
+        .wait()
+        .for_element(Locator::Css(".flash"))
+        .await
+        .unwrap();
+    assert_eq!(flash.text().await.unwrap(), "Published.");
+
+    // A reader finds it at the top of the front page and opens it.
+    client.goto(&app.url("/")).await.unwrap();
+    let lead = client
+        .find(Locator::Css(".lead-story__headline a"))
+        .await
+        .unwrap();
+    assert_eq!(lead.text().await.unwrap(), "Night Ferry Trial Approved");
+    lead.click().await.unwrap();
+    let h1 = client
+        .wait()
+        .for_element(Locator::Css("h1.article__headline"))
+        .await
+        .unwrap();
+    assert_eq!(h1.text().await.unwrap(), "Night Ferry Trial Approved");
+    let img = client.find(Locator::Css(".lead-image img")).await.unwrap();
+    assert_eq!(
+        img.attr("alt").await.unwrap().as_deref(),
+        Some("Ferry crossing the harbour at dusk")
+    );
+    let loaded: Value = client
+        .execute(
+            "return document.querySelector('.lead-image img').naturalWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(loaded.as_f64().unwrap() > 0.0, "the uploaded image loads");
+    let items = client
+        .find_all(Locator::Css(".takeaways__item"))
+        .await
+        .unwrap();
+    assert_eq!(items.len(), 2);
+    let errors = console_errors(&client).await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    client.close().await.unwrap();
+}

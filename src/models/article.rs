@@ -53,6 +53,7 @@ pub struct Article {
     pub deleted_at: Option<NaiveDateTime>,
     pub version: i32,
     pub word_count: i32,
+    pub created_by: Option<i32>,
 }
 
 /// An article to be created.
@@ -125,22 +126,38 @@ pub struct ArticleCard {
     pub image: Option<MediaInfo>,
 }
 
+/// Statuses that go live at their publish time. A scheduled article needs no
+/// job to flip it: it is public as soon as its time has passed.
+pub const LIVE_STATUSES: [&str; 2] = [
+    ArticleStatus::Published.as_str(),
+    ArticleStatus::Scheduled.as_str(),
+];
+
 /// SQL type of the public-visibility filter.
 pub type PublicAt = dsl::And<
     dsl::And<
-        dsl::Eq<articles::status, &'static str>,
+        dsl::EqAny<articles::status, [&'static str; 2]>,
         dsl::LtEq<articles::published_at, NaiveDateTime>,
     >,
     dsl::IsNull<articles::deleted_at>,
 >;
 
-/// The one rule for what readers may see: published, its publish time has
-/// passed, and not deleted. Every public query filters with this.
+/// The one rule for what readers may see: published or scheduled, its publish
+/// time has passed, and not deleted. Every public query filters with this.
 pub fn public_at(now: NaiveDateTime) -> PublicAt {
     articles::status
-        .eq(ArticleStatus::Published.as_str())
+        .eq_any(LIVE_STATUSES)
         .and(articles::published_at.le(now))
         .and(articles::deleted_at.is_null())
+}
+
+impl Article {
+    /// Whether readers may see the article at `now` (the same rule as [`public_at`], for one loaded row).
+    pub fn is_public(&self, now: NaiveDateTime) -> bool {
+        LIVE_STATUSES.contains(&self.status.as_str())
+            && self.published_at.is_some_and(|t| t <= now)
+            && self.deleted_at.is_none()
+    }
 }
 
 /// Which public articles a listing shows.

@@ -13,6 +13,8 @@ pub struct Author {
     pub slug: String,
     pub name: String,
     pub bio: String,
+    /// The author's photo, if any.
+    pub photo_id: Option<i32>,
 }
 
 /// An author to be created.

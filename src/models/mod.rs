@@ -1,14 +1,17 @@
 //! Models: one file per table, each with its struct, its insert form and its queries.
 
 pub mod article;
+pub mod article_form;
 pub mod author;
 pub mod feed;
 pub mod media;
 pub mod related;
+pub mod revision;
 pub mod search;
 pub mod section;
 pub mod setting;
 pub mod tag;
+pub mod user;
 
 pub use article::{Article, ArticleCard, ArticleStatus, NewArticle};
 pub use author::{Author, NewAuthor};

@@ -30,6 +30,11 @@ fn wording(status: u16) -> (&'static str, &'static str) {
             "You do not have permission to see this page.",
         ),
         405 => ("Not allowed", "That method is not allowed here."),
+        413 => (
+            "Too large",
+            "What you sent is larger than this site accepts.",
+        ),
+        429 => ("Too many requests", "Please wait a little and try again."),
         503 => (
             "Temporarily unavailable",
             "The site is having trouble reaching its database. Please try again in a moment.",

@@ -22,3 +22,11 @@ pub async fn show_media(
         .insert_header(("Cache-Control", "public, max-age=31536000, immutable"))
         .body(data))
 }
+
+/// `GET /favicon.ico`: browsers ask for it on pages without an icon link (feeds, images).
+pub async fn favicon() -> HttpResponse {
+    HttpResponse::MovedPermanently()
+        .insert_header(("Location", "/static/img/favicon.png"))
+        .insert_header(("Cache-Control", "public, max-age=86400"))
+        .finish()
+}

@@ -1,5 +1,6 @@
 //! Every URL of the site, in one place.
 
+pub mod admin;
 pub mod error_pages;
 pub mod feeds;
 pub mod health;
@@ -54,5 +55,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/search", web::get().to(search::search))
         .route("/media/{id}", web::get().to(media::show_media))
         .route("/share/mastodon", web::get().to(share::share_to_mastodon))
+        .route("/favicon.ico", web::get().to(media::favicon))
         .route("/healthz", web::get().to(health::healthz));
 }

@@ -234,8 +234,9 @@ async fn show_listing(
     let page = page_number(&req)?;
     let now = state.clock.now();
     let site = state.site.clone();
-    let (chrome, kind, heading, description, path, total, cards) =
+    let (chrome, kind, heading, description, path, total, cards, photo) =
         db::run(&state.pool, move |conn| {
+            let mut photo = None;
             let (kind, heading, description, path, listing, current) = match of {
                 ListingOf::Section => {
                     let s = Section::find_by_slug(conn, &slug).map_err(AppError::from_lookup)?;
@@ -252,6 +253,15 @@ async fn show_listing(
                 ListingOf::Author => {
                     let a = Author::find_by_slug(conn, &slug).map_err(AppError::from_lookup)?;
                     let path = format!("/authors/{}", a.slug);
+                    if let Some(id) = a.photo_id {
+                        use diesel::prelude::*;
+                        photo = crate::schema::media::table
+                            .find(id)
+                            .select(MediaInfo::as_select())
+                            .first(conn)
+                            .optional()?
+                            .map(|m| ImageView::new(&m, &format!("Photo of {}", a.name)));
+                    }
                     ("Author", a.name, a.bio, path, Listing::Author(a.id), None)
                 }
                 ListingOf::Tag => {
@@ -262,7 +272,16 @@ async fn show_listing(
             };
             let chrome = load_chrome(conn, &site, current)?;
             let (total, cards) = load_page(conn, &listing, now, page)?;
-            Ok((chrome, kind, heading, description, path, total, cards))
+            Ok((
+                chrome,
+                kind,
+                heading,
+                description,
+                path,
+                total,
+                cards,
+                photo,
+            ))
         })
         .await?;
     let site = &state.site;
@@ -305,6 +324,7 @@ async fn show_listing(
             description,
             cards,
             pager,
+            photo,
         },
         last_modified,
     )
@@ -338,15 +358,17 @@ pub async fn list_tag(
 }
 
 /// Everything the article page shows, loaded in one trip to the database.
-struct ArticleBundle {
-    chrome: Chrome,
-    article: Article,
-    section: Option<Section>,
-    author: Option<Author>,
-    image: Option<MediaInfo>,
-    takeaways: Vec<String>,
-    tags: Vec<Tag>,
-    related: Vec<ArticleCard>,
+pub struct ArticleBundle {
+    pub chrome: Chrome,
+    pub article: Article,
+    pub section: Option<Section>,
+    pub author: Option<Author>,
+    pub image: Option<MediaInfo>,
+    /// `srcset` of the lead image, when it has resized copies.
+    pub srcset: Option<String>,
+    pub takeaways: Vec<String>,
+    pub tags: Vec<Tag>,
+    pub related: Vec<ArticleCard>,
 }
 
 fn load_article(
@@ -355,10 +377,20 @@ fn load_article(
     slug: &str,
     now: NaiveDateTime,
 ) -> Result<ArticleBundle, AppError> {
+    let article = Article::find_public_by_slug(conn, slug, now).map_err(AppError::from_lookup)?;
+    load_bundle(conn, site, article, now)
+}
+
+/// Everything around an article that its page shows (public or preview).
+pub fn load_bundle(
+    conn: &mut DbConn,
+    site: &Site,
+    article: Article,
+    now: NaiveDateTime,
+) -> Result<ArticleBundle, AppError> {
     use crate::schema::media;
     use diesel::prelude::*;
 
-    let article = Article::find_public_by_slug(conn, slug, now).map_err(AppError::from_lookup)?;
     let section = match article.section_id {
         Some(id) => Some(
             crate::schema::sections::table
@@ -381,7 +413,15 @@ fn load_article(
         ),
         None => None,
     };
+    let srcset = match article.lead_image_id {
+        Some(id) => crate::models::media::srcset_for(
+            id,
+            &crate::models::media::srcset_candidates(conn, &[id])?,
+        ),
+        None => None,
+    };
     Ok(ArticleBundle {
+        srcset,
         chrome: load_chrome(conn, site, section.as_ref().map(|s| s.slug.clone()))?,
         takeaways: article.takeaways(conn)?,
         tags: Tag::for_article(conn, article.id)?,
@@ -402,16 +442,39 @@ pub async fn show_article(
     let now = state.clock.now();
     let site = state.site.clone();
     let slug = slug.into_inner();
-    let bundle = db::run(&state.pool, move |conn| {
-        load_article(conn, &site, &slug, now)
+    let found = db::run(&state.pool, move |conn| {
+        match load_article(conn, &site, &slug, now) {
+            Err(AppError::NotFound) => {
+                match crate::models::revision::redirect_for(conn, &slug, now)? {
+                    Some(current) => Ok(Err(current)),
+                    None => Err(AppError::NotFound),
+                }
+            }
+            other => other.map(Ok),
+        }
     })
     .await?;
+    let bundle = match found {
+        Ok(bundle) => bundle,
+        // An old slug of a published article: its URL keeps working.
+        Err(current) => {
+            return Ok(HttpResponse::MovedPermanently()
+                .insert_header(("Location", format!("/articles/{current}")))
+                .insert_header(("Cache-Control", "public, max-age=3600"))
+                .finish())
+        }
+    };
     let a = &bundle.article;
     let last_modified = Some(a.updated_at.max(a.published_at.unwrap_or(a.updated_at)));
-    cached_page(&req, &article_page(&state.site, bundle), last_modified)
+    cached_page(
+        &req,
+        &article_page(&state.site, bundle, false),
+        last_modified,
+    )
 }
 
-fn article_page(site: &Site, b: ArticleBundle) -> ArticlePage {
+/// The article page for a loaded article; `preview` adds the banner and keeps it out of indexes.
+pub fn article_page(site: &Site, b: ArticleBundle, preview: bool) -> ArticlePage {
     let a = &b.article;
     let tz = site.timezone;
     let canonical = site.url(&format!("/articles/{}", a.slug));
@@ -422,16 +485,29 @@ fn article_page(site: &Site, b: ArticleBundle) -> ArticlePage {
     let modified_iso = updated
         .as_ref()
         .map_or(published.iso.clone(), |u| u.iso.clone());
-    let image = b
-        .image
-        .as_ref()
-        .map(|m| ImageView::new(m, &a.lead_image_alt));
+    let image = b.image.as_ref().map(|m| ImageView {
+        srcset: b.srcset.clone(),
+        ..ImageView::new(m, &a.lead_image_alt)
+    });
     let author_href = b.author.as_ref().map(|au| format!("/authors/{}", au.slug));
     let json_ld = seo::news_article(&NewsArticleFacts {
         headline: &a.headline,
         description: &a.standfirst,
         url: &canonical,
-        image_urls: image.iter().map(|i| site.url(&i.src)).collect(),
+        image_urls: match &image {
+            Some(i) => std::iter::once(site.url(&i.src))
+                .chain(
+                    i.srcset
+                        .iter()
+                        .flat_map(|s| s.split(", "))
+                        .filter_map(|c| c.split(' ').next())
+                        .map(|p| site.url(p)),
+                )
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+            None => vec![site.share_card().url],
+        },
         published: &published.iso,
         modified: &modified_iso,
         author_name: b.author.as_ref().map(|au| au.name.as_str()),
@@ -475,7 +551,7 @@ fn article_page(site: &Site, b: ArticleBundle) -> ArticlePage {
             seo::script_safe_json(&json_ld),
             seo::script_safe_json(&seo::breadcrumbs(&crumbs)),
         ],
-        indexable: true,
+        indexable: !preview,
         feeds,
         prev: None,
         next: None,
@@ -495,6 +571,7 @@ fn article_page(site: &Site, b: ArticleBundle) -> ArticlePage {
         takeaways: b.takeaways,
         desk,
         reading_minutes: a.reading_minutes(),
+        preview,
         author_url: author_href.as_ref().map(|h| site.url(h)),
         byline: BylineView {
             author_name: b.author.as_ref().map(|au| au.name.clone()),

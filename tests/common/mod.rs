@@ -4,6 +4,8 @@
 
 #![allow(dead_code)] // each test file uses a different part of the harness
 
+pub mod admin;
+
 use actix_web::web;
 use broadsheet::db::DbConn;
 use broadsheet::models::{
@@ -127,6 +129,25 @@ impl TestApp {
         let mut config = Self::config(&dir, false);
         change(&mut config);
         Self::start_with(config, dir).await
+    }
+
+    /// POSTs a body with request headers. Redirects are not followed.
+    pub async fn post_with(&self, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Page {
+        let client = awc::Client::builder()
+            .disable_redirects()
+            .timeout(std::time::Duration::from_secs(60))
+            .finish();
+        let mut request = client.post(self.server.url(path));
+        for (name, value) in headers {
+            request = request.insert_header((*name, *value));
+        }
+        let mut response = request.send_body(body).await.unwrap();
+        let body = response.body().limit(10 << 20).await.unwrap();
+        Page {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
     }
 
     /// GETs a path with extra request headers. Redirects are not followed.

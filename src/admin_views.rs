@@ -1,0 +1,214 @@
+//! Admin page views: one askama struct per admin template. Every page carries
+//! the signed-in user's name and role, the CSRF token for its forms, and a
+//! flash message from the previous step if there is one.
+
+use askama::Template;
+
+use crate::models::article_form::{ArticleForm, FieldErrors};
+use crate::models::revision::RevisionSummary;
+use crate::models::user::{Role, User};
+use crate::models::{Author, Section, Tag};
+
+/// The frame of every admin page.
+#[derive(Debug, Clone)]
+pub struct AdminChrome {
+    pub site_name: String,
+    pub user_name: String,
+    pub role: Role,
+    pub csrf: String,
+    pub flash: Option<String>,
+    pub assets_version: String,
+}
+
+impl AdminChrome {
+    /// Whether the signed-in user has at least `role`.
+    pub fn can(&self, role: Role) -> bool {
+        self.role >= role
+    }
+    /// Versioned path of a static file.
+    pub fn asset(&self, file: &str) -> String {
+        format!("/static/{file}?v={}", self.assets_version)
+    }
+    /// The editor role, for templates.
+    pub fn editor(&self) -> Role {
+        Role::Editor
+    }
+    /// The admin role, for templates.
+    pub fn admin(&self) -> Role {
+        Role::Admin
+    }
+}
+
+/// The sign-in page.
+#[derive(Template)]
+#[template(path = "admin/login.html")]
+pub struct LoginPage {
+    pub site_name: String,
+    pub assets_version: String,
+    pub csrf: String,
+    pub email: String,
+    pub next: String,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+}
+
+/// One row of the article list.
+#[derive(Debug, Clone)]
+pub struct ArticleRow {
+    pub id: i32,
+    pub headline: String,
+    pub slug: String,
+    /// "Draft", "Scheduled", "Published" or "Deleted".
+    pub status_label: &'static str,
+    pub section: String,
+    pub author: String,
+    pub updated: String,
+    pub public_href: Option<String>,
+    pub can_edit: bool,
+}
+
+/// `/admin`: the article list with filters.
+#[derive(Template)]
+#[template(path = "admin/articles.html")]
+pub struct ArticleListPage {
+    pub chrome: AdminChrome,
+    pub heading: &'static str,
+    pub trash: bool,
+    pub rows: Vec<ArticleRow>,
+    pub sections: Vec<Section>,
+    pub status: String,
+    pub section: String,
+    pub q: String,
+    pub page: i64,
+    pub total_pages: i64,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+/// A related article as the edit page explains it.
+#[derive(Debug, Clone)]
+pub struct CurrentImage {
+    pub src: String,
+    pub alt: String,
+    pub width: i32,
+    pub height: i32,
+}
+
+/// The article form, new or existing.
+#[derive(Template)]
+#[template(path = "admin/article_form.html")]
+pub struct ArticleFormPage {
+    pub chrome: AdminChrome,
+    pub article_id: Option<i32>,
+    pub form: ArticleForm,
+    pub errors: FieldErrors,
+    pub authors: Vec<Author>,
+    pub sections: Vec<Section>,
+    pub current_image: Option<CurrentImage>,
+    /// Set when a chosen file has to be chosen again after a refused save.
+    pub image_notice: Option<String>,
+    pub timezone: String,
+    pub public_href: Option<String>,
+    pub is_live: bool,
+    /// Articles to pick related ones from: (slug, headline).
+    pub choices: Vec<(String, String)>,
+    /// Why each related article on the page was chosen.
+    pub reasons: Vec<ReasonView>,
+}
+
+/// One related article on the edit page, with why it is there.
+#[derive(Debug, Clone)]
+pub struct ReasonView {
+    pub headline: String,
+    pub href: String,
+    pub pinned: bool,
+    /// e.g. "score 0.41 · text 0.52 · shared tags: Harbour, Ferries · same section".
+    pub why: String,
+}
+
+impl ArticleFormPage {
+    /// The field's error message, if any.
+    pub fn error(&self, field: &str) -> Option<&String> {
+        self.errors.get(field)
+    }
+    /// Whether `id` is the chosen option of a select.
+    pub fn is_author(&self, id: &i32) -> bool {
+        self.form.author_id == id.to_string()
+    }
+    /// Whether `id` is the chosen section.
+    pub fn is_section(&self, id: &i32) -> bool {
+        self.form.section_id == id.to_string()
+    }
+    /// Whether `status` is the chosen status.
+    pub fn is_status(&self, status: &str) -> bool {
+        self.form.status == status || (status == "draft" && self.form.status.is_empty())
+    }
+    /// The form's action URL.
+    pub fn action(&self) -> String {
+        match self.article_id {
+            Some(id) => format!("/admin/articles/{id}"),
+            None => "/admin/articles".into(),
+        }
+    }
+}
+
+/// A save refused because someone else saved first: both versions side by side.
+#[derive(Template)]
+#[template(path = "admin/conflict.html")]
+pub struct ConflictPage {
+    pub chrome: AdminChrome,
+    pub article_id: i32,
+    pub yours: ArticleForm,
+    pub theirs: ArticleForm,
+}
+
+/// An article's revisions.
+#[derive(Template)]
+#[template(path = "admin/revisions.html")]
+pub struct RevisionsPage {
+    pub chrome: AdminChrome,
+    pub article_id: i32,
+    pub headline: String,
+    pub revisions: Vec<(RevisionSummary, String)>,
+}
+
+/// One revision's content.
+#[derive(Template)]
+#[template(path = "admin/revision.html")]
+pub struct RevisionPage {
+    pub chrome: AdminChrome,
+    pub article_id: i32,
+    pub revision: RevisionSummary,
+    pub when: String,
+    pub content: ArticleForm,
+}
+
+/// Sections, tags and authors.
+#[derive(Template)]
+#[template(path = "admin/taxonomy.html")]
+pub struct TaxonomyPage {
+    pub chrome: AdminChrome,
+    pub sections: Vec<Section>,
+    pub tags: Vec<Tag>,
+    pub authors: Vec<Author>,
+    pub error: Option<String>,
+}
+
+/// Accounts (admins only).
+#[derive(Template)]
+#[template(path = "admin/users.html")]
+pub struct UsersPage {
+    pub chrome: AdminChrome,
+    pub users: Vec<User>,
+    pub roles: [Role; 3],
+    pub error: Option<String>,
+    pub new_email: String,
+    pub new_name: String,
+}
+
+impl UsersPage {
+    /// Whether `user` has exactly `role`.
+    pub fn has_role(&self, user: &User, role: &Role) -> bool {
+        user.role() == *role
+    }
+}

@@ -1,0 +1,261 @@
+//! Signing in to `/admin`: the session (a signed and encrypted cookie scoped
+//! to `/admin`), the `SignedIn` extractor that every admin handler takes, role
+//! checks, and CSRF protection for every state-changing request.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_session::config::{CookieContentSecurity, PersistentSession, TtlExtensionPolicy};
+use actix_session::storage::CookieSessionStore;
+use actix_session::{Session, SessionExt, SessionMiddleware};
+use actix_web::cookie::{Key, SameSite};
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+
+use crate::db::DbConn;
+use crate::error::AppError;
+use crate::models::setting;
+use crate::models::user::{Role, User};
+use crate::{db, AppState};
+
+/// A session ends after this long without a request.
+pub const IDLE_MINUTES: i64 = 120;
+/// Name of the session cookie.
+pub const COOKIE_NAME: &str = "broadsheet_admin";
+/// Name of the CSRF field in every admin form.
+pub const CSRF_FIELD: &str = "csrf_token";
+
+const SESSION_KEY_SETTING: &str = "session_key";
+const USER_ID: &str = "uid";
+const LAST_SEEN: &str = "seen";
+const CSRF: &str = "csrf";
+const FLASH: &str = "flash";
+
+/// Random bytes as lowercase hex.
+pub fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    OsRng.fill_bytes(&mut buf);
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn from_hex(text: &str) -> Option<Vec<u8>> {
+    text.len()
+        .is_multiple_of(2)
+        .then(|| {
+            (0..text.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+                .collect()
+        })
+        .flatten()
+}
+
+/// The key that signs and encrypts session cookies: the configured one, or
+/// one generated once and kept in the database so restarts (and every app
+/// instance) keep people signed in.
+pub fn session_key(conn: &mut DbConn, configured: Option<&str>) -> Result<Key, AppError> {
+    if let Some(secret) = configured {
+        if secret.len() < 32 {
+            return Err(AppError::Config(
+                "the session key must be at least 32 characters".into(),
+            ));
+        }
+        return Ok(Key::derive_from(secret.as_bytes()));
+    }
+    if let Some(stored) = setting::get(conn, SESSION_KEY_SETTING)?.and_then(|h| from_hex(&h)) {
+        if stored.len() >= 64 {
+            return Ok(Key::from(&stored));
+        }
+    }
+    let key = Key::generate();
+    let hex: String = key.master().iter().map(|b| format!("{b:02x}")).collect();
+    setting::set(conn, SESSION_KEY_SETTING, &hex)?;
+    Ok(key)
+}
+
+/// The session middleware for the `/admin` scope.
+pub fn session_middleware(key: Key, secure: bool) -> SessionMiddleware<CookieSessionStore> {
+    SessionMiddleware::builder(CookieSessionStore::default(), key)
+        .cookie_name(COOKIE_NAME.into())
+        .cookie_path("/admin".into())
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Lax)
+        .cookie_secure(secure)
+        .cookie_content_security(CookieContentSecurity::Private)
+        .session_lifecycle(
+            PersistentSession::default()
+                .session_ttl(actix_web::cookie::time::Duration::minutes(IDLE_MINUTES))
+                .session_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
+        )
+        .build()
+}
+
+/// The session's CSRF token, created on first use.
+pub fn csrf_token(session: &Session) -> String {
+    match session.get::<String>(CSRF).ok().flatten() {
+        Some(token) => token,
+        None => {
+            let token = random_hex(32);
+            let _ = session.insert(CSRF, &token);
+            token
+        }
+    }
+}
+
+/// Compares without leaking where the first difference is.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Refuses a state-changing request whose CSRF token is missing or wrong, or
+/// whose `Origin` is another site's. The origin may be the configured public
+/// one or the host the request was sent to (a third-party page cannot make a
+/// browser send our Host with its own Origin).
+pub fn check_csrf(
+    req: &HttpRequest,
+    session: &Session,
+    submitted: Option<&str>,
+) -> Result<(), AppError> {
+    if let Some(origin) = req.headers().get("origin").and_then(|o| o.to_str().ok()) {
+        let state = req.app_data::<web::Data<AppState>>();
+        let configured = state.map(|s| s.site.base_url.clone()).unwrap_or_default();
+        let info = req.connection_info();
+        let own = [
+            configured,
+            format!("http://{}", info.host()),
+            format!("https://{}", info.host()),
+        ];
+        if !own.iter().any(|o| o == origin) {
+            return Err(AppError::Forbidden(
+                "This form was sent from another site.".into(),
+            ));
+        }
+    }
+    let expected = session.get::<String>(CSRF).ok().flatten();
+    match (expected, submitted) {
+        (Some(expected), Some(given)) if constant_time_eq(expected.as_bytes(), given.as_bytes()) => Ok(()),
+        _ => Err(AppError::Forbidden(
+            "The form expired or was not sent from this site. Go back, reload the page and try again.".into(),
+        )),
+    }
+}
+
+/// Starts a signed-in session for `user`, with a fresh id and CSRF token.
+pub fn sign_in(session: &Session, user: &User, now: chrono::NaiveDateTime) -> Result<(), AppError> {
+    session.renew();
+    session.clear();
+    let insert = |k: &str, v: serde_json::Value| {
+        session
+            .insert(k, v)
+            .map_err(|e| AppError::Internal(format!("session: {e}")))
+    };
+    insert(USER_ID, user.id.into())?;
+    insert(LAST_SEEN, now.and_utc().timestamp().into())?;
+    insert(CSRF, random_hex(32).into())?;
+    Ok(())
+}
+
+/// Ends the session.
+pub fn sign_out(session: &Session) {
+    session.purge();
+}
+
+/// Leaves a message for the next page (post/redirect/get).
+pub fn flash(session: &Session, message: &str) {
+    let _ = session.insert(FLASH, message);
+}
+
+/// Takes the message left for this page, if any.
+pub fn take_flash(session: &Session) -> Option<String> {
+    session.remove_as::<String>(FLASH).and_then(Result::ok)
+}
+
+/// The signed-in user of an admin request. Extracting it redirects anonymous
+/// (or idle-expired, or disabled) visitors to the sign-in page.
+pub struct SignedIn {
+    pub user: User,
+    pub session: Session,
+    /// The CSRF token to put in this page's forms.
+    pub csrf: String,
+}
+
+impl SignedIn {
+    /// Refuses with 403 unless the user has at least `role`.
+    pub fn require(&self, role: Role) -> Result<(), AppError> {
+        if self.user.can(role) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "This needs the {} role; your account is {}.",
+                role.label(),
+                self.user.role().label()
+            )))
+        }
+    }
+
+    /// Checks the CSRF token sent with a form.
+    pub fn check_csrf(&self, req: &HttpRequest, submitted: Option<&str>) -> Result<(), AppError> {
+        check_csrf(req, &self.session, submitted)
+    }
+}
+
+impl FromRequest for SignedIn {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let session = req.get_session();
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .cloned()
+                .ok_or_else(|| AppError::Internal("app state missing".into()))?;
+            let back_to = match req.query_string() {
+                "" => req.path().to_string(),
+                q => format!("{}?{q}", req.path()),
+            };
+            let now = state.clock.now();
+            let user_id = session.get::<i32>(USER_ID).ok().flatten();
+            let last_seen = session.get::<i64>(LAST_SEEN).ok().flatten().unwrap_or(0);
+            let idle = now.and_utc().timestamp() - last_seen > IDLE_MINUTES * 60;
+            let Some(user_id) = user_id.filter(|_| !idle) else {
+                session.purge();
+                return Err(AppError::SignInRequired(back_to));
+            };
+            let user = db::run(&state.pool, move |conn| Ok(User::find(conn, user_id).ok())).await?;
+            let Some(user) = user.filter(|u| !u.disabled) else {
+                session.purge();
+                return Err(AppError::SignInRequired(back_to));
+            };
+            let _ = session.insert(LAST_SEEN, now.and_utc().timestamp());
+            let csrf = csrf_token(&session);
+            Ok(SignedIn {
+                user,
+                session,
+                csrf,
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trips_and_tokens_are_random() {
+        let a = random_hex(32);
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, random_hex(32));
+        assert_eq!(from_hex(&a).unwrap().len(), 32);
+        assert_eq!(from_hex("zz"), None);
+    }
+
+    #[test]
+    fn constant_time_eq_compares_whole_values() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"abcd"));
+    }
+}

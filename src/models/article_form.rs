@@ -1,0 +1,703 @@
+//! The admin article form: what the editor typed, its validation (per-field
+//! messages, the input kept), and saving it (with the version check,
+//! revisions, slug history, takeaways and tags) in one transaction.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDateTime, TimeZone};
+use chrono_tz::Tz;
+use diesel::prelude::*;
+use serde::Deserialize;
+
+use crate::db::DbConn;
+use crate::demo::slugify;
+use crate::error::AppError;
+use crate::models::article::{count_words, ArticleStatus};
+use crate::models::revision::{self, ArticleContent};
+use crate::models::{Article, Tag};
+use crate::schema::{article_tags, articles, authors, sections};
+
+/// Field limits, in characters.
+pub mod limits {
+    pub const HEADLINE: usize = 200;
+    pub const SLUG: usize = 120;
+    pub const STANDFIRST: usize = 500;
+    pub const ALT: usize = 300;
+    pub const CAPTION: usize = 500;
+    pub const CREDIT: usize = 200;
+    pub const TAKEAWAYS: usize = 12;
+    pub const TAKEAWAY: usize = 300;
+    pub const DESK_HEADING: usize = 120;
+    pub const DESK_TEXT: usize = 5_000;
+    pub const KICKER: usize = 80;
+    pub const TAGS: usize = 20;
+    pub const TAG: usize = 60;
+    pub const BODY: usize = 200_000;
+}
+
+/// The form's fields, exactly as typed (so a refused form comes back intact).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ArticleForm {
+    pub headline: String,
+    pub slug: String,
+    pub standfirst: String,
+    pub alt: String,
+    pub caption: String,
+    pub credit: String,
+    pub takeaways: String,
+    pub desk_heading: String,
+    pub desk_text: String,
+    pub kicker: String,
+    pub author_id: String,
+    pub section_id: String,
+    pub tags: String,
+    pub body: String,
+    /// `draft`, `scheduled` or `published`.
+    pub status: String,
+    /// `YYYY-MM-DDTHH:MM` in the site's time zone.
+    pub publish_at: String,
+    /// The version the editor started from.
+    pub version: String,
+    /// Set when the editor removes the current image.
+    pub remove_image: String,
+    /// Related articles pinned by hand, by slug, in order.
+    pub related_1: String,
+    pub related_2: String,
+    pub related_3: String,
+    pub related_4: String,
+}
+
+/// Per-field messages, keyed by field name.
+#[derive(Debug, Clone, Default)]
+pub struct FieldErrors(pub BTreeMap<&'static str, String>);
+
+impl FieldErrors {
+    /// The message for a field, if any.
+    pub fn get(&self, field: &str) -> Option<&String> {
+        self.0.get(field)
+    }
+
+    /// Whether there is any message.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.entry(field).or_insert_with(|| message.into());
+    }
+}
+
+/// A validated form, ready to store.
+#[derive(Debug, Clone)]
+pub struct ValidArticle {
+    pub headline: String,
+    pub slug: String,
+    pub standfirst: String,
+    pub alt: String,
+    pub caption: String,
+    pub credit: String,
+    pub takeaways: Vec<String>,
+    pub desk_heading: String,
+    pub desk_text: String,
+    pub kicker: String,
+    pub author_id: Option<i32>,
+    pub section_id: Option<i32>,
+    pub tags: Vec<String>,
+    pub body: String,
+    pub status: ArticleStatus,
+    pub publish_at: Option<NaiveDateTime>,
+    /// Pinned related articles, in order.
+    pub pins: Vec<i32>,
+}
+
+/// How many related articles an editor can pin.
+pub const MAX_PINS: usize = 4;
+
+/// Parses `YYYY-MM-DDTHH:MM` in the site's time zone into UTC.
+pub fn parse_local_datetime(text: &str, tz: Tz) -> Option<NaiveDateTime> {
+    let local = NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M:%S"))
+        .ok()?;
+    tz.from_local_datetime(&local)
+        .earliest()
+        .map(|t| t.naive_utc())
+}
+
+/// Formats a UTC time for a `datetime-local` input in the site's time zone.
+pub fn format_local_datetime(utc: NaiveDateTime, tz: Tz) -> String {
+    tz.from_utc_datetime(&utc)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+fn too_long(text: &str, max: usize) -> bool {
+    text.chars().count() > max
+}
+
+/// Whether a slug is lowercase letters, digits and single hyphens.
+pub fn is_valid_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && !slug.starts_with('-')
+        && !slug.ends_with('-')
+        && !slug.contains("--")
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+impl ArticleForm {
+    /// The form filled from a stored article.
+    pub fn from_content(content: &ArticleContent, version: i32, tz: Tz) -> Self {
+        ArticleForm {
+            headline: content.headline.clone(),
+            slug: content.slug.clone(),
+            standfirst: content.standfirst.clone(),
+            alt: content.lead_image_alt.clone(),
+            caption: content.lead_image_caption.clone(),
+            credit: content.lead_image_credit.clone(),
+            takeaways: content.takeaways.join("\n"),
+            desk_heading: content.desk_heading.clone(),
+            desk_text: content.desk_text.clone(),
+            kicker: content.kicker.clone(),
+            author_id: content.author_id.map(|i| i.to_string()).unwrap_or_default(),
+            section_id: content
+                .section_id
+                .map(|i| i.to_string())
+                .unwrap_or_default(),
+            tags: content.tags.join(", "),
+            body: content.body.clone(),
+            status: content.status.clone(),
+            publish_at: content
+                .published_at
+                .map(|t| format_local_datetime(t, tz))
+                .unwrap_or_default(),
+            version: version.to_string(),
+            ..ArticleForm::default()
+        }
+    }
+
+    /// The pinned slugs typed, in order, blanks skipped.
+    pub fn pinned_slugs(&self) -> Vec<&str> {
+        [
+            &self.related_1,
+            &self.related_2,
+            &self.related_3,
+            &self.related_4,
+        ]
+        .into_iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect()
+    }
+
+    /// Fills the related fields from slugs, in order.
+    pub fn set_pinned_slugs(&mut self, slugs: &[String]) {
+        let mut fields = [
+            &mut self.related_1,
+            &mut self.related_2,
+            &mut self.related_3,
+            &mut self.related_4,
+        ];
+        for (field, slug) in fields.iter_mut().zip(slugs) {
+            **field = slug.clone();
+        }
+    }
+
+    /// The version the editor started from (none for a new article).
+    pub fn started_from(&self) -> Option<i32> {
+        self.version.trim().parse().ok()
+    }
+
+    /// Checks every field. `has_image` says whether the article will have a
+    /// lead image after this save (kept or newly uploaded).
+    pub fn validate(
+        &self,
+        conn: &mut DbConn,
+        article_id: Option<i32>,
+        has_image: bool,
+        tz: Tz,
+    ) -> Result<Result<ValidArticle, FieldErrors>, AppError> {
+        let mut errors = FieldErrors::default();
+        let headline = self.headline.trim().to_string();
+        if headline.is_empty() {
+            errors.add("headline", "Enter a headline.");
+        } else if too_long(&headline, limits::HEADLINE) {
+            errors.add(
+                "headline",
+                format!("Keep the headline to {} characters.", limits::HEADLINE),
+            );
+        }
+        let slug = match self.slug.trim() {
+            "" => slugify(&headline)
+                .chars()
+                .take(limits::SLUG)
+                .collect::<String>()
+                .trim_end_matches('-')
+                .to_string(),
+            typed => typed.to_string(),
+        };
+        if slug.is_empty() && headline.is_empty() {
+            // The headline's own message says what to do; a slug follows from it.
+        } else if !is_valid_slug(&slug) {
+            if self.slug.trim().is_empty() {
+                errors.add(
+                    "slug",
+                    "Enter a slug: the headline has no letters or digits to make one from.",
+                );
+            } else {
+                errors.add("slug", "Use lowercase letters, digits and single hyphens only, e.g. night-ferry-trial.");
+            }
+        } else if too_long(&slug, limits::SLUG) {
+            errors.add(
+                "slug",
+                format!("Keep the slug to {} characters.", limits::SLUG),
+            );
+        } else {
+            let taken: Option<i32> = articles::table
+                .filter(articles::slug.eq(&slug))
+                .select(articles::id)
+                .first(conn)
+                .optional()?;
+            let old = revision::old_slug_owner(conn, &slug)?;
+            if taken.is_some_and(|id| Some(id) != article_id)
+                || old.is_some_and(|id| Some(id) != article_id)
+            {
+                errors.add(
+                    "slug",
+                    "Another article already uses this slug. Choose a different one.",
+                );
+            }
+        }
+        let mut check = |field: &'static str, value: &str, max: usize, label: &str| {
+            if too_long(value, max) {
+                errors.add(field, format!("Keep the {label} to {max} characters."));
+            }
+        };
+        check(
+            "standfirst",
+            &self.standfirst,
+            limits::STANDFIRST,
+            "standfirst",
+        );
+        check("alt", &self.alt, limits::ALT, "alt text");
+        check("caption", &self.caption, limits::CAPTION, "caption");
+        check("credit", &self.credit, limits::CREDIT, "credit");
+        check(
+            "desk_heading",
+            &self.desk_heading,
+            limits::DESK_HEADING,
+            "Editor's Desk heading",
+        );
+        check(
+            "desk_text",
+            &self.desk_text,
+            limits::DESK_TEXT,
+            "Editor's Desk text",
+        );
+        check("kicker", &self.kicker, limits::KICKER, "kicker");
+        check("body", &self.body, limits::BODY, "body");
+        if has_image && self.alt.trim().is_empty() {
+            errors.add("alt", "Describe the image for readers who cannot see it.");
+        }
+        let takeaways: Vec<String> = self
+            .takeaways
+            .lines()
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect();
+        if takeaways.len() > limits::TAKEAWAYS {
+            errors.add(
+                "takeaways",
+                format!("Use at most {} takeaways.", limits::TAKEAWAYS),
+            );
+        } else if let Some(n) = takeaways.iter().position(|t| too_long(t, limits::TAKEAWAY)) {
+            errors.add(
+                "takeaways",
+                format!(
+                    "Takeaway {} is longer than {} characters.",
+                    n + 1,
+                    limits::TAKEAWAY
+                ),
+            );
+        }
+        let mut tags: Vec<String> = Vec::new();
+        for tag in self
+            .tags
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            if !tags.iter().any(|t| slugify(t) == slugify(tag)) {
+                tags.push(tag.to_string());
+            }
+        }
+        if tags.len() > limits::TAGS {
+            errors.add("tags", format!("Use at most {} tags.", limits::TAGS));
+        } else if tags
+            .iter()
+            .any(|t| too_long(t, limits::TAG) || slugify(t).is_empty())
+        {
+            errors.add(
+                "tags",
+                format!(
+                    "Each tag needs a letter or digit and at most {} characters.",
+                    limits::TAG
+                ),
+            );
+        }
+        let author_id = match self.author_id.trim() {
+            "" => None,
+            id => match id.parse::<i32>().ok().filter(|id| {
+                authors::table
+                    .find(*id)
+                    .select(authors::id)
+                    .first::<i32>(conn)
+                    .is_ok()
+            }) {
+                Some(id) => Some(id),
+                None => {
+                    errors.add("author_id", "Choose an author from the list.");
+                    None
+                }
+            },
+        };
+        let section_id = match self.section_id.trim() {
+            "" => None,
+            id => match id.parse::<i32>().ok().filter(|id| {
+                sections::table
+                    .find(*id)
+                    .select(sections::id)
+                    .first::<i32>(conn)
+                    .is_ok()
+            }) {
+                Some(id) => Some(id),
+                None => {
+                    errors.add("section_id", "Choose a section from the list.");
+                    None
+                }
+            },
+        };
+        let status = match self.status.as_str() {
+            "" | "draft" => ArticleStatus::Draft,
+            "scheduled" => ArticleStatus::Scheduled,
+            "published" => ArticleStatus::Published,
+            _ => {
+                errors.add("status", "Choose Draft, Scheduled or Published.");
+                ArticleStatus::Draft
+            }
+        };
+        let publish_at = match self.publish_at.trim() {
+            "" => None,
+            text => match parse_local_datetime(text, tz) {
+                Some(t) => Some(t),
+                None => {
+                    errors.add(
+                        "publish_at",
+                        "Enter a date and time, e.g. 2027-03-12 09:30.",
+                    );
+                    None
+                }
+            },
+        };
+        if status == ArticleStatus::Scheduled
+            && publish_at.is_none()
+            && errors.get("publish_at").is_none()
+        {
+            errors.add(
+                "publish_at",
+                "Scheduled articles need a date and time to go live.",
+            );
+        }
+        let mut pins = Vec::new();
+        for typed in self.pinned_slugs().into_iter().take(MAX_PINS) {
+            // Accept a pasted article URL as well as a bare slug.
+            let slug = typed
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or(typed);
+            let found: Option<i32> = articles::table
+                .filter(articles::slug.eq(slug))
+                .filter(articles::deleted_at.is_null())
+                .select(articles::id)
+                .first(conn)
+                .optional()?;
+            match found {
+                Some(id) if Some(id) == article_id => {
+                    errors.add("related", "An article cannot be related to itself.")
+                }
+                Some(id) => pins.push(id),
+                None => errors.add(
+                    "related",
+                    format!("No article has the slug “{slug}”. Pick one from the suggestions."),
+                ),
+            }
+        }
+        if !errors.is_empty() {
+            return Ok(Err(errors));
+        }
+        Ok(Ok(ValidArticle {
+            headline,
+            slug,
+            standfirst: self.standfirst.trim().to_string(),
+            alt: self.alt.trim().to_string(),
+            caption: self.caption.trim().to_string(),
+            credit: self.credit.trim().to_string(),
+            takeaways,
+            desk_heading: self.desk_heading.trim().to_string(),
+            desk_text: self.desk_text.trim().to_string(),
+            kicker: self.kicker.trim().to_string(),
+            author_id,
+            section_id,
+            tags,
+            body: self.body.replace("\r\n", "\n"),
+            status,
+            publish_at,
+            pins,
+        }))
+    }
+}
+
+/// What publishing does to status and publish time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Publication {
+    /// Keep the status chosen in the form.
+    AsChosen,
+    /// The Publish button: live now (or keep the original time if already live).
+    PublishNow,
+    /// The Unpublish button: back to draft.
+    Unpublish,
+}
+
+/// The status and publish time to store. An article already published keeps
+/// its original publish time; publishing sets it to now.
+pub fn resolve_publication(
+    chosen: ArticleStatus,
+    publish_at: Option<NaiveDateTime>,
+    action: Publication,
+    existing: Option<&Article>,
+    now: NaiveDateTime,
+) -> (ArticleStatus, Option<NaiveDateTime>) {
+    let was_live = existing.is_some_and(|a| a.deleted_at.is_none() && a.is_public(now));
+    let original = existing.and_then(|a| a.published_at).filter(|_| was_live);
+    match (action, chosen) {
+        (Publication::Unpublish, _) | (Publication::AsChosen, ArticleStatus::Draft) => {
+            (ArticleStatus::Draft, None)
+        }
+        (Publication::PublishNow, _) | (Publication::AsChosen, ArticleStatus::Published) => {
+            (ArticleStatus::Published, Some(original.unwrap_or(now)))
+        }
+        (Publication::AsChosen, ArticleStatus::Scheduled) => (ArticleStatus::Scheduled, publish_at),
+    }
+}
+
+/// What happens to the lead image on save.
+#[derive(Debug, Clone, Copy)]
+pub enum ImageChange {
+    Keep,
+    Remove,
+    Replace(i32),
+}
+
+/// The result of a save.
+#[derive(Debug)]
+pub enum SaveOutcome {
+    Saved {
+        id: i32,
+        version: i32,
+    },
+    /// Someone saved a newer version first; nothing was written.
+    Conflict,
+}
+
+/// Everything one save needs.
+pub struct Save<'a> {
+    pub article_id: Option<i32>,
+    pub started_from: Option<i32>,
+    pub valid: &'a ValidArticle,
+    pub status: ArticleStatus,
+    pub published_at: Option<NaiveDateTime>,
+    pub image: ImageChange,
+    pub user_id: i32,
+    pub now: NaiveDateTime,
+    /// Pinned related articles to store, or `None` to leave the pins as they are.
+    pub pins: Option<&'a [i32]>,
+}
+
+/// The full content of a stored article, as revisions keep it.
+pub fn content_of(conn: &mut DbConn, article: &Article) -> QueryResult<ArticleContent> {
+    Ok(ArticleContent {
+        headline: article.headline.clone(),
+        slug: article.slug.clone(),
+        standfirst: article.standfirst.clone(),
+        body: article.body.clone(),
+        kicker: article.kicker.clone(),
+        section_id: article.section_id,
+        author_id: article.author_id,
+        lead_image_id: article.lead_image_id,
+        lead_image_alt: article.lead_image_alt.clone(),
+        lead_image_caption: article.lead_image_caption.clone(),
+        lead_image_credit: article.lead_image_credit.clone(),
+        desk_heading: article.desk_heading.clone(),
+        desk_text: article.desk_text.clone(),
+        takeaways: article.takeaways(conn)?,
+        tags: Tag::for_article(conn, article.id)?
+            .into_iter()
+            .map(|t| t.name)
+            .collect(),
+        status: article.status.clone(),
+        published_at: article.published_at,
+    })
+}
+
+/// Creates or updates an article in one transaction: refuses (and writes
+/// nothing) when the stored version is newer than the one the editor started
+/// from; keeps the old slug of a published article; records a revision.
+pub fn save(conn: &mut DbConn, s: Save<'_>) -> Result<SaveOutcome, AppError> {
+    conn.transaction(|conn| {
+        let v = s.valid;
+        let existing = match s.article_id {
+            Some(id) => Some(
+                articles::table
+                    .find(id)
+                    .select(Article::as_select())
+                    .first(conn)
+                    .map_err(AppError::from_lookup)?,
+            ),
+            None => None,
+        };
+        let lead_image_id = match (s.image, &existing) {
+            (ImageChange::Replace(id), _) => Some(id),
+            (ImageChange::Remove, _) => None,
+            (ImageChange::Keep, Some(a)) => a.lead_image_id,
+            (ImageChange::Keep, None) => None,
+        };
+        let changes = (
+            articles::slug.eq(&v.slug),
+            articles::headline.eq(&v.headline),
+            articles::standfirst.eq(&v.standfirst),
+            articles::body.eq(&v.body),
+            articles::kicker.eq(&v.kicker),
+            articles::section_id.eq(v.section_id),
+            articles::author_id.eq(v.author_id),
+            articles::lead_image_id.eq(lead_image_id),
+            articles::lead_image_alt.eq(if lead_image_id.is_some() {
+                v.alt.as_str()
+            } else {
+                ""
+            }),
+            articles::lead_image_caption.eq(&v.caption),
+            articles::lead_image_credit.eq(&v.credit),
+            articles::desk_heading.eq(&v.desk_heading),
+            articles::desk_text.eq(&v.desk_text),
+            articles::status.eq(s.status.as_str()),
+            articles::published_at.eq(s.published_at),
+            articles::updated_at.eq(s.now),
+            articles::word_count.eq(count_words(&v.body)),
+        );
+        let (id, version) = match &existing {
+            Some(old) => {
+                let started = s.started_from.unwrap_or(0);
+                // The version check and the write are one statement, so two
+                // simultaneous saves cannot both succeed.
+                let updated = diesel::update(
+                    articles::table
+                        .filter(articles::id.eq(old.id))
+                        .filter(articles::version.eq(started)),
+                )
+                .set((changes, articles::version.eq(started + 1)))
+                .execute(conn)?;
+                if updated == 0 {
+                    return Ok(SaveOutcome::Conflict);
+                }
+                let was_public =
+                    old.status != ArticleStatus::Draft.as_str() && old.published_at.is_some();
+                if old.slug != v.slug && was_public {
+                    revision::remember_slug(conn, old.id, &old.slug, &v.slug)?;
+                }
+                (old.id, started + 1)
+            }
+            None => {
+                let id: i32 = diesel::insert_into(articles::table)
+                    .values((
+                        changes,
+                        articles::created_at.eq(s.now),
+                        articles::created_by.eq(Some(s.user_id)),
+                        articles::version.eq(1),
+                    ))
+                    .returning(articles::id)
+                    .get_result(conn)?;
+                (id, 1)
+            }
+        };
+        Article::set_takeaways(conn, id, &v.takeaways)?;
+        diesel::delete(article_tags::table.filter(article_tags::article_id.eq(id)))
+            .execute(conn)?;
+        for name in &v.tags {
+            let tag = Tag::find_or_create(conn, &slugify(name), name)?;
+            Tag::attach(conn, id, tag.id)?;
+        }
+        if let Some(pins) = &s.pins {
+            crate::models::related::set_pins(conn, id, pins)?;
+        }
+        let stored = articles::table
+            .find(id)
+            .select(Article::as_select())
+            .first(conn)?;
+        let content = content_of(conn, &stored)?;
+        revision::record(conn, id, version, Some(s.user_id), &content, s.now)?;
+        Ok(SaveOutcome::Saved { id, version })
+    })
+}
+
+/// A revision's content as a form, ready to save again (restoring is a new save).
+pub fn valid_from_content(c: &ArticleContent) -> ValidArticle {
+    ValidArticle {
+        headline: c.headline.clone(),
+        slug: c.slug.clone(),
+        standfirst: c.standfirst.clone(),
+        alt: c.lead_image_alt.clone(),
+        caption: c.lead_image_caption.clone(),
+        credit: c.lead_image_credit.clone(),
+        takeaways: c.takeaways.clone(),
+        desk_heading: c.desk_heading.clone(),
+        desk_text: c.desk_text.clone(),
+        kicker: c.kicker.clone(),
+        author_id: c.author_id,
+        section_id: c.section_id,
+        tags: c.tags.clone(),
+        body: c.body.clone(),
+        status: match c.status.as_str() {
+            "published" => ArticleStatus::Published,
+            "scheduled" => ArticleStatus::Scheduled,
+            _ => ArticleStatus::Draft,
+        },
+        publish_at: c.published_at,
+        pins: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_must_be_lowercase_letters_digits_and_single_hyphens() {
+        assert!(is_valid_slug("night-ferry-2027"));
+        for bad in ["", "Night", "a--b", "-a", "a-", "a b", "é"] {
+            assert!(!is_valid_slug(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn local_times_convert_from_the_site_time_zone() {
+        let utc = parse_local_datetime("2027-03-12T10:30", chrono_tz::Europe::Berlin).unwrap();
+        assert_eq!(utc.to_string(), "2027-03-12 09:30:00");
+        assert_eq!(
+            format_local_datetime(utc, chrono_tz::Europe::Berlin),
+            "2027-03-12T10:30"
+        );
+        assert!(parse_local_datetime("tomorrow", Tz::UTC).is_none());
+    }
+}

@@ -1,0 +1,248 @@
+//! Newsroom accounts: email, display name, role, argon2id password hash.
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::error::AppError;
+use crate::schema::{login_failures, users};
+
+/// What an account may do. Ordered: each role can do all the one before can.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    /// Writes and edits own drafts; cannot publish.
+    Contributor,
+    /// Edits and publishes any article; manages sections, tags and authors.
+    Editor,
+    /// All of that, plus users.
+    Admin,
+}
+
+impl Role {
+    /// Every role, lowest first.
+    pub const ALL: [Role; 3] = [Role::Contributor, Role::Editor, Role::Admin];
+
+    /// The stored form.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Role::Contributor => "contributor",
+            Role::Editor => "editor",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// The label shown to people.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Role::Contributor => "Contributor",
+            Role::Editor => "Editor",
+            Role::Admin => "Admin",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+}
+
+/// An account.
+#[derive(Queryable, Selectable, Identifiable, Debug, Clone)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: i32,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub password_hash: String,
+    pub disabled: bool,
+    pub created_at: NaiveDateTime,
+}
+
+impl User {
+    /// The account's role (an unknown stored value counts as the lowest).
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Contributor)
+    }
+
+    /// Whether the account has at least `role`.
+    pub fn can(&self, role: Role) -> bool {
+        self.role() >= role
+    }
+
+    /// The account with this id.
+    pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<User> {
+        users::table.find(id).select(User::as_select()).first(conn)
+    }
+
+    /// The account with this email (compared in lower case).
+    pub fn find_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<User>> {
+        users::table
+            .filter(users::email.eq(normalise_email(email)))
+            .select(User::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// Every account, by name.
+    pub fn all(conn: &mut DbConn) -> QueryResult<Vec<User>> {
+        users::table
+            .order(users::name.asc())
+            .select(User::as_select())
+            .load(conn)
+    }
+
+    /// Creates an account; the password is hashed with argon2id.
+    pub fn create(
+        conn: &mut DbConn,
+        email: &str,
+        name: &str,
+        role: Role,
+        password: &str,
+        now: NaiveDateTime,
+    ) -> Result<i32, AppError> {
+        let hash = hash_password(password)?;
+        Ok(diesel::insert_into(users::table)
+            .values((
+                users::email.eq(normalise_email(email)),
+                users::name.eq(name.trim()),
+                users::role.eq(role.as_str()),
+                users::password_hash.eq(hash),
+                users::disabled.eq(false),
+                users::created_at.eq(now),
+            ))
+            .returning(users::id)
+            .get_result(conn)?)
+    }
+
+    /// Replaces an account's password.
+    pub fn set_password(conn: &mut DbConn, id: i32, password: &str) -> Result<(), AppError> {
+        let hash = hash_password(password)?;
+        diesel::update(users::table.find(id))
+            .set(users::password_hash.eq(hash))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    /// Changes role and whether the account may sign in.
+    pub fn set_role_and_disabled(
+        conn: &mut DbConn,
+        id: i32,
+        role: Role,
+        disabled: bool,
+    ) -> QueryResult<()> {
+        diesel::update(users::table.find(id))
+            .set((users::role.eq(role.as_str()), users::disabled.eq(disabled)))
+            .execute(conn)
+            .map(|_| ())
+    }
+}
+
+/// Emails are matched case-insensitively: stored and looked up in lower case.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// An argon2id hash with a random salt, in PHC string form.
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
+}
+
+/// Whether `password` matches the stored hash.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Sign-in throttling: failures are counted per account and per client
+/// address within a window, in the database so every app instance agrees.
+pub mod throttle {
+    use super::*;
+
+    /// How far back failures count.
+    pub const WINDOW_MINUTES: i64 = 15;
+    /// Failures allowed per account within the window.
+    pub const PER_ACCOUNT: i64 = 5;
+    /// Failures allowed per client address within the window (several people may share one).
+    pub const PER_CLIENT: i64 = 20;
+
+    /// Whether sign-in for this email or from this client is paused.
+    pub fn is_blocked(
+        conn: &mut DbConn,
+        email: &str,
+        client: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<bool> {
+        let since = now - chrono::Duration::minutes(WINDOW_MINUTES);
+        let for_account: i64 = login_failures::table
+            .filter(login_failures::email.eq(normalise_email(email)))
+            .filter(login_failures::failed_at.gt(since))
+            .count()
+            .get_result(conn)?;
+        let for_client: i64 = login_failures::table
+            .filter(login_failures::client.eq(client))
+            .filter(login_failures::failed_at.gt(since))
+            .count()
+            .get_result(conn)?;
+        Ok(for_account >= PER_ACCOUNT || for_client >= PER_CLIENT)
+    }
+
+    /// Records a failed sign-in.
+    pub fn record_failure(
+        conn: &mut DbConn,
+        email: &str,
+        client: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<()> {
+        diesel::insert_into(login_failures::table)
+            .values((
+                login_failures::email.eq(normalise_email(email)),
+                login_failures::client.eq(client),
+                login_failures::failed_at.eq(now),
+            ))
+            .execute(conn)
+            .map(|_| ())
+    }
+
+    /// Forgets an account's failures after it signs in.
+    pub fn clear(conn: &mut DbConn, email: &str) -> QueryResult<()> {
+        diesel::delete(
+            login_failures::table.filter(login_failures::email.eq(normalise_email(email))),
+        )
+        .execute(conn)
+        .map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_with_argon2id_and_verify() {
+        let hash = hash_password("correct horse").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &hash));
+        assert!(!verify_password("wrong horse", &hash));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn roles_are_ordered() {
+        assert!(Role::Admin > Role::Editor && Role::Editor > Role::Contributor);
+        assert_eq!(Role::parse("editor"), Some(Role::Editor));
+        assert_eq!(Role::parse("root"), None);
+    }
+}

@@ -1,0 +1,889 @@
+//! Admin article pages: the list (with filters and trash), the form for new
+//! and existing articles (save, preview, publish, unpublish), preview of a
+//! stored article, revisions, and the trash.
+
+use actix_multipart::Multipart;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Deserialize;
+
+use crate::admin_views::{
+    ArticleFormPage, ArticleListPage, ArticleRow, ConflictPage, CurrentImage, ReasonView,
+    RevisionPage, RevisionsPage,
+};
+use crate::auth::{self, SignedIn};
+use crate::db::{self, DbConn};
+use crate::error::AppError;
+use crate::models::article::{ArticleStatus, LIVE_STATUSES};
+use crate::models::article_form::{
+    self, content_of, resolve_publication, ArticleForm, FieldErrors, ImageChange, Publication,
+    Save, SaveOutcome,
+};
+use crate::models::user::Role;
+use crate::models::{revision, Article, Author, MediaInfo, Section, Tag};
+use crate::routes::admin::form_data::{self, Upload};
+use crate::routes::public::{article_page, load_bundle, ArticleBundle};
+use crate::schema::{articles, authors, media, sections};
+use crate::{images, AppState};
+
+/// Articles per page in the admin list.
+const PER_PAGE: i64 = 50;
+
+fn html(
+    page: &impl Template,
+    status: actix_web::http::StatusCode,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
+}
+
+fn see_other(location: String) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("Location", location))
+        .finish()
+}
+
+fn status_label(a: &Article, now: NaiveDateTime) -> &'static str {
+    if a.deleted_at.is_some() {
+        "Deleted"
+    } else if a.status == ArticleStatus::Draft.as_str() {
+        "Draft"
+    } else if a.is_public(now) {
+        "Published"
+    } else {
+        "Scheduled"
+    }
+}
+
+/// Whether this user may edit this article: editors any, contributors their own drafts.
+fn may_edit(signed_in: &SignedIn, a: &Article) -> bool {
+    signed_in.user.can(Role::Editor)
+        || (a.created_by == Some(signed_in.user.id)
+            && a.status == ArticleStatus::Draft.as_str()
+            && a.deleted_at.is_none())
+}
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// The list's filters.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ListQuery {
+    status: String,
+    section: String,
+    q: String,
+    page: String,
+}
+
+type Row = (Article, Option<String>, Option<String>);
+
+fn load_rows(
+    conn: &mut DbConn,
+    query: &ListQuery,
+    trash: bool,
+    now: NaiveDateTime,
+    page: i64,
+) -> QueryResult<(i64, Vec<Row>)> {
+    let build = || {
+        let mut q = articles::table
+            .left_join(sections::table)
+            .left_join(authors::table)
+            .into_boxed::<crate::db::DbBackend>();
+        q = if trash {
+            q.filter(articles::deleted_at.is_not_null())
+        } else {
+            q.filter(articles::deleted_at.is_null())
+        };
+        match query.status.as_str() {
+            "draft" => q = q.filter(articles::status.eq(ArticleStatus::Draft.as_str())),
+            "scheduled" => {
+                q = q
+                    .filter(articles::status.eq_any(LIVE_STATUSES))
+                    .filter(articles::published_at.gt(now))
+            }
+            "published" => {
+                q = q
+                    .filter(articles::status.eq_any(LIVE_STATUSES))
+                    .filter(articles::published_at.le(now))
+            }
+            _ => {}
+        }
+        if let Ok(section) = query.section.parse::<i32>() {
+            q = q.filter(articles::section_id.eq(section));
+        }
+        let words = query.q.trim();
+        if !words.is_empty() {
+            let escaped = words
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            q = q.filter(
+                lower(articles::headline)
+                    .like(format!("%{escaped}%"))
+                    .escape('\\'),
+            );
+        }
+        q
+    };
+    let total: i64 = build().count().get_result(conn)?;
+    let rows = build()
+        .order((articles::updated_at.desc(), articles::id.desc()))
+        .offset((page - 1) * PER_PAGE)
+        .limit(PER_PAGE)
+        .select((
+            Article::as_select(),
+            sections::name.nullable(),
+            authors::name.nullable(),
+        ))
+        .load(conn)?;
+    Ok((total, rows))
+}
+
+async fn show_list(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    query: ListQuery,
+    trash: bool,
+) -> Result<HttpResponse, AppError> {
+    if trash {
+        signed_in.require(Role::Editor)?;
+    }
+    let page = match query.page.trim() {
+        "" => 1,
+        p => p
+            .parse::<i64>()
+            .ok()
+            .filter(|p| (1..=100_000).contains(p))
+            .ok_or_else(|| AppError::BadRequest("Pages are numbered from 1.".into()))?,
+    };
+    let now = state.clock.now();
+    let (total, rows, all_sections, query) = db::run(&state.pool, move |conn| {
+        let (total, rows) = load_rows(conn, &query, trash, now, page)?;
+        Ok((total, rows, Section::all_in_order(conn)?, query))
+    })
+    .await?;
+    let tz = state.site.timezone;
+    let rows = rows
+        .into_iter()
+        .map(|(a, section, author)| ArticleRow {
+            id: a.id,
+            headline: a.headline.clone(),
+            slug: a.slug.clone(),
+            status_label: status_label(&a, now),
+            section: section.unwrap_or_default(),
+            author: author.unwrap_or_default(),
+            updated: crate::seo::stamp(a.updated_at, tz).display,
+            public_href: a.is_public(now).then(|| format!("/articles/{}", a.slug)),
+            can_edit: may_edit(&signed_in, &a),
+        })
+        .collect();
+    let total_pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let base = if trash { "/admin/trash" } else { "/admin" };
+    let link = |p: i64| {
+        let params = [
+            ("status", query.status.as_str()),
+            ("section", query.section.as_str()),
+            ("q", query.q.as_str()),
+        ];
+        let mut url = format!("{base}?page={p}");
+        for (k, v) in params.iter().filter(|(_, v)| !v.is_empty()) {
+            url.push_str(&format!(
+                "&{k}={}",
+                percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
+            ));
+        }
+        url
+    };
+    let chrome = super::chrome(&state, &signed_in);
+    html(
+        &ArticleListPage {
+            chrome,
+            heading: if trash { "Trash" } else { "Articles" },
+            trash,
+            rows,
+            sections: all_sections,
+            prev: (page > 1).then(|| link(page - 1)),
+            next: (page < total_pages).then(|| link(page + 1)),
+            status: query.status,
+            section: query.section,
+            q: query.q,
+            page,
+            total_pages,
+        },
+        actix_web::http::StatusCode::OK,
+    )
+}
+
+/// `GET /admin`: every article not in the trash, most recently changed first.
+pub async fn list(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let query = web::Query::<ListQuery>::from_query(req.query_string())
+        .map(|q| q.into_inner())
+        .unwrap_or_default();
+    show_list(state, signed_in, query, false).await
+}
+
+/// `GET /admin/trash`: deleted articles, which editors can restore.
+pub async fn trash(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+) -> Result<HttpResponse, AppError> {
+    show_list(state, signed_in, ListQuery::default(), true).await
+}
+
+/// What the form page needs besides the form.
+struct FormContext {
+    authors: Vec<Author>,
+    sections: Vec<Section>,
+    current_image: Option<CurrentImage>,
+    article: Option<Article>,
+    choices: Vec<(String, String)>,
+    reasons: Vec<ReasonView>,
+    pinned_slugs: Vec<String>,
+}
+
+/// How many recent articles the related-article picker suggests.
+const PICKER_CHOICES: i64 = 500;
+
+fn describe(reason: &crate::models::related::RelatedReason) -> String {
+    if reason.pinned {
+        return "pinned by an editor".into();
+    }
+    let mut parts = vec![
+        format!("score {:.2}", f64::from(reason.score) / 1000.0),
+        format!(
+            "text similarity {:.2}",
+            f64::from(reason.text_score) / 1000.0
+        ),
+    ];
+    let tags = reason.shared_tag_names();
+    if !tags.is_empty() {
+        parts.push(format!("shared tags: {}", tags.join(", ")));
+    }
+    if reason.same_section {
+        parts.push("same section".into());
+    }
+    parts.join(" · ")
+}
+
+fn load_form_context(conn: &mut DbConn, article_id: Option<i32>) -> Result<FormContext, AppError> {
+    let article = match article_id {
+        Some(id) => Some(
+            articles::table
+                .find(id)
+                .select(Article::as_select())
+                .first(conn)
+                .map_err(AppError::from_lookup)?,
+        ),
+        None => None,
+    };
+    let current_image = match article
+        .as_ref()
+        .and_then(|a| a.lead_image_id.map(|id| (id, a)))
+    {
+        Some((id, a)) => {
+            let m: MediaInfo = media::table
+                .find(id)
+                .select(MediaInfo::as_select())
+                .first(conn)?;
+            Some(CurrentImage {
+                src: m.path(),
+                alt: a.lead_image_alt.clone(),
+                width: m.width,
+                height: m.height,
+            })
+        }
+        None => None,
+    };
+    let choices = articles::table
+        .filter(articles::deleted_at.is_null())
+        .filter(articles::id.ne(article_id.unwrap_or(0)))
+        .order((articles::updated_at.desc(), articles::id.desc()))
+        .limit(PICKER_CHOICES)
+        .select((articles::slug, articles::headline))
+        .load(conn)?;
+    let (reasons, pinned_slugs) = match article_id {
+        Some(id) => {
+            let reasons = crate::models::related::related_with_reasons(conn, id)?
+                .into_iter()
+                .take(crate::related::DEFAULT_RELATED_LIMIT)
+                .map(|r| ReasonView {
+                    why: describe(&r),
+                    headline: r.headline.clone(),
+                    href: format!("/articles/{}", r.slug),
+                    pinned: r.pinned,
+                })
+                .collect();
+            let pins = crate::models::related::pins(conn, id)?;
+            let slugs = articles::table
+                .filter(articles::id.eq_any(&pins))
+                .select((articles::id, articles::slug))
+                .load::<(i32, String)>(conn)?;
+            let ordered = pins
+                .iter()
+                .filter_map(|p| slugs.iter().find(|(id, _)| id == p).map(|(_, s)| s.clone()))
+                .collect();
+            (reasons, ordered)
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    Ok(FormContext {
+        authors: authors::table
+            .order(authors::name.asc())
+            .select(Author::as_select())
+            .load(conn)?,
+        sections: Section::all_in_order(conn)?,
+        current_image,
+        article,
+        choices,
+        reasons,
+        pinned_slugs,
+    })
+}
+
+fn form_page(
+    state: &AppState,
+    signed_in: &SignedIn,
+    ctx: FormContext,
+    form: ArticleForm,
+    errors: FieldErrors,
+    image_notice: Option<String>,
+) -> ArticleFormPage {
+    let now = state.clock.now();
+    ArticleFormPage {
+        chrome: super::chrome(state, signed_in),
+        article_id: ctx.article.as_ref().map(|a| a.id),
+        public_href: ctx
+            .article
+            .as_ref()
+            .filter(|a| a.is_public(now))
+            .map(|a| format!("/articles/{}", a.slug)),
+        is_live: ctx.article.as_ref().is_some_and(|a| a.is_public(now)),
+        form,
+        errors,
+        authors: ctx.authors,
+        sections: ctx.sections,
+        current_image: ctx.current_image,
+        image_notice,
+        timezone: state.site.timezone.to_string(),
+        choices: ctx.choices,
+        reasons: ctx.reasons,
+    }
+}
+
+/// `GET /admin/articles/new`.
+pub async fn new_form(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+) -> Result<HttpResponse, AppError> {
+    let ctx = db::run(&state.pool, |conn| load_form_context(conn, None)).await?;
+    let form = ArticleForm {
+        status: "draft".into(),
+        ..ArticleForm::default()
+    };
+    html(
+        &form_page(&state, &signed_in, ctx, form, FieldErrors::default(), None),
+        actix_web::http::StatusCode::OK,
+    )
+}
+
+/// `GET /admin/articles/{id}/edit`.
+pub async fn edit_form(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (ctx, content) = db::run(&state.pool, move |conn| {
+        let ctx = load_form_context(conn, Some(id))?;
+        let content = content_of(conn, ctx.article.as_ref().expect("loaded"))?;
+        Ok((ctx, content))
+    })
+    .await?;
+    let article = ctx.article.as_ref().expect("loaded");
+    if !may_edit(&signed_in, article) {
+        return Err(AppError::Forbidden(
+            "Contributors can edit only their own drafts.".into(),
+        ));
+    }
+    let mut form = ArticleForm::from_content(&content, article.version, state.site.timezone);
+    form.set_pinned_slugs(&ctx.pinned_slugs);
+    html(
+        &form_page(&state, &signed_in, ctx, form, FieldErrors::default(), None),
+        actix_web::http::StatusCode::OK,
+    )
+}
+
+/// `POST /admin/articles`: create.
+pub async fn create(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    req: HttpRequest,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    save_form(state, signed_in, req, payload, None).await
+}
+
+/// `POST /admin/articles/{id}`: save, preview, publish or unpublish.
+pub async fn update(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    req: HttpRequest,
+    payload: Multipart,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    save_form(state, signed_in, req, payload, Some(id.into_inner())).await
+}
+
+async fn save_form(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    req: HttpRequest,
+    payload: Multipart,
+    article_id: Option<i32>,
+) -> Result<HttpResponse, AppError> {
+    let (fields, upload) = form_data::read(payload, "image").await?;
+    signed_in.check_csrf(&req, fields.get(auth::CSRF_FIELD).map(String::as_str))?;
+    let action = fields
+        .get("action")
+        .cloned()
+        .unwrap_or_else(|| "save".into());
+    let form: ArticleForm = serde_json::to_value(&fields)
+        .and_then(serde_json::from_value)
+        .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))?;
+    let publication = match action.as_str() {
+        "publish" => Publication::PublishNow,
+        "unpublish" => Publication::Unpublish,
+        _ => Publication::AsChosen,
+    };
+    let is_editor = signed_in.user.can(Role::Editor);
+    if !is_editor
+        && (publication != Publication::AsChosen || !matches!(form.status.as_str(), "" | "draft"))
+    {
+        return Err(AppError::Forbidden(
+            "Contributors can save drafts but cannot publish or schedule.".into(),
+        ));
+    }
+
+    // Decode and resize off the async workers; a refused file is a field error.
+    let mut image_error = None;
+    let copies = match upload {
+        Upload::None => None,
+        Upload::TooLarge(size) => {
+            image_error = Some(format!(
+                "The file is {:.1} MB; the limit is 10 MB. Choose a smaller image.",
+                size as f64 / 1_048_576.0
+            ));
+            None
+        }
+        Upload::File(bytes) => match web::block(move || images::process_upload(&bytes)).await? {
+            Ok(copies) => Some(copies),
+            Err(message) => {
+                image_error = Some(message);
+                None
+            }
+        },
+    };
+    let had_upload = copies.is_some() || image_error.is_some();
+
+    let tz = state.site.timezone;
+    let now = state.clock.now();
+    let form_for_check = form.clone();
+    let has_new_image = copies.is_some();
+    let (ctx, checked) = db::run(&state.pool, move |conn| {
+        let ctx = load_form_context(conn, article_id)?;
+        let keeps_image = ctx
+            .article
+            .as_ref()
+            .is_some_and(|a| a.lead_image_id.is_some())
+            && form_for_check.remove_image.is_empty();
+        let checked =
+            form_for_check.validate(conn, article_id, has_new_image || keeps_image, tz)?;
+        Ok((ctx, checked))
+    })
+    .await?;
+    if let Some(article) = &ctx.article {
+        if !may_edit(&signed_in, article) {
+            return Err(AppError::Forbidden(
+                "Contributors can edit only their own drafts.".into(),
+            ));
+        }
+    }
+    let mut errors = match &checked {
+        Ok(_) => FieldErrors::default(),
+        Err(errors) => errors.clone(),
+    };
+    if let Some(message) = image_error {
+        errors.0.insert("image", message);
+    }
+    if !errors.is_empty() {
+        let notice = had_upload
+            .then(|| "Nothing was saved, so please choose the image file again.".to_string());
+        return html(
+            &form_page(&state, &signed_in, ctx, form, errors, notice),
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let valid = checked.expect("no errors");
+
+    if action == "preview" {
+        return preview_unsaved(&state, ctx, valid, now).await;
+    }
+
+    let (status, published_at) = resolve_publication(
+        valid.status,
+        valid.publish_at,
+        publication,
+        ctx.article.as_ref(),
+        now,
+    );
+    let started_from = form.started_from();
+    let user_id = signed_in.user.id;
+    let remove = !form.remove_image.is_empty();
+    let outcome = db::run(&state.pool, move |conn| {
+        let image = match copies {
+            Some(copies) => {
+                ImageChange::Replace(crate::models::media::store_upload(conn, &copies, now)?)
+            }
+            None if remove => ImageChange::Remove,
+            None => ImageChange::Keep,
+        };
+        article_form::save(
+            conn,
+            Save {
+                article_id,
+                started_from,
+                valid: &valid,
+                status,
+                published_at,
+                image,
+                user_id,
+                now,
+                pins: Some(&valid.pins),
+            },
+        )
+    })
+    .await?;
+    match outcome {
+        SaveOutcome::Saved { id, .. } => {
+            // Other articles' related lists may change; recompute them without making the editor wait.
+            crate::related::refresh_for_change(state.pool.clone(), id, now);
+            let message = match (publication, status) {
+                (Publication::PublishNow, _) => "Published.",
+                (Publication::Unpublish, _) => "Unpublished: the article is a draft again.",
+                (_, ArticleStatus::Scheduled) => "Saved and scheduled.",
+                _ => "Saved.",
+            };
+            auth::flash(&signed_in.session, message);
+            Ok(see_other(format!("/admin/articles/{id}/edit")))
+        }
+        SaveOutcome::Conflict => {
+            let id = article_id.expect("conflicts happen only on existing articles");
+            let theirs = db::run(&state.pool, move |conn| {
+                let current = articles::table
+                    .find(id)
+                    .select(Article::as_select())
+                    .first(conn)?;
+                Ok((content_of(conn, &current)?, current.version))
+            })
+            .await?;
+            html(
+                &ConflictPage {
+                    chrome: super::chrome(&state, &signed_in),
+                    article_id: id,
+                    yours: form,
+                    theirs: ArticleForm::from_content(&theirs.0, theirs.1, tz),
+                },
+                actix_web::http::StatusCode::CONFLICT,
+            )
+        }
+    }
+}
+
+/// The real article page built from the form as typed, not stored.
+async fn preview_unsaved(
+    state: &AppState,
+    ctx: FormContext,
+    valid: article_form::ValidArticle,
+    now: NaiveDateTime,
+) -> Result<HttpResponse, AppError> {
+    let site = state.site.clone();
+    let existing = ctx.article;
+    let bundle = db::run(&state.pool, move |conn| {
+        let base = existing.clone();
+        let article = Article {
+            id: base.as_ref().map_or(0, |a| a.id),
+            slug: valid.slug.clone(),
+            headline: valid.headline.clone(),
+            standfirst: valid.standfirst.clone(),
+            body: valid.body.clone(),
+            kicker: valid.kicker.clone(),
+            section_id: valid.section_id,
+            author_id: valid.author_id,
+            lead_image_id: base.as_ref().and_then(|a| a.lead_image_id),
+            lead_image_alt: valid.alt.clone(),
+            lead_image_caption: valid.caption.clone(),
+            lead_image_credit: valid.credit.clone(),
+            desk_heading: valid.desk_heading.clone(),
+            desk_text: valid.desk_text.clone(),
+            status: valid.status.as_str().into(),
+            published_at: base.as_ref().and_then(|a| a.published_at).or(Some(now)),
+            created_at: base.as_ref().map_or(now, |a| a.created_at),
+            updated_at: now,
+            deleted_at: None,
+            version: base.as_ref().map_or(0, |a| a.version),
+            word_count: crate::models::article::count_words(&valid.body),
+            created_by: base.as_ref().and_then(|a| a.created_by),
+        };
+        let mut bundle: ArticleBundle = load_bundle(conn, &site, article, now)?;
+        bundle.takeaways = valid.takeaways.clone();
+        bundle.tags = valid
+            .tags
+            .iter()
+            .map(|name| Tag {
+                id: 0,
+                slug: crate::demo::slugify(name),
+                name: name.clone(),
+            })
+            .collect();
+        Ok(bundle)
+    })
+    .await?;
+    preview_response(&article_page(&state.site, bundle, true))
+}
+
+fn preview_response(page: &impl Template) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("X-Robots-Tag", "noindex"))
+        .body(page.render()?))
+}
+
+/// `GET /admin/articles/{id}/preview`: the stored article as readers would see it, with a banner.
+pub async fn preview(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let now = state.clock.now();
+    let site = state.site.clone();
+    let bundle = db::run(&state.pool, move |conn| {
+        let article = articles::table
+            .find(id)
+            .select(Article::as_select())
+            .first(conn)
+            .map_err(AppError::from_lookup)?;
+        load_bundle(conn, &site, article, now)
+    })
+    .await?;
+    if !may_edit(&signed_in, &bundle.article) && !signed_in.user.can(Role::Editor) {
+        return Err(AppError::Forbidden(
+            "Contributors can preview only their own drafts.".into(),
+        ));
+    }
+    preview_response(&article_page(&state.site, bundle, true))
+}
+
+/// `POST /admin/articles/{id}/delete`: to the trash (never public from then on).
+pub async fn delete(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    req: HttpRequest,
+    id: web::Path<i32>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require(Role::Editor)?;
+    signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
+    let id = id.into_inner();
+    let now = state.clock.now();
+    db::run(&state.pool, move |conn| {
+        let n = diesel::update(articles::table.find(id))
+            .set(articles::deleted_at.eq(Some(now)))
+            .execute(conn)?;
+        if n == 0 {
+            return Err(AppError::NotFound);
+        }
+        Ok(())
+    })
+    .await?;
+    crate::related::refresh_for_change(state.pool.clone(), id, now);
+    auth::flash(
+        &signed_in.session,
+        "Moved to the trash. Editors can restore it from there.",
+    );
+    Ok(see_other("/admin/trash".into()))
+}
+
+/// `POST /admin/articles/{id}/restore`: back from the trash, with the status it had.
+pub async fn restore(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    req: HttpRequest,
+    id: web::Path<i32>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require(Role::Editor)?;
+    signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
+    let id = id.into_inner();
+    db::run(&state.pool, move |conn| {
+        let n = diesel::update(articles::table.find(id))
+            .set(articles::deleted_at.eq(None::<NaiveDateTime>))
+            .execute(conn)?;
+        if n == 0 {
+            return Err(AppError::NotFound);
+        }
+        Ok(())
+    })
+    .await?;
+    crate::related::refresh_for_change(state.pool.clone(), id, state.clock.now());
+    auth::flash(&signed_in.session, "Restored from the trash.");
+    Ok(see_other(format!("/admin/articles/{id}/edit")))
+}
+
+/// `GET /admin/articles/{id}/revisions`.
+pub async fn revisions(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require(Role::Editor)?;
+    let id = id.into_inner();
+    let (headline, list) = db::run(&state.pool, move |conn| {
+        let headline: String = articles::table
+            .find(id)
+            .select(articles::headline)
+            .first(conn)
+            .map_err(AppError::from_lookup)?;
+        Ok((headline, revision::list(conn, id)?))
+    })
+    .await?;
+    let tz = state.site.timezone;
+    html(
+        &RevisionsPage {
+            chrome: super::chrome(&state, &signed_in),
+            article_id: id,
+            headline,
+            revisions: list
+                .into_iter()
+                .map(|r| {
+                    let when = crate::seo::stamp(r.created_at, tz).display;
+                    (r, when)
+                })
+                .collect(),
+        },
+        actix_web::http::StatusCode::OK,
+    )
+}
+
+/// `GET /admin/articles/{id}/revisions/{rev}`.
+pub async fn show_revision(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    path: web::Path<(i32, i32)>,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require(Role::Editor)?;
+    let (id, rev) = path.into_inner();
+    let (summary, content) = db::run(&state.pool, move |conn| {
+        revision::load(conn, id, rev).map_err(AppError::from_lookup)
+    })
+    .await?;
+    let tz = state.site.timezone;
+    html(
+        &RevisionPage {
+            chrome: super::chrome(&state, &signed_in),
+            article_id: id,
+            when: crate::seo::stamp(summary.created_at, tz).display,
+            content: ArticleForm::from_content(&content, summary.version, tz),
+            revision: summary,
+        },
+        actix_web::http::StatusCode::OK,
+    )
+}
+
+/// `POST /admin/articles/{id}/revisions/{rev}/restore`: a new save with that content.
+pub async fn restore_revision(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    req: HttpRequest,
+    path: web::Path<(i32, i32)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require(Role::Editor)?;
+    signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
+    let (id, rev) = path.into_inner();
+    let now = state.clock.now();
+    let user_id = signed_in.user.id;
+    let outcome = db::run(&state.pool, move |conn| {
+        let (_, content) = revision::load(conn, id, rev).map_err(AppError::from_lookup)?;
+        let current = articles::table
+            .find(id)
+            .select(Article::as_select())
+            .first(conn)?;
+        let mut valid = article_form::valid_from_content(&content);
+        // The slug may since belong to another article; then keep the current one.
+        if let Ok(Err(errors)) = ArticleForm::from_content(
+            &content,
+            current.version,
+            chrono_tz::Tz::UTC,
+        )
+        .validate(conn, Some(id), false, chrono_tz::Tz::UTC)
+        {
+            if errors.get("slug").is_some() {
+                valid.slug = current.slug.clone();
+            }
+        }
+        let image_exists = match content.lead_image_id {
+            Some(image) => media::table
+                .find(image)
+                .select(media::id)
+                .first::<i32>(conn)
+                .is_ok(),
+            None => false,
+        };
+        let image = match content.lead_image_id {
+            Some(image) if image_exists => ImageChange::Replace(image),
+            _ => ImageChange::Remove,
+        };
+        let (status, published_at) = match content.status.as_str() {
+            "draft" => (ArticleStatus::Draft, None),
+            "scheduled" => (ArticleStatus::Scheduled, content.published_at),
+            _ => (ArticleStatus::Published, content.published_at.or(Some(now))),
+        };
+        article_form::save(
+            conn,
+            Save {
+                article_id: Some(id),
+                started_from: Some(current.version),
+                valid: &valid,
+                status,
+                published_at,
+                image,
+                user_id,
+                now,
+                pins: None,
+            },
+        )
+    })
+    .await?;
+    match outcome {
+        SaveOutcome::Saved { version, .. } => {
+            crate::related::refresh_for_change(state.pool.clone(), id, now);
+            auth::flash(
+                &signed_in.session,
+                &format!("Restored as version {version}."),
+            );
+            Ok(see_other(format!("/admin/articles/{id}/edit")))
+        }
+        SaveOutcome::Conflict => Err(AppError::BadRequest(
+            "Someone saved the article while you restored; open the revisions again.".into(),
+        )),
+    }
+}

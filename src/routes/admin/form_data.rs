@@ -1,0 +1,75 @@
+//! Reading a `multipart/form-data` article form: text fields (bounded) and at
+//! most one file. An oversized file is drained and reported, so the rest of
+//! the form still comes back to the editor intact.
+
+use std::collections::HashMap;
+
+use actix_multipart::Multipart;
+use futures_util::TryStreamExt;
+
+use crate::error::AppError;
+use crate::images::MAX_UPLOAD_BYTES;
+
+/// The most a whole form may hold; beyond it the request is refused.
+const MAX_FORM_BYTES: usize = 40 * 1024 * 1024;
+/// The most one text field may hold.
+const MAX_FIELD_BYTES: usize = 512 * 1024;
+
+/// An uploaded file.
+#[derive(Debug)]
+pub enum Upload {
+    /// No file was chosen.
+    None,
+    /// The file's bytes.
+    File(Vec<u8>),
+    /// The file was larger than the limit (its size in bytes).
+    TooLarge(usize),
+}
+
+/// Text fields by name, and the file of `file_field`.
+pub async fn read(
+    mut payload: Multipart,
+    file_field: &str,
+) -> Result<(HashMap<String, String>, Upload), AppError> {
+    let mut fields = HashMap::new();
+    let mut upload = Upload::None;
+    let mut total = 0usize;
+    let bad = |e: actix_multipart::MultipartError| {
+        AppError::BadRequest(format!("The form could not be read: {e}"))
+    };
+    while let Some(mut field) = payload.try_next().await.map_err(bad)? {
+        let name = field.name().unwrap_or_default().to_string();
+        let is_file = name == file_field;
+        let mut data = Vec::new();
+        let mut size = 0usize;
+        while let Some(chunk) = field.try_next().await.map_err(bad)? {
+            size += chunk.len();
+            total += chunk.len();
+            if total > MAX_FORM_BYTES {
+                return Err(AppError::TooLarge("The form is larger than 40 MB.".into()));
+            }
+            let limit = if is_file {
+                MAX_UPLOAD_BYTES
+            } else {
+                MAX_FIELD_BYTES
+            };
+            if size <= limit {
+                data.extend_from_slice(&chunk);
+            }
+        }
+        if is_file {
+            upload = match size {
+                0 => Upload::None,
+                s if s > MAX_UPLOAD_BYTES => Upload::TooLarge(s),
+                _ => Upload::File(data),
+            };
+        } else if size > MAX_FIELD_BYTES {
+            return Err(AppError::TooLarge(format!(
+                "The {name} field is larger than 512 KB."
+            )));
+        } else {
+            fields.insert(name, String::from_utf8_lossy(&data).into_owned());
+        }
+    }
+    Ok((fields, upload))
+}

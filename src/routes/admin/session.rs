@@ -1,0 +1,194 @@
+//! `/admin/login` and `/admin/logout`. Failed sign-ins are throttled per
+//! account and per client address; the message never says whether the email exists.
+
+use std::sync::OnceLock;
+
+use actix_session::SessionExt;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::admin_views::LoginPage;
+use crate::auth::{self, SignedIn};
+use crate::error::AppError;
+use crate::models::user::{self, throttle, User};
+use crate::{db, AppState};
+
+/// `?next=` after sign-in: only a path inside the admin area (no open redirect).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if n.starts_with("/admin")
+                && !n.starts_with("//")
+                && !n.contains("://")
+                && !n.contains('\\') =>
+        {
+            n.to_string()
+        }
+        _ => "/admin".into(),
+    }
+}
+
+/// The query of the sign-in page.
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+    signed_out: Option<String>,
+}
+
+fn render(page: &LoginPage, status: actix_web::http::StatusCode) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
+}
+
+/// `GET /admin/login`.
+pub async fn login_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<LoginQuery>,
+) -> Result<HttpResponse, AppError> {
+    let session = req.get_session();
+    render(
+        &LoginPage {
+            site_name: state.site.name.clone(),
+            assets_version: state.site.assets_version.clone(),
+            csrf: auth::csrf_token(&session),
+            email: String::new(),
+            next: safe_next(query.next.as_deref()),
+            error: None,
+            notice: query
+                .signed_out
+                .as_ref()
+                .map(|_| "You are signed out.".to_string()),
+        },
+        actix_web::http::StatusCode::OK,
+    )
+}
+
+/// The sign-in form.
+#[derive(Deserialize)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+    next: Option<String>,
+    csrf_token: Option<String>,
+}
+
+/// A real hash to verify against when the email is unknown, so both cases take as long.
+fn decoy_hash() -> &'static str {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    DECOY.get_or_init(|| user::hash_password(&auth::random_hex(16)).unwrap_or_default())
+}
+
+/// `POST /admin/login`.
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let session = req.get_session();
+    auth::check_csrf(&req, &session, form.csrf_token.as_deref())?;
+    let form = form.into_inner();
+    let client = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let now = state.clock.now();
+    let email = form.email.clone();
+    let password = form.password.clone();
+    let outcome = db::run(&state.pool, move |conn| {
+        if throttle::is_blocked(conn, &email, &client, now)? {
+            return Ok(Err(true));
+        }
+        let found = User::find_by_email(conn, &email)?;
+        let hash = found
+            .as_ref()
+            .map_or(decoy_hash(), |u| u.password_hash.as_str());
+        let matches = user::verify_password(&password, hash);
+        match found {
+            Some(u) if matches && !u.disabled => {
+                throttle::clear(conn, &email)?;
+                Ok(Ok(u))
+            }
+            _ => {
+                throttle::record_failure(conn, &email, &client, now)?;
+                Ok(Err(false))
+            }
+        }
+    })
+    .await?;
+    let next = safe_next(form.next.as_deref());
+    match outcome {
+        Ok(user) => {
+            auth::sign_in(&session, &user, now)?;
+            Ok(HttpResponse::SeeOther()
+                .insert_header(("Location", next))
+                .finish())
+        }
+        Err(blocked) => {
+            let (status, error) = if blocked {
+                (
+                    actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+                    format!(
+                        "Too many failed sign-in attempts. Wait {} minutes, then try again.",
+                        throttle::WINDOW_MINUTES
+                    ),
+                )
+            } else {
+                (
+                    actix_web::http::StatusCode::UNAUTHORIZED,
+                    "That email and password do not match an active account.".to_string(),
+                )
+            };
+            render(
+                &LoginPage {
+                    site_name: state.site.name.clone(),
+                    assets_version: state.site.assets_version.clone(),
+                    csrf: auth::csrf_token(&session),
+                    email: form.email,
+                    next,
+                    error: Some(error),
+                    notice: None,
+                },
+                status,
+            )
+        }
+    }
+}
+
+/// `POST /admin/logout`.
+pub async fn logout(
+    req: HttpRequest,
+    signed_in: SignedIn,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
+    auth::sign_out(&signed_in.session);
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", "/admin/login?signed_out=1"))
+        .finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_inside_the_admin_area() {
+        assert_eq!(
+            safe_next(Some("/admin/articles/3/edit")),
+            "/admin/articles/3/edit"
+        );
+        for bad in [
+            "https://evil.example/",
+            "//evil.example",
+            "/articles/x",
+            "/admin\\@evil",
+            "/admin://x",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/admin", "{bad}");
+        }
+        assert_eq!(safe_next(None), "/admin");
+    }
+}

@@ -1,0 +1,352 @@
+//! Sections (with their order in the navigation), tags and authors, for editors.
+
+use actix_multipart::Multipart;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use diesel::prelude::*;
+use serde::Deserialize;
+
+use crate::admin_views::TaxonomyPage;
+use crate::auth::{self, SignedIn};
+use crate::db::{self, DbConn};
+use crate::demo::slugify;
+use crate::error::AppError;
+use crate::images;
+use crate::models::article_form::is_valid_slug;
+use crate::models::user::Role;
+use crate::models::{Author, Section, Tag};
+use crate::routes::admin::form_data::{self, Upload};
+use crate::schema::{authors, sections, tags};
+use crate::AppState;
+
+async fn render(
+    state: &AppState,
+    signed_in: &SignedIn,
+    error: Option<String>,
+    status: actix_web::http::StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (all_sections, all_tags, all_authors) = db::run(&state.pool, |conn| {
+        Ok((
+            Section::all_in_order(conn)?,
+            tags::table
+                .order(tags::name.asc())
+                .select(Tag::as_select())
+                .load(conn)?,
+            authors::table
+                .order(authors::name.asc())
+                .select(Author::as_select())
+                .load(conn)?,
+        ))
+    })
+    .await?;
+    let page = TaxonomyPage {
+        chrome: super::chrome(state, signed_in),
+        sections: all_sections,
+        tags: all_tags,
+        authors: all_authors,
+        error,
+    };
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
+}
+
+/// `GET /admin/taxonomy`.
+pub async fn page(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require(Role::Editor)?;
+    render(&state, &signed_in, None, actix_web::http::StatusCode::OK).await
+}
+
+/// A section, tag or author as submitted.
+#[derive(Deserialize)]
+#[serde(default)]
+#[derive(Default)]
+pub struct NamedForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    bio: String,
+    #[serde(default)]
+    position: String,
+}
+
+impl NamedForm {
+    /// The name and slug (made from the name when empty), or a message for the editor.
+    fn name_and_slug(&self) -> Result<(String, String), String> {
+        let name = self.name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err("Names need 1 to 80 characters.".into());
+        }
+        let slug = match self.slug.trim() {
+            "" => slugify(&name),
+            s => s.to_string(),
+        };
+        if !is_valid_slug(&slug) || slug.len() > 80 {
+            return Err(format!(
+                "“{slug}” is not a valid slug: use lowercase letters, digits and single hyphens."
+            ));
+        }
+        Ok((name, slug))
+    }
+}
+
+/// Which list a change belongs to.
+#[derive(Clone, Copy)]
+enum Kind {
+    Section,
+    Tag,
+    Author,
+}
+
+fn slug_taken(conn: &mut DbConn, kind: Kind, slug: &str, except: Option<i32>) -> QueryResult<bool> {
+    let owner: Option<i32> = match kind {
+        Kind::Section => sections::table
+            .filter(sections::slug.eq(slug))
+            .select(sections::id)
+            .first(conn),
+        Kind::Tag => tags::table
+            .filter(tags::slug.eq(slug))
+            .select(tags::id)
+            .first(conn),
+        Kind::Author => authors::table
+            .filter(authors::slug.eq(slug))
+            .select(authors::id)
+            .first(conn),
+    }
+    .optional()?;
+    Ok(owner.is_some_and(|id| Some(id) != except))
+}
+
+async fn apply(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    req: HttpRequest,
+    body: web::Bytes,
+    kind: Kind,
+    id: Option<i32>,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require(Role::Editor)?;
+    signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
+    let form: NamedForm = super::parse_form(&body)?;
+    save(state, signed_in, form, kind, id, None).await
+}
+
+/// Reads an author form (multipart, with an optional photo) after the role check.
+async fn apply_author(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    req: HttpRequest,
+    payload: Multipart,
+    id: Option<i32>,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require(Role::Editor)?;
+    let (fields, upload) = form_data::read(payload, "photo").await?;
+    signed_in.check_csrf(&req, fields.get(auth::CSRF_FIELD).map(String::as_str))?;
+    let form: NamedForm = serde_json::to_value(&fields)
+        .and_then(serde_json::from_value)
+        .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))?;
+    let copies = match upload {
+        Upload::None => None,
+        Upload::TooLarge(_) => {
+            let message = "The photo is larger than 10 MB. Choose a smaller image.".to_string();
+            return render(
+                &state,
+                &signed_in,
+                Some(message),
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+        Upload::File(bytes) => match web::block(move || images::process_upload(&bytes)).await? {
+            Ok(copies) => Some(copies),
+            Err(message) => {
+                return render(
+                    &state,
+                    &signed_in,
+                    Some(format!("Photo: {message}")),
+                    actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+        },
+    };
+    save(state, signed_in, form, Kind::Author, id, copies).await
+}
+
+async fn save(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    form: NamedForm,
+    kind: Kind,
+    id: Option<i32>,
+    photo: Option<Vec<images::Encoded>>,
+) -> Result<HttpResponse, AppError> {
+    let now = state.clock.now();
+    let (name, slug) = match form.name_and_slug() {
+        Ok(pair) => pair,
+        Err(message) => {
+            return render(
+                &state,
+                &signed_in,
+                Some(message),
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    };
+    let position = form.position.trim().parse::<i32>().unwrap_or(0);
+    let description = form
+        .description
+        .trim()
+        .chars()
+        .take(500)
+        .collect::<String>();
+    let bio = form.bio.trim().chars().take(1000).collect::<String>();
+    let slug_for_check = slug.clone();
+    let saved = db::run(&state.pool, move |conn| {
+        if slug_taken(conn, kind, &slug_for_check, id)? {
+            return Ok(false);
+        }
+        match (kind, id) {
+            (Kind::Section, Some(id)) => diesel::update(sections::table.find(id))
+                .set((
+                    sections::name.eq(&name),
+                    sections::slug.eq(&slug),
+                    sections::description.eq(&description),
+                    sections::position.eq(position),
+                ))
+                .execute(conn)
+                .map(|_| ())?,
+            (Kind::Section, None) => Section::create(
+                conn,
+                &crate::models::NewSection {
+                    slug,
+                    name,
+                    description,
+                    position,
+                },
+            )
+            .map(|_| ())?,
+            (Kind::Tag, Some(id)) => diesel::update(tags::table.find(id))
+                .set((tags::name.eq(&name), tags::slug.eq(&slug)))
+                .execute(conn)
+                .map(|_| ())?,
+            (Kind::Author, id) => {
+                let id = match id {
+                    Some(id) => {
+                        diesel::update(authors::table.find(id))
+                            .set((
+                                authors::name.eq(&name),
+                                authors::slug.eq(&slug),
+                                authors::bio.eq(&bio),
+                            ))
+                            .execute(conn)?;
+                        id
+                    }
+                    None => Author::create(conn, &crate::models::NewAuthor { slug, name, bio })?,
+                };
+                if let Some(copies) = &photo {
+                    let photo_id = crate::models::media::store_upload(conn, copies, now)?;
+                    diesel::update(authors::table.find(id))
+                        .set(authors::photo_id.eq(Some(photo_id)))
+                        .execute(conn)?;
+                }
+            }
+            (Kind::Tag, None) => return Err(AppError::NotFound),
+        }
+        Ok(true)
+    })
+    .await?;
+    if !saved {
+        return render(
+            &state,
+            &signed_in,
+            Some(format!(
+                "The slug “{}” is already in use.",
+                form.slug.trim()
+            )),
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    auth::flash(&signed_in.session, "Saved.");
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", "/admin/taxonomy"))
+        .finish())
+}
+
+/// `POST /admin/sections`.
+pub async fn create_section(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    apply(state, signed_in, req, body, Kind::Section, None).await
+}
+
+/// `POST /admin/sections/{id}`.
+pub async fn update_section(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    req: HttpRequest,
+    id: web::Path<i32>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    apply(
+        state,
+        signed_in,
+        req,
+        body,
+        Kind::Section,
+        Some(id.into_inner()),
+    )
+    .await
+}
+
+/// `POST /admin/tags/{id}`.
+pub async fn update_tag(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    req: HttpRequest,
+    id: web::Path<i32>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    apply(
+        state,
+        signed_in,
+        req,
+        body,
+        Kind::Tag,
+        Some(id.into_inner()),
+    )
+    .await
+}
+
+/// `POST /admin/authors` (multipart: the photo is optional).
+pub async fn create_author(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    req: HttpRequest,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    apply_author(state, signed_in, req, payload, None).await
+}
+
+/// `POST /admin/authors/{id}` (multipart: a new photo replaces the old one).
+pub async fn update_author(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    req: HttpRequest,
+    id: web::Path<i32>,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    apply_author(state, signed_in, req, payload, Some(id.into_inner())).await
+}

@@ -1,0 +1,162 @@
+//! Accounts, for admins: add, change role, disable.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::admin_views::UsersPage;
+use crate::auth::{self, SignedIn};
+use crate::db;
+use crate::error::AppError;
+use crate::models::user::{Role, User};
+use crate::AppState;
+
+/// The shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+async fn render(
+    state: &AppState,
+    signed_in: &SignedIn,
+    error: Option<String>,
+    new_email: String,
+    new_name: String,
+) -> Result<HttpResponse, AppError> {
+    let users = db::run(&state.pool, |conn| Ok(User::all(conn)?)).await?;
+    let status = if error.is_some() {
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        actix_web::http::StatusCode::OK
+    };
+    let page = UsersPage {
+        chrome: super::chrome(state, signed_in),
+        users,
+        roles: Role::ALL,
+        error,
+        new_email,
+        new_name,
+    };
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
+}
+
+/// `GET /admin/users`.
+pub async fn page(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require(Role::Admin)?;
+    render(&state, &signed_in, None, String::new(), String::new()).await
+}
+
+/// A new account.
+#[derive(Deserialize)]
+pub struct NewUserForm {
+    email: String,
+    name: String,
+    role: String,
+    password: String,
+}
+
+/// Checks a new account's fields; the message is for the admin.
+pub fn check_new_user(email: &str, name: &str, password: &str) -> Result<(), String> {
+    let email = email.trim();
+    if email.len() > 254 || !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
+        return Err("Enter an email address like name@example.org.".into());
+    }
+    if name.trim().is_empty() || name.chars().count() > 100 {
+        return Err("Enter a name of up to 100 characters.".into());
+    }
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(format!(
+            "Passwords need at least {MIN_PASSWORD_CHARS} characters."
+        ));
+    }
+    Ok(())
+}
+
+/// `POST /admin/users`.
+pub async fn create(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require(Role::Admin)?;
+    signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
+    let form: NewUserForm = super::parse_form(&body)?;
+    let role =
+        Role::parse(&form.role).ok_or_else(|| AppError::BadRequest("Unknown role.".into()))?;
+    if let Err(message) = check_new_user(&form.email, &form.name, &form.password) {
+        return render(&state, &signed_in, Some(message), form.email, form.name).await;
+    }
+    let now = state.clock.now();
+    let (email, name, password) = (form.email.clone(), form.name.clone(), form.password);
+    let created = db::run(&state.pool, move |conn| {
+        if User::find_by_email(conn, &email)?.is_some() {
+            return Ok(false);
+        }
+        User::create(conn, &email, &name, role, &password, now)?;
+        Ok(true)
+    })
+    .await?;
+    if !created {
+        return render(
+            &state,
+            &signed_in,
+            Some("An account with that email already exists.".into()),
+            form.email,
+            form.name,
+        )
+        .await;
+    }
+    auth::flash(&signed_in.session, "User added.");
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", "/admin/users"))
+        .finish())
+}
+
+/// A change to an account.
+#[derive(Deserialize)]
+pub struct UpdateUserForm {
+    role: String,
+    disabled: Option<String>,
+}
+
+/// `POST /admin/users/{id}`.
+pub async fn update(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    req: HttpRequest,
+    id: web::Path<i32>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require(Role::Admin)?;
+    signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
+    let form: UpdateUserForm = super::parse_form(&body)?;
+    let id = id.into_inner();
+    let role =
+        Role::parse(&form.role).ok_or_else(|| AppError::BadRequest("Unknown role.".into()))?;
+    let disabled = form.disabled.is_some();
+    if id == signed_in.user.id && (disabled || role != Role::Admin) {
+        let message =
+            "You cannot disable your own account or remove your own admin role.".to_string();
+        return render(
+            &state,
+            &signed_in,
+            Some(message),
+            String::new(),
+            String::new(),
+        )
+        .await;
+    }
+    db::run(&state.pool, move |conn| {
+        User::find(conn, id).map_err(AppError::from_lookup)?;
+        Ok(User::set_role_and_disabled(conn, id, role, disabled)?)
+    })
+    .await?;
+    auth::flash(&signed_in.session, "User updated.");
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", "/admin/users"))
+        .finish())
+}
