@@ -388,3 +388,38 @@ async fn mastodon_share_asks_for_the_instance_and_redirects_there() {
         .await;
     assert_eq!(foreign.status, 400);
 }
+
+#[actix_web::test]
+async fn deleting_an_article_invalidates_if_modified_since_on_lists() {
+    let app = TestApp::empty().await;
+    site_with_content(&app);
+    let first = app.get("/").await;
+    let since = first.header("last-modified").unwrap();
+    assert_eq!(app.get_with("/", &[("If-Modified-Since", &since)]).await.status, 304);
+    app.clock.set(test_now() + Duration::minutes(5));
+    app.db(|c| {
+        let id = {
+            use broadsheet::schema::articles::dsl::*;
+            use diesel::prelude::*;
+            articles.filter(slug.eq("story-22")).select(id).first::<i32>(c).unwrap()
+        };
+        broadsheet::models::Article::soft_delete(c, id, test_now() + Duration::minutes(5)).unwrap();
+    });
+    let after = app.get_with("/", &[("If-Modified-Since", &since)]).await;
+    assert_eq!(after.status, 200, "a removal must not be answered with 304");
+    assert!(!after.body.contains("Story 22"));
+}
+
+#[actix_web::test]
+async fn feeds_and_sitemaps_answer_conditional_requests() {
+    let app = TestApp::empty().await;
+    site_with_content(&app);
+    for path in ["/feed.xml", "/atom.xml", "/sitemap.xml", "/news-sitemap.xml", "/sections/city/feed.xml"] {
+        let first = app.get(path).await;
+        assert_eq!(first.status, 200, "{path}");
+        let etag = first.header("etag").unwrap_or_else(|| panic!("{path}: no ETag"));
+        assert!(first.header("last-modified").is_some(), "{path}: no Last-Modified");
+        assert!(first.header("cache-control").unwrap().contains("stale-while-revalidate"), "{path}");
+        assert_eq!(app.get_with(path, &[("If-None-Match", &etag)]).await.status, 304, "{path}");
+    }
+}

@@ -347,6 +347,28 @@ impl Article {
             .map(|_| ())
     }
 
+    /// The latest moment anything readers can see may have changed: an edit,
+    /// a deletion, or a publish time that has arrived. Pages, feeds and
+    /// sitemaps send it as `Last-Modified`, so a conditional request never
+    /// gets a stale 304 after an article is removed or goes live.
+    pub fn last_change(
+        conn: &mut DbConn,
+        now: NaiveDateTime,
+    ) -> QueryResult<Option<NaiveDateTime>> {
+        use diesel::dsl::max;
+        let edited: Option<NaiveDateTime> = articles::table
+            .select(max(articles::updated_at))
+            .first(conn)?;
+        let deleted: Option<NaiveDateTime> = articles::table
+            .select(max(articles::deleted_at))
+            .first(conn)?;
+        let went_live: Option<NaiveDateTime> = articles::table
+            .filter(articles::published_at.le(now))
+            .select(max(articles::published_at))
+            .first(conn)?;
+        Ok([edited, deleted, went_live].into_iter().flatten().max())
+    }
+
     /// Whether the database holds any article at all (public or not).
     pub fn any_exist(conn: &mut DbConn) -> QueryResult<bool> {
         diesel::select(dsl::exists(articles::table.select(articles::id))).get_result(conn)

@@ -3,8 +3,7 @@
 //! (`templates/feeds/`), which escape `&`, `<`, `>`, `"` and `'` in every value;
 //! the article body goes in escaped (not as CDATA), so no content can end it early.
 
-use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use ammonia::{Url, UrlRelative};
 use askama::Template;
 use chrono::{NaiveDateTime, TimeZone};
@@ -15,7 +14,7 @@ use crate::http_cache::FEED_POLICY;
 use crate::markdown;
 use crate::models::article::Listing;
 use crate::models::feed::{self, FeedEntry};
-use crate::models::{Author, Section, Tag};
+use crate::models::{Article, Author, Section, Tag};
 use crate::seo::stamp;
 use crate::views::Site;
 use crate::AppState;
@@ -27,12 +26,15 @@ pub const RSS_CONTENT_TYPE: &str = "application/rss+xml; charset=utf-8";
 /// `Content-Type` of Atom feeds.
 pub const ATOM_CONTENT_TYPE: &str = "application/atom+xml; charset=utf-8";
 
-/// An XML response that CDNs and feed readers may cache for a few minutes.
-pub fn xml_response(content_type: &'static str, body: String) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header((header::CACHE_CONTROL, FEED_POLICY))
-        .body(body)
+/// An XML response that CDNs and feed readers may cache for a few minutes,
+/// with `ETag` / `Last-Modified` so pollers get a 304 when nothing changed.
+pub fn xml_response(
+    req: &HttpRequest,
+    content_type: &'static str,
+    body: String,
+    last_modified: Option<NaiveDateTime>,
+) -> HttpResponse {
+    crate::http_cache::respond(req, content_type, body, last_modified, FEED_POLICY)
 }
 
 /// Drops the characters XML 1.0 cannot carry at all, not even escaped (most
@@ -292,13 +294,14 @@ impl FeedView {
 
 async fn serve_feed(
     state: web::Data<AppState>,
+    req: HttpRequest,
     scope: Scope,
     format: Format,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let site_description = state.site.description.clone();
     let site_name = state.site.name.clone();
-    let (label, description, path, entries) = db::run(&state.pool, move |conn| {
+    let (label, description, path, entries, last_change) = db::run(&state.pool, move |conn| {
         let (label, description, path, listing) = match scope {
             Scope::Site => (None, site_description, String::new(), Listing::All),
             Scope::Section(slug) => {
@@ -329,7 +332,8 @@ async fn serve_feed(
             }
         };
         let entries = feed::latest_entries(conn, &listing, now, FEED_LENGTH)?;
-        Ok((label, description, path, entries))
+        let last_change = Article::last_change(conn, now)?;
+        Ok((label, description, path, entries, last_change))
     })
     .await?;
     let feed = FeedView::new(
@@ -342,67 +346,89 @@ async fn serve_feed(
         now,
     );
     Ok(match format {
-        Format::Rss => xml_response(RSS_CONTENT_TYPE, RssFeed { feed }.render()?),
-        Format::Atom => xml_response(ATOM_CONTENT_TYPE, AtomFeed { feed }.render()?),
+        Format::Rss => xml_response(
+            &req,
+            RSS_CONTENT_TYPE,
+            RssFeed { feed }.render()?,
+            last_change,
+        ),
+        Format::Atom => xml_response(
+            &req,
+            ATOM_CONTENT_TYPE,
+            AtomFeed { feed }.render()?,
+            last_change,
+        ),
     })
 }
 
 /// `GET /feed.xml`: the whole site as RSS.
-pub async fn site_rss(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    serve_feed(state, Scope::Site, Format::Rss).await
+pub async fn site_rss(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    serve_feed(state, req, Scope::Site, Format::Rss).await
 }
 
 /// `GET /atom.xml`: the whole site as Atom.
-pub async fn site_atom(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    serve_feed(state, Scope::Site, Format::Atom).await
+pub async fn site_atom(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    serve_feed(state, req, Scope::Site, Format::Atom).await
 }
 
 /// `GET /sections/{slug}/feed.xml`.
 pub async fn section_rss(
     state: web::Data<AppState>,
+    req: HttpRequest,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    serve_feed(state, Scope::Section(slug.into_inner()), Format::Rss).await
+    serve_feed(state, req, Scope::Section(slug.into_inner()), Format::Rss).await
 }
 
 /// `GET /sections/{slug}/atom.xml`.
 pub async fn section_atom(
     state: web::Data<AppState>,
+    req: HttpRequest,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    serve_feed(state, Scope::Section(slug.into_inner()), Format::Atom).await
+    serve_feed(state, req, Scope::Section(slug.into_inner()), Format::Atom).await
 }
 
 /// `GET /tags/{slug}/feed.xml`.
 pub async fn tag_rss(
     state: web::Data<AppState>,
+    req: HttpRequest,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    serve_feed(state, Scope::Tag(slug.into_inner()), Format::Rss).await
+    serve_feed(state, req, Scope::Tag(slug.into_inner()), Format::Rss).await
 }
 
 /// `GET /tags/{slug}/atom.xml`.
 pub async fn tag_atom(
     state: web::Data<AppState>,
+    req: HttpRequest,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    serve_feed(state, Scope::Tag(slug.into_inner()), Format::Atom).await
+    serve_feed(state, req, Scope::Tag(slug.into_inner()), Format::Atom).await
 }
 
 /// `GET /authors/{slug}/feed.xml`.
 pub async fn author_rss(
     state: web::Data<AppState>,
+    req: HttpRequest,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    serve_feed(state, Scope::Author(slug.into_inner()), Format::Rss).await
+    serve_feed(state, req, Scope::Author(slug.into_inner()), Format::Rss).await
 }
 
 /// `GET /authors/{slug}/atom.xml`.
 pub async fn author_atom(
     state: web::Data<AppState>,
+    req: HttpRequest,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    serve_feed(state, Scope::Author(slug.into_inner()), Format::Atom).await
+    serve_feed(state, req, Scope::Author(slug.into_inner()), Format::Atom).await
 }
 
 #[cfg(test)]

@@ -29,17 +29,23 @@ pub fn html_page(page: &impl Template) -> Result<HttpResponse, AppError> {
         .body(page.render()?))
 }
 
-/// Renders a page with `ETag` / `Last-Modified`, answering conditional requests with 304.
-pub fn cached_page(
+/// Renders a page with `ETag` and `Last-Modified` (the site's last change,
+/// see [`Article::last_change`]), answering conditional requests with 304.
+pub async fn cached_page(
+    state: &AppState,
     req: &HttpRequest,
     page: &impl Template,
-    last_modified: Option<NaiveDateTime>,
 ) -> Result<HttpResponse, AppError> {
+    let now = state.clock.now();
+    let last_change = db::run(&state.pool, move |conn| {
+        Ok(Article::last_change(conn, now)?)
+    })
+    .await?;
     Ok(http_cache::respond(
         req,
         "text/html; charset=utf-8",
         page.render()?,
-        last_modified,
+        last_change,
         PAGE_POLICY,
     ))
 }
@@ -127,18 +133,6 @@ pub struct ListMeta<'a> {
     pub breadcrumb: Option<&'a str>,
 }
 
-/// The newest change among listed articles, for `Last-Modified`.
-fn newest_change(cards: &[ArticleCard]) -> Option<NaiveDateTime> {
-    cards
-        .iter()
-        .map(|c| {
-            c.article
-                .updated_at
-                .max(c.article.published_at.unwrap_or_default())
-        })
-        .max()
-}
-
 /// One page of a listing, or 404 past its last page.
 fn load_page(
     conn: &mut DbConn,
@@ -170,7 +164,6 @@ pub async fn front_page(
     .await?;
     chrome.is_front = true;
     let site = &state.site;
-    let last_modified = newest_change(&cards);
     let mut cards = CardView::list(&cards, site.timezone);
     let lead = (page == 1 && !cards.is_empty()).then(|| cards.remove(0));
     let title = if page > 1 {
@@ -206,6 +199,7 @@ pub async fn front_page(
         meta.json_ld.insert(0, seo::script_safe_json(&website));
     }
     cached_page(
+        &state,
         &req,
         &FrontPage {
             chrome,
@@ -214,8 +208,8 @@ pub async fn front_page(
             cards,
             pager,
         },
-        last_modified,
     )
+    .await
 }
 
 /// What a listing URL names, resolved from its slug.
@@ -294,7 +288,6 @@ async fn show_listing(
     } else {
         description.clone()
     };
-    let last_modified = newest_change(&cards);
     let cards = CardView::list(&cards, site.timezone);
     let pager = Pager::new(&path, page, total, PER_PAGE);
     let meta = listing_meta(
@@ -315,6 +308,7 @@ async fn show_listing(
         },
     );
     cached_page(
+        &state,
         &req,
         &ListingPage {
             meta,
@@ -326,8 +320,8 @@ async fn show_listing(
             pager,
             photo,
         },
-        last_modified,
     )
+    .await
 }
 
 /// `GET /sections/{slug}`.
@@ -464,13 +458,7 @@ pub async fn show_article(
                 .finish())
         }
     };
-    let a = &bundle.article;
-    let last_modified = Some(a.updated_at.max(a.published_at.unwrap_or(a.updated_at)));
-    cached_page(
-        &req,
-        &article_page(&state.site, bundle, false),
-        last_modified,
-    )
+    cached_page(&state, &req, &article_page(&state.site, bundle, false)).await
 }
 
 /// The article page for a loaded article; `preview` adds the banner and keeps it out of indexes.

@@ -4,12 +4,13 @@
 //! A sitemap file exists exactly when the index lists it; others are 404.
 
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::{Duration, NaiveDateTime};
 
 use crate::db::{self, DbConn};
 use crate::error::AppError;
+use crate::models::article::Article;
 use crate::models::feed::{self, SitemapRow};
 use crate::routes::feeds::{xml_response, xml_safe};
 use crate::seo::stamp;
@@ -156,24 +157,43 @@ pub fn news_language(language: &str) -> String {
     }
 }
 
-fn sitemap_response(page: &impl Template) -> Result<HttpResponse, AppError> {
-    Ok(xml_response(SITEMAP_CONTENT_TYPE, page.render()?))
+/// The sitemap with `ETag` and `Last-Modified` (the site's last change).
+async fn sitemap_response(
+    state: &AppState,
+    req: &HttpRequest,
+    page: &impl Template,
+) -> Result<HttpResponse, AppError> {
+    let now = state.clock.now();
+    let last_change = db::run(&state.pool, move |conn| {
+        Ok(Article::last_change(conn, now)?)
+    })
+    .await?;
+    Ok(xml_response(
+        req,
+        SITEMAP_CONTENT_TYPE,
+        page.render()?,
+        last_change,
+    ))
 }
 
 /// `GET /sitemap.xml`: the sitemap index.
-pub async fn sitemap_index(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn sitemap_index(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let site = state.site.clone();
     let index = db::run(&state.pool, move |conn| {
         load_index(conn, &site, now, URLS_PER_SITEMAP)
     })
     .await?;
-    sitemap_response(&index)
+    sitemap_response(&state, &req, &index).await
 }
 
 /// `GET /sitemaps/articles-{file}.xml`: public articles in id order.
 pub async fn articles_sitemap(
     state: web::Data<AppState>,
+    req: HttpRequest,
     file: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     // The route admits only digits without a leading zero; too large is simply absent.
@@ -184,11 +204,14 @@ pub async fn articles_sitemap(
         load_article_sitemap(conn, &site, now, file, URLS_PER_SITEMAP)
     })
     .await?;
-    sitemap_response(&urlset)
+    sitemap_response(&state, &req, &urlset).await
 }
 
 /// `GET /sitemaps/sections.xml`: the front page and every section.
-pub async fn sections_sitemap(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn sections_sitemap(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let site = state.site.clone();
     let urlset = db::run(&state.pool, move |conn| {
@@ -201,36 +224,55 @@ pub async fn sections_sitemap(state: web::Data<AppState>) -> Result<HttpResponse
         Ok(UrlSet { urls: all })
     })
     .await?;
-    sitemap_response(&urlset)
+    sitemap_response(&state, &req, &urlset).await
 }
 
 /// `GET /sitemaps/tags.xml`: tags with public articles.
-pub async fn tags_sitemap(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn tags_sitemap(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let rows = db::run(&state.pool, move |conn| Ok(feed::tag_rows(conn, now)?)).await?;
     if rows.is_empty() {
         return Err(AppError::NotFound);
     }
-    sitemap_response(&UrlSet {
-        urls: urls(&state.site, "/tags/", rows),
-    })
+    sitemap_response(
+        &state,
+        &req,
+        &UrlSet {
+            urls: urls(&state.site, "/tags/", rows),
+        },
+    )
+    .await
 }
 
 /// `GET /sitemaps/authors.xml`: authors with public articles.
-pub async fn authors_sitemap(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn authors_sitemap(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let rows = db::run(&state.pool, move |conn| Ok(feed::author_rows(conn, now)?)).await?;
     if rows.is_empty() {
         return Err(AppError::NotFound);
     }
-    sitemap_response(&UrlSet {
-        urls: urls(&state.site, "/authors/", rows),
-    })
+    sitemap_response(
+        &state,
+        &req,
+        &UrlSet {
+            urls: urls(&state.site, "/authors/", rows),
+        },
+    )
+    .await
 }
 
 /// `GET /news-sitemap.xml`: articles of the last 48 hours for Google News
 /// (empty when there are none, which Google accepts).
-pub async fn news_sitemap(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn news_sitemap(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let rows = db::run(&state.pool, move |conn| {
         Ok(feed::news_rows(
@@ -242,18 +284,23 @@ pub async fn news_sitemap(state: web::Data<AppState>) -> Result<HttpResponse, Ap
     })
     .await?;
     let site = &state.site;
-    sitemap_response(&NewsSitemap {
-        publication_name: xml_safe(&site.name),
-        language: news_language(&site.language),
-        articles: rows
-            .into_iter()
-            .map(|r| NewsArticleView {
-                loc: site.url(&format!("/articles/{}", r.slug)),
-                title: xml_safe(&r.headline),
-                published: stamp(r.published_at, site.timezone).iso,
-            })
-            .collect(),
-    })
+    sitemap_response(
+        &state,
+        &req,
+        &NewsSitemap {
+            publication_name: xml_safe(&site.name),
+            language: news_language(&site.language),
+            articles: rows
+                .into_iter()
+                .map(|r| NewsArticleView {
+                    loc: site.url(&format!("/articles/{}", r.slug)),
+                    title: xml_safe(&r.headline),
+                    published: stamp(r.published_at, site.timezone).iso,
+                })
+                .collect(),
+        },
+    )
+    .await
 }
 
 /// `GET /robots.txt`: both sitemaps, and the paths crawlers should leave alone.
