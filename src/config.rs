@@ -13,6 +13,7 @@
 //! - `--twitter-site` / `BROADSHEET_TWITTER_SITE`: the publication's X handle, for `twitter:site`
 //! - `--logo-path` / `BROADSHEET_LOGO_PATH`: publisher logo (600×60 PNG) for JSON-LD
 //!   (default `/static/img/logo.png`)
+//! - `--related-limit` / `BROADSHEET_RELATED_LIMIT`: related articles in the sidebar (default 4)
 //! - `--session-key` / `BROADSHEET_SESSION_KEY`: secret for admin session cookies (default:
 //!   generated once and kept in the database)
 //! - `--no-demo` / `BROADSHEET_NO_DEMO`: start with an empty site instead of demo content
@@ -67,6 +68,11 @@ pub struct Config {
     )]
     pub logo_path: String,
 
+    /// How many related articles the sidebar shows.
+    #[arg(long, env = "BROADSHEET_RELATED_LIMIT", default_value_t = crate::related::DEFAULT_RELATED_LIMIT,
+          value_parser = clap::value_parser!(usize))]
+    pub related_limit: usize,
+
     /// Secret (at least 32 characters) that signs and encrypts admin session
     /// cookies; without one, a key is generated once and kept in the database.
     #[arg(long, env = "BROADSHEET_SESSION_KEY", hide_env_values = true)]
@@ -91,6 +97,7 @@ impl Config {
             twitter_site: None,
             logo_path: "/static/img/logo.png".into(),
             session_key: None,
+            related_limit: crate::related::DEFAULT_RELATED_LIMIT,
             no_demo: false,
         }
     }

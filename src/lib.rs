@@ -68,6 +68,7 @@ impl AppState {
                     format!("{}{}", config.base_url(), config.logo_path)
                 },
                 assets_version: assets::fingerprint(std::path::Path::new(STATIC_DIR)),
+                related_limit: config.related_limit.max(1),
             },
             clock,
             session_key,

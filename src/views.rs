@@ -23,6 +23,8 @@ pub struct Site {
     pub logo_url: String,
     /// Fingerprint of the static files, appended to their URLs so they can be cached forever.
     pub assets_version: String,
+    /// How many related articles the sidebar shows.
+    pub related_limit: usize,
 }
 
 impl Site {

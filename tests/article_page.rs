@@ -502,3 +502,22 @@ async fn markdown_body_is_sanitised() {
         assert!(!rendered.contains(bad), "{bad} survived: {rendered}");
     }
 }
+
+#[actix_web::test]
+async fn the_number_of_related_articles_is_configurable() {
+    let app = TestApp::with_config(|c| c.related_limit = 2).await;
+    app.db(|c| {
+        for i in 0..5 {
+            insert_article(
+                c,
+                &ArticleSpec {
+                    tags: vec!["Harbour"],
+                    ..ArticleSpec::new(&format!("h{i}"), &format!("Harbour story {i}"))
+                },
+            );
+        }
+        broadsheet::related::rebuild_all(c, test_now()).unwrap();
+    });
+    let html = app.get("/articles/h0").await.html();
+    assert_eq!(html.select(&sel(".related .card")).count(), 2);
+}

@@ -395,13 +395,22 @@ async fn deleting_an_article_invalidates_if_modified_since_on_lists() {
     site_with_content(&app);
     let first = app.get("/").await;
     let since = first.header("last-modified").unwrap();
-    assert_eq!(app.get_with("/", &[("If-Modified-Since", &since)]).await.status, 304);
+    assert_eq!(
+        app.get_with("/", &[("If-Modified-Since", &since)])
+            .await
+            .status,
+        304
+    );
     app.clock.set(test_now() + Duration::minutes(5));
     app.db(|c| {
         let id = {
             use broadsheet::schema::articles::dsl::*;
             use diesel::prelude::*;
-            articles.filter(slug.eq("story-22")).select(id).first::<i32>(c).unwrap()
+            articles
+                .filter(slug.eq("story-22"))
+                .select(id)
+                .first::<i32>(c)
+                .unwrap()
         };
         broadsheet::models::Article::soft_delete(c, id, test_now() + Duration::minutes(5)).unwrap();
     });
@@ -414,12 +423,33 @@ async fn deleting_an_article_invalidates_if_modified_since_on_lists() {
 async fn feeds_and_sitemaps_answer_conditional_requests() {
     let app = TestApp::empty().await;
     site_with_content(&app);
-    for path in ["/feed.xml", "/atom.xml", "/sitemap.xml", "/news-sitemap.xml", "/sections/city/feed.xml"] {
+    for path in [
+        "/feed.xml",
+        "/atom.xml",
+        "/sitemap.xml",
+        "/news-sitemap.xml",
+        "/sections/city/feed.xml",
+    ] {
         let first = app.get(path).await;
         assert_eq!(first.status, 200, "{path}");
-        let etag = first.header("etag").unwrap_or_else(|| panic!("{path}: no ETag"));
-        assert!(first.header("last-modified").is_some(), "{path}: no Last-Modified");
-        assert!(first.header("cache-control").unwrap().contains("stale-while-revalidate"), "{path}");
-        assert_eq!(app.get_with(path, &[("If-None-Match", &etag)]).await.status, 304, "{path}");
+        let etag = first
+            .header("etag")
+            .unwrap_or_else(|| panic!("{path}: no ETag"));
+        assert!(
+            first.header("last-modified").is_some(),
+            "{path}: no Last-Modified"
+        );
+        assert!(
+            first
+                .header("cache-control")
+                .unwrap()
+                .contains("stale-while-revalidate"),
+            "{path}"
+        );
+        assert_eq!(
+            app.get_with(path, &[("If-None-Match", &etag)]).await.status,
+            304,
+            "{path}"
+        );
     }
 }

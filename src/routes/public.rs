@@ -19,8 +19,6 @@ use crate::{markdown, AppState};
 
 /// Articles per page on every list.
 pub const PER_PAGE: i64 = 20;
-/// Related articles shown in the sidebar.
-const RELATED_LIMIT: i64 = 4;
 /// Renders a page as an HTML response that CDNs may cache briefly.
 pub fn html_page(page: &impl Template) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok()
@@ -419,7 +417,7 @@ pub fn load_bundle(
         chrome: load_chrome(conn, site, section.as_ref().map(|s| s.slug.clone()))?,
         takeaways: article.takeaways(conn)?,
         tags: Tag::for_article(conn, article.id)?,
-        related: crate::related::for_page(conn, &article, now, RELATED_LIMIT as usize)?,
+        related: crate::related::for_page(conn, &article, now, site.related_limit)?,
         article,
         section,
         author,

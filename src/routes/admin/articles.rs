@@ -273,7 +273,11 @@ fn describe(reason: &crate::models::related::RelatedReason) -> String {
     parts.join(" · ")
 }
 
-fn load_form_context(conn: &mut DbConn, article_id: Option<i32>) -> Result<FormContext, AppError> {
+fn load_form_context(
+    conn: &mut DbConn,
+    article_id: Option<i32>,
+    related_limit: usize,
+) -> Result<FormContext, AppError> {
     let article = match article_id {
         Some(id) => Some(
             articles::table
@@ -313,7 +317,7 @@ fn load_form_context(conn: &mut DbConn, article_id: Option<i32>) -> Result<FormC
         Some(id) => {
             let reasons = crate::models::related::related_with_reasons(conn, id)?
                 .into_iter()
-                .take(crate::related::DEFAULT_RELATED_LIMIT)
+                .take(related_limit)
                 .map(|r| ReasonView {
                     why: describe(&r),
                     headline: r.headline.clone(),
@@ -383,7 +387,11 @@ pub async fn new_form(
     state: web::Data<AppState>,
     signed_in: SignedIn,
 ) -> Result<HttpResponse, AppError> {
-    let ctx = db::run(&state.pool, |conn| load_form_context(conn, None)).await?;
+    let limit = state.site.related_limit;
+    let ctx = db::run(&state.pool, move |conn| {
+        load_form_context(conn, None, limit)
+    })
+    .await?;
     let form = ArticleForm {
         status: "draft".into(),
         ..ArticleForm::default()
@@ -401,8 +409,9 @@ pub async fn edit_form(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
+    let limit = state.site.related_limit;
     let (ctx, content) = db::run(&state.pool, move |conn| {
-        let ctx = load_form_context(conn, Some(id))?;
+        let ctx = load_form_context(conn, Some(id), limit)?;
         let content = content_of(conn, ctx.article.as_ref().expect("loaded"))?;
         Ok((ctx, content))
     })
@@ -497,8 +506,9 @@ async fn save_form(
     let now = state.clock.now();
     let form_for_check = form.clone();
     let has_new_image = copies.is_some();
+    let limit = state.site.related_limit;
     let (ctx, checked) = db::run(&state.pool, move |conn| {
-        let ctx = load_form_context(conn, article_id)?;
+        let ctx = load_form_context(conn, article_id, limit)?;
         let keeps_image = ctx
             .article
             .as_ref()
@@ -574,7 +584,12 @@ async fn save_form(
     match outcome {
         SaveOutcome::Saved { id, .. } => {
             // Other articles' related lists may change; recompute them without making the editor wait.
-            crate::related::refresh_for_change(state.pool.clone(), id, now);
+            crate::related::refresh_for_change_with_limit(
+                state.pool.clone(),
+                id,
+                now,
+                state.site.related_limit,
+            );
             let message = match (publication, status) {
                 (Publication::PublishNow, _) => "Published.",
                 (Publication::Unpublish, _) => "Unpublished: the article is a draft again.",
@@ -714,7 +729,12 @@ pub async fn delete(
         Ok(())
     })
     .await?;
-    crate::related::refresh_for_change(state.pool.clone(), id, now);
+    crate::related::refresh_for_change_with_limit(
+        state.pool.clone(),
+        id,
+        now,
+        state.site.related_limit,
+    );
     auth::flash(
         &signed_in.session,
         "Moved to the trash. Editors can restore it from there.",
@@ -743,7 +763,12 @@ pub async fn restore(
         Ok(())
     })
     .await?;
-    crate::related::refresh_for_change(state.pool.clone(), id, state.clock.now());
+    crate::related::refresh_for_change_with_limit(
+        state.pool.clone(),
+        id,
+        state.clock.now(),
+        state.site.related_limit,
+    );
     auth::flash(&signed_in.session, "Restored from the trash.");
     Ok(see_other(format!("/admin/articles/{id}/edit")))
 }
@@ -875,7 +900,12 @@ pub async fn restore_revision(
     .await?;
     match outcome {
         SaveOutcome::Saved { version, .. } => {
-            crate::related::refresh_for_change(state.pool.clone(), id, now);
+            crate::related::refresh_for_change_with_limit(
+                state.pool.clone(),
+                id,
+                now,
+                state.site.related_limit,
+            );
             auth::flash(
                 &signed_in.session,
                 &format!("Restored as version {version}."),
