@@ -23,10 +23,10 @@ use crate::models::article_form::{
 };
 use crate::models::user::Role;
 use crate::models::{revision, Article, Author, MediaInfo, Section, Tag};
-use crate::routes::admin::form_data::{self, Upload};
+use crate::routes::admin::form_data;
 use crate::routes::public::{article_page, load_bundle, ArticleBundle};
 use crate::schema::{articles, authors, media, sections};
-use crate::{images, AppState};
+use crate::AppState;
 
 /// Articles per page in the admin list.
 const PER_PAGE: i64 = 50;
@@ -482,23 +482,9 @@ async fn save_form(
     }
 
     // Decode and resize off the async workers; a refused file is a field error.
-    let mut image_error = None;
-    let copies = match upload {
-        Upload::None => None,
-        Upload::TooLarge(size) => {
-            image_error = Some(format!(
-                "The file is {:.1} MB; the limit is 10 MB. Choose a smaller image.",
-                size as f64 / 1_048_576.0
-            ));
-            None
-        }
-        Upload::File(bytes) => match web::block(move || images::process_upload(&bytes)).await? {
-            Ok(copies) => Some(copies),
-            Err(message) => {
-                image_error = Some(message);
-                None
-            }
-        },
+    let (copies, image_error) = match upload.process().await? {
+        Ok(copies) => (copies, None),
+        Err(message) => (None, Some(message)),
     };
     let had_upload = copies.is_some() || image_error.is_some();
 

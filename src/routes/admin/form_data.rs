@@ -73,3 +73,24 @@ pub async fn read(
     }
     Ok((fields, upload))
 }
+
+impl Upload {
+    /// Decodes and resizes the file off the async workers. `Ok(None)` when no
+    /// file was chosen; `Err` is a message for the editor.
+    pub async fn process(
+        self,
+    ) -> Result<Result<Option<Vec<crate::images::Encoded>>, String>, AppError> {
+        Ok(match self {
+            Upload::None => Ok(None),
+            Upload::TooLarge(size) => Err(format!(
+                "The file is {:.1} MB; the limit is 10 MB. Choose a smaller image.",
+                size as f64 / 1_048_576.0
+            )),
+            Upload::File(bytes) => {
+                actix_web::web::block(move || crate::images::process_upload(&bytes))
+                    .await?
+                    .map(Some)
+            }
+        })
+    }
+}

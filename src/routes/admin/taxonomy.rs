@@ -15,7 +15,7 @@ use crate::images;
 use crate::models::article_form::is_valid_slug;
 use crate::models::user::Role;
 use crate::models::{Author, Section, Tag};
-use crate::routes::admin::form_data::{self, Upload};
+use crate::routes::admin::form_data;
 use crate::schema::{authors, sections, tags};
 use crate::AppState;
 
@@ -152,30 +152,18 @@ async fn apply_author(
     let form: NamedForm = serde_json::to_value(&fields)
         .and_then(serde_json::from_value)
         .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))?;
-    let copies = match upload {
-        Upload::None => None,
-        Upload::TooLarge(_) => {
-            let message = "The photo is larger than 10 MB. Choose a smaller image.".to_string();
+    let copies = match upload.process().await? {
+        Ok(copies) => copies,
+        Err(message) => {
+            let status = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
             return render(
                 &state,
                 &signed_in,
-                Some(message),
-                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                Some(format!("Photo: {message}")),
+                status,
             )
             .await;
         }
-        Upload::File(bytes) => match web::block(move || images::process_upload(&bytes)).await? {
-            Ok(copies) => Some(copies),
-            Err(message) => {
-                return render(
-                    &state,
-                    &signed_in,
-                    Some(format!("Photo: {message}")),
-                    actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
-        },
     };
     save(state, signed_in, form, Kind::Author, id, copies).await
 }
