@@ -71,3 +71,53 @@ async fn public_rule_related_and_pagination_behave_the_same_on_postgres() {
     );
     assert_eq!(texts_of(&html, ".takeaways__text"), ["Point 5"]);
 }
+
+#[actix_web::test]
+async fn the_newsroom_works_on_postgres() {
+    use broadsheet::models::user::Role;
+    let app = TestApp::on_postgres(false).await;
+    app.db(|c| insert_article(c, &ArticleSpec::new("seed", "Seed Story")));
+    let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
+    let fields = [
+        ("headline", "Postgres Ferry Story"),
+        ("standfirst", "Stored on PostgreSQL."),
+        ("takeaways", "One.\nTwo."),
+        ("tags", "Harbour, Ferries"),
+        ("body", "Body text."),
+        ("status", "draft"),
+        ("action", "publish"),
+    ];
+    let saved = editor
+        .post_multipart("/admin/articles", &fields, None)
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let page = app.get("/articles/postgres-ferry-story").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(texts_of(&page.html(), ".takeaways__text"), ["One.", "Two."]);
+    let list = editor.get("/admin?q=FERRY").await;
+    assert!(
+        list.body.contains("Postgres Ferry Story"),
+        "case-insensitive headline search"
+    );
+    let id = {
+        use broadsheet::schema::articles::dsl;
+        use diesel::prelude::*;
+        app.db(|c| {
+            dsl::articles
+                .filter(dsl::slug.eq("postgres-ferry-story"))
+                .select(dsl::id)
+                .first::<i32>(c)
+                .unwrap()
+        })
+    };
+    let revisions = editor.get(&format!("/admin/articles/{id}/revisions")).await;
+    assert_eq!(revisions.status, 200);
+    assert_eq!(
+        editor
+            .post(&format!("/admin/articles/{id}/delete"), &[])
+            .await
+            .status,
+        303
+    );
+    assert_eq!(app.get("/articles/postgres-ferry-story").await.status, 404);
+}
