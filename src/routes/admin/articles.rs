@@ -131,7 +131,7 @@ fn load_rows(
     };
     let total: i64 = build().count().get_result(conn)?;
     let rows = build()
-        .order((articles::updated_at.desc(), articles::id.desc()))
+        .order((articles::created_at.desc(), articles::id.desc()))
         .offset((page - 1) * PER_PAGE)
         .limit(PER_PAGE)
         .select((
@@ -218,7 +218,7 @@ async fn show_list(
     )
 }
 
-/// `GET /admin`: every article not in the trash, most recently changed first.
+/// `GET /admin`: every article not in the trash, newest first.
 pub async fn list(
     state: web::Data<AppState>,
     signed_in: SignedIn,
