@@ -37,6 +37,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Signs and encrypts the admin session cookie.
     pub session_key: actix_web::cookie::Key,
+    /// Recomputes related lists in the background after edits.
+    pub related_refresh: std::sync::Arc<related::RefreshQueue>,
 }
 
 impl AppState {
@@ -72,6 +74,7 @@ impl AppState {
             },
             clock,
             session_key,
+            related_refresh: Default::default(),
         })
     }
 }

@@ -630,19 +630,92 @@ pub fn refresh(
     now: NaiveDateTime,
     limit: usize,
 ) -> QueryResult<usize> {
+    refresh_many(conn, &[article_id], now, limit)
+}
+
+/// [`refresh`] for several changed articles with one corpus load: the lists
+/// any of them may change are recomputed once.
+pub fn refresh_many(
+    conn: &mut DbConn,
+    article_ids: &[i32],
+    now: NaiveDateTime,
+    limit: usize,
+) -> QueryResult<usize> {
     let corpus = Corpus::load(conn, now)?;
-    let mut affected: BTreeSet<i32> = stored::listing(conn, article_id)?.into_iter().collect();
-    affected.insert(article_id);
-    if let Some(&index) = corpus.index_of.get(&article_id) {
-        let mut scratch = corpus.scratch();
-        affected.extend(
-            corpus
-                .candidates_at(index, &mut scratch)
-                .iter()
-                .map(|s| s.article_id),
-        );
+    let mut affected: BTreeSet<i32> = BTreeSet::new();
+    let mut scratch = corpus.scratch();
+    for &article_id in article_ids {
+        affected.extend(stored::listing(conn, article_id)?);
+        affected.insert(article_id);
+        if let Some(&index) = corpus.index_of.get(&article_id) {
+            affected.extend(
+                corpus
+                    .candidates_at(index, &mut scratch)
+                    .iter()
+                    .map(|s| s.article_id),
+            );
+        }
     }
     corpus.store(conn, affected, limit)
+}
+
+/// Background refreshes for one app: changes that arrive while a refresh runs
+/// are collected and done together in the next one, so a burst of saves
+/// costs one or two corpus loads, never one thread per save.
+#[derive(Debug, Default)]
+pub struct RefreshQueue {
+    state: std::sync::Mutex<QueueState>,
+}
+
+#[derive(Debug, Default)]
+struct QueueState {
+    pending: BTreeSet<i32>,
+    running: bool,
+}
+
+impl RefreshQueue {
+    /// Asks for the lists `article_id`'s change may affect to be recomputed
+    /// soon, on a background thread; returns at once.
+    pub fn request(
+        self: &std::sync::Arc<Self>,
+        pool: DbPool,
+        clock: crate::Clock,
+        article_id: i32,
+        limit: usize,
+    ) {
+        let mut state = self.state.lock().expect("refresh queue lock");
+        state.pending.insert(article_id);
+        if state.running {
+            return;
+        }
+        state.running = true;
+        let queue = std::sync::Arc::clone(self);
+        std::thread::spawn(move || loop {
+            let batch: Vec<i32> = {
+                let mut state = queue.state.lock().expect("refresh queue lock");
+                if state.pending.is_empty() {
+                    state.running = false;
+                    return;
+                }
+                std::mem::take(&mut state.pending).into_iter().collect()
+            };
+            let now = clock.now();
+            let result = pool
+                .get()
+                .map_err(AppError::from)
+                .and_then(|mut conn| Ok(refresh_many(&mut conn, &batch, now, limit)?));
+            match result {
+                Ok(n) => tracing::debug!("related lists refreshed after {batch:?}: {n}"),
+                Err(e) => tracing::error!("refreshing related lists after {batch:?}: {e}"),
+            }
+        });
+    }
+
+    /// Whether nothing is pending or running (for tests that wait for a refresh).
+    pub fn is_idle(&self) -> bool {
+        let state = self.state.lock().expect("refresh queue lock");
+        !state.running && state.pending.is_empty()
+    }
 }
 
 /// Refreshes the lists an edit of `article_id` may change on a background

@@ -926,3 +926,38 @@ async fn editors_pin_related_articles_which_come_first_and_the_edit_page_explain
     assert!(reasons[0].contains("pinned by an editor"), "{reasons:?}");
     assert!(reasons.iter().any(|r| r.contains("Harbour Ferries Grow Again") && r.contains("shared tags: Harbour")), "{reasons:?}");
 }
+
+#[actix_web::test]
+async fn publishing_refreshes_other_articles_related_lists_in_the_background() {
+    let app = TestApp::empty().await;
+    app.db(|c| {
+        insert_article(
+            c,
+            &ArticleSpec {
+                tags: vec!["Sensors"],
+                body: "Tide gauge sensors along the harbour wall report water levels.".into(),
+                ..ArticleSpec::new("older", "Harbour Sensors Tested")
+            },
+        );
+        broadsheet::related::rebuild_all(c, test_now()).unwrap();
+    });
+    assert_eq!(
+        text_of(&app.get("/articles/older").await.html(), ".related__empty").as_deref(),
+        Some("📰 No related articles found")
+    );
+    let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
+    publish_simple(&app, &mut editor).await; // tagged Harbour, Sensors; about tide gauges
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !app.state.related_refresh.is_idle() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the background refresh did not finish"
+        );
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let related = texts_of(
+        &app.get("/articles/older").await.html(),
+        ".related .card__headline",
+    );
+    assert_eq!(related, ["Tide Gauge Network Goes Live"]);
+}

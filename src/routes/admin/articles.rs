@@ -570,10 +570,10 @@ async fn save_form(
     match outcome {
         SaveOutcome::Saved { id, .. } => {
             // Other articles' related lists may change; recompute them without making the editor wait.
-            crate::related::refresh_for_change_with_limit(
+            state.related_refresh.request(
                 state.pool.clone(),
+                state.clock.clone(),
                 id,
-                now,
                 state.site.related_limit,
             );
             let message = match (publication, status) {
@@ -715,10 +715,10 @@ pub async fn delete(
         Ok(())
     })
     .await?;
-    crate::related::refresh_for_change_with_limit(
+    state.related_refresh.request(
         state.pool.clone(),
+        state.clock.clone(),
         id,
-        now,
         state.site.related_limit,
     );
     auth::flash(
@@ -749,10 +749,10 @@ pub async fn restore(
         Ok(())
     })
     .await?;
-    crate::related::refresh_for_change_with_limit(
+    state.related_refresh.request(
         state.pool.clone(),
+        state.clock.clone(),
         id,
-        state.clock.now(),
         state.site.related_limit,
     );
     auth::flash(&signed_in.session, "Restored from the trash.");
@@ -886,10 +886,10 @@ pub async fn restore_revision(
     .await?;
     match outcome {
         SaveOutcome::Saved { version, .. } => {
-            crate::related::refresh_for_change_with_limit(
+            state.related_refresh.request(
                 state.pool.clone(),
+                state.clock.clone(),
                 id,
-                now,
                 state.site.related_limit,
             );
             auth::flash(
