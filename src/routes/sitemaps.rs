@@ -227,24 +227,35 @@ pub async fn sections_sitemap(
     sitemap_response(&state, &req, &urlset).await
 }
 
+/// A sitemap of named pages (tags or authors) under `prefix`; 404 when there are none,
+/// since an empty `<urlset>` fails the sitemaps.org schema.
+async fn named_sitemap(
+    state: &AppState,
+    req: &HttpRequest,
+    prefix: &'static str,
+    rows: fn(&mut DbConn, NaiveDateTime) -> diesel::QueryResult<Vec<SitemapRow>>,
+) -> Result<HttpResponse, AppError> {
+    let now = state.clock.now();
+    let rows = db::run(&state.pool, move |conn| Ok(rows(conn, now)?)).await?;
+    if rows.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    sitemap_response(
+        state,
+        req,
+        &UrlSet {
+            urls: urls(&state.site, prefix, rows),
+        },
+    )
+    .await
+}
+
 /// `GET /sitemaps/tags.xml`: tags with public articles.
 pub async fn tags_sitemap(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let now = state.clock.now();
-    let rows = db::run(&state.pool, move |conn| Ok(feed::tag_rows(conn, now)?)).await?;
-    if rows.is_empty() {
-        return Err(AppError::NotFound);
-    }
-    sitemap_response(
-        &state,
-        &req,
-        &UrlSet {
-            urls: urls(&state.site, "/tags/", rows),
-        },
-    )
-    .await
+    named_sitemap(&state, &req, "/tags/", feed::tag_rows).await
 }
 
 /// `GET /sitemaps/authors.xml`: authors with public articles.
@@ -252,19 +263,7 @@ pub async fn authors_sitemap(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let now = state.clock.now();
-    let rows = db::run(&state.pool, move |conn| Ok(feed::author_rows(conn, now)?)).await?;
-    if rows.is_empty() {
-        return Err(AppError::NotFound);
-    }
-    sitemap_response(
-        &state,
-        &req,
-        &UrlSet {
-            urls: urls(&state.site, "/authors/", rows),
-        },
-    )
-    .await
+    named_sitemap(&state, &req, "/authors/", feed::author_rows).await
 }
 
 /// `GET /news-sitemap.xml`: articles of the last 48 hours for Google News

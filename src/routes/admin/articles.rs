@@ -693,21 +693,21 @@ pub async fn preview(
     preview_response(&article_page(&state.site, bundle, true))
 }
 
-/// `POST /admin/articles/{id}/delete`: to the trash (never public from then on).
-pub async fn delete(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    req: HttpRequest,
-    id: web::Path<i32>,
-    body: web::Bytes,
-) -> Result<HttpResponse, AppError> {
+/// Moves an article into (`Some(time)`) or out of (`None`) the trash, then
+/// refreshes the related lists it was or will be on.
+async fn set_trashed(
+    state: &AppState,
+    signed_in: &SignedIn,
+    req: &HttpRequest,
+    body: &[u8],
+    id: i32,
+    deleted_at: Option<NaiveDateTime>,
+) -> Result<(), AppError> {
     signed_in.require(Role::Editor)?;
-    signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
-    let id = id.into_inner();
-    let now = state.clock.now();
+    signed_in.check_csrf(req, super::csrf_of(body).as_deref())?;
     db::run(&state.pool, move |conn| {
         let n = diesel::update(articles::table.find(id))
-            .set(articles::deleted_at.eq(Some(now)))
+            .set(articles::deleted_at.eq(deleted_at))
             .execute(conn)?;
         if n == 0 {
             return Err(AppError::NotFound);
@@ -721,6 +721,26 @@ pub async fn delete(
         id,
         state.site.related_limit,
     );
+    Ok(())
+}
+
+/// `POST /admin/articles/{id}/delete`: to the trash (never public from then on).
+pub async fn delete(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    req: HttpRequest,
+    id: web::Path<i32>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    set_trashed(
+        &state,
+        &signed_in,
+        &req,
+        &body,
+        id.into_inner(),
+        Some(state.clock.now()),
+    )
+    .await?;
     auth::flash(
         &signed_in.session,
         "Moved to the trash. Editors can restore it from there.",
@@ -736,25 +756,8 @@ pub async fn restore(
     id: web::Path<i32>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    signed_in.require(Role::Editor)?;
-    signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
     let id = id.into_inner();
-    db::run(&state.pool, move |conn| {
-        let n = diesel::update(articles::table.find(id))
-            .set(articles::deleted_at.eq(None::<NaiveDateTime>))
-            .execute(conn)?;
-        if n == 0 {
-            return Err(AppError::NotFound);
-        }
-        Ok(())
-    })
-    .await?;
-    state.related_refresh.request(
-        state.pool.clone(),
-        state.clock.clone(),
-        id,
-        state.site.related_limit,
-    );
+    set_trashed(&state, &signed_in, &req, &body, id, None).await?;
     auth::flash(&signed_in.session, "Restored from the trash.");
     Ok(see_other(format!("/admin/articles/{id}/edit")))
 }
