@@ -13,6 +13,7 @@
 //! - `--twitter-site` / `BROADSHEET_TWITTER_SITE`: the publication's X handle, for `twitter:site`
 //! - `--logo-path` / `BROADSHEET_LOGO_PATH`: publisher logo (600×60 PNG) for JSON-LD
 //!   (default `/static/img/logo.png`)
+//! - `--behind-proxy` / `BROADSHEET_BEHIND_PROXY`: trust the proxy's client address for throttling
 //! - `--related-limit` / `BROADSHEET_RELATED_LIMIT`: related articles in the sidebar (default 4)
 //! - `--session-key` / `BROADSHEET_SESSION_KEY`: secret for admin session cookies (default:
 //!   generated once and kept in the database)
@@ -68,6 +69,12 @@ pub struct Config {
     )]
     pub logo_path: String,
 
+    /// Trust the client address a reverse proxy or load balancer reports
+    /// (`Forwarded` / `X-Forwarded-For`) for sign-in throttling. Only set this
+    /// when every request reaches the app through such a proxy.
+    #[arg(long, env = "BROADSHEET_BEHIND_PROXY")]
+    pub behind_proxy: bool,
+
     /// How many related articles the sidebar shows.
     #[arg(long, env = "BROADSHEET_RELATED_LIMIT", default_value_t = crate::related::DEFAULT_RELATED_LIMIT,
           value_parser = clap::value_parser!(usize))]
@@ -98,6 +105,7 @@ impl Config {
             logo_path: "/static/img/logo.png".into(),
             session_key: None,
             related_limit: crate::related::DEFAULT_RELATED_LIMIT,
+            behind_proxy: false,
             no_demo: false,
         }
     }

@@ -71,6 +71,7 @@ impl AppState {
                 },
                 assets_version: assets::fingerprint(std::path::Path::new(STATIC_DIR)),
                 related_limit: config.related_limit.max(1),
+                behind_proxy: config.behind_proxy,
             },
             clock,
             session_key,

@@ -25,6 +25,8 @@ pub struct Site {
     pub assets_version: String,
     /// How many related articles the sidebar shows.
     pub related_limit: usize,
+    /// Whether the client address comes from the proxy's headers.
+    pub behind_proxy: bool,
 }
 
 impl Site {

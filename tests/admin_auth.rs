@@ -474,3 +474,60 @@ async fn the_generated_session_key_survives_restarts() {
     let again = app.db(|c| broadsheet::auth::session_key(c, None).unwrap());
     assert_eq!(again.master(), app.state.session_key.master());
 }
+
+#[actix_web::test]
+async fn behind_a_proxy_failures_count_per_reported_client_and_not_otherwise() {
+    async fn fail_twenty_from(app: &TestApp, forwarded_for: &str) {
+        for i in 0..20 {
+            let mut v = app.anonymous();
+            let form = v.get("/admin/login").await;
+            let token = csrf_in(&form);
+            let email = format!("nobody{i}@news.example");
+            v.post_raw(
+                "/admin/login",
+                &[
+                    ("email", &email),
+                    ("password", "guess"),
+                    ("csrf_token", &token),
+                ],
+                &[("X-Forwarded-For", forwarded_for)],
+            )
+            .await;
+        }
+    }
+    async fn sign_in_from(app: &TestApp, forwarded_for: &str) -> u16 {
+        let mut v = app.anonymous();
+        let form = v.get("/admin/login").await;
+        let token = csrf_in(&form);
+        v.post_raw(
+            "/admin/login",
+            &[
+                ("email", "ed@news.example"),
+                ("password", PASSWORD),
+                ("csrf_token", &token),
+            ],
+            &[("X-Forwarded-For", forwarded_for)],
+        )
+        .await
+        .status
+    }
+    let proxied = TestApp::with_config(|c| c.behind_proxy = true).await;
+    proxied.create_user("ed@news.example", Role::Editor);
+    fail_twenty_from(&proxied, "203.0.113.7").await;
+    assert_eq!(
+        sign_in_from(&proxied, "203.0.113.7").await,
+        429,
+        "the noisy client waits"
+    );
+    assert_eq!(
+        sign_in_from(&proxied, "198.51.100.2").await,
+        303,
+        "another client behind the proxy does not"
+    );
+
+    // Without the setting the header is ignored: it could be forged.
+    let direct = TestApp::empty().await;
+    direct.create_user("ed@news.example", Role::Editor);
+    fail_twenty_from(&direct, "203.0.113.7").await;
+    assert_eq!(sign_in_from(&direct, "198.51.100.2").await, 429);
+}

@@ -29,6 +29,21 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// The address failed sign-ins are counted against: the TCP peer, or, behind
+/// a proxy that the configuration says to trust, the client it reports.
+pub fn client_address(req: &HttpRequest, behind_proxy: bool) -> String {
+    let reported = behind_proxy
+        .then(|| {
+            req.connection_info()
+                .realip_remote_addr()
+                .map(str::to_string)
+        })
+        .flatten();
+    reported
+        .or_else(|| req.peer_addr().map(|a| a.ip().to_string()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
 /// The query of the sign-in page.
 #[derive(Deserialize)]
 pub struct LoginQuery {
@@ -90,10 +105,7 @@ pub async fn login(
     let session = req.get_session();
     auth::check_csrf(&req, &session, form.csrf_token.as_deref())?;
     let form = form.into_inner();
-    let client = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let client = client_address(&req, state.site.behind_proxy);
     let now = state.clock.now();
     let email = form.email.clone();
     let password = form.password.clone();
