@@ -104,6 +104,23 @@ async fn public_rule_is_one_query_filter_tested_against_the_database() {
                 "{slug}"
             );
         }
+        // The in-memory rule for a loaded row agrees with the SQL filter.
+        for slug in ["pub", "a-draft", "a-scheduled", "a-future"] {
+            use broadsheet::schema::articles::dsl;
+            use diesel::prelude::*;
+            let row: Article = dsl::articles
+                .filter(dsl::slug.eq(slug))
+                .select(Article::as_select())
+                .first(c)
+                .unwrap();
+            for at in [now, now + Duration::hours(3), now + Duration::days(999)] {
+                assert_eq!(
+                    row.is_public(at),
+                    Article::find_public_by_slug(c, slug, at).is_ok(),
+                    "{slug} at {at}"
+                );
+            }
+        }
         // Exactly at its publish time an article is public.
         assert!(Article::find_public_by_slug(c, "a-future", now + Duration::minutes(1)).is_ok());
         // A draft stays hidden however late it gets.
