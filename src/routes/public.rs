@@ -28,17 +28,13 @@ pub fn html_page(page: &impl Template) -> Result<HttpResponse, AppError> {
 }
 
 /// Renders a page with `ETag` and `Last-Modified` (the site's last change,
-/// see [`Article::last_change`]), answering conditional requests with 304.
-pub async fn cached_page(
-    state: &AppState,
+/// see [`Article::last_change`], loaded in the handler's own database trip),
+/// answering conditional requests with 304.
+pub fn cached_page(
     req: &HttpRequest,
     page: &impl Template,
+    last_change: Option<NaiveDateTime>,
 ) -> Result<HttpResponse, AppError> {
-    let now = state.clock.now();
-    let last_change = db::run(&state.pool, move |conn| {
-        Ok(Article::last_change(conn, now)?)
-    })
-    .await?;
     Ok(http_cache::respond(
         req,
         "text/html; charset=utf-8",
@@ -154,10 +150,10 @@ pub async fn front_page(
     let page = page_number(&req)?;
     let now = state.clock.now();
     let site = state.site.clone();
-    let (mut chrome, total, cards) = db::run(&state.pool, move |conn| {
+    let (mut chrome, total, cards, last_change) = db::run(&state.pool, move |conn| {
         let chrome = load_chrome(conn, &site, None)?;
         let (total, cards) = load_page(conn, &Listing::All, now, page)?;
-        Ok((chrome, total, cards))
+        Ok((chrome, total, cards, Article::last_change(conn, now)?))
     })
     .await?;
     chrome.is_front = true;
@@ -197,7 +193,6 @@ pub async fn front_page(
         meta.json_ld.insert(0, seo::script_safe_json(&website));
     }
     cached_page(
-        &state,
         &req,
         &FrontPage {
             chrome,
@@ -206,8 +201,8 @@ pub async fn front_page(
             cards,
             pager,
         },
+        last_change,
     )
-    .await
 }
 
 /// What a listing URL names, resolved from its slug.
@@ -226,7 +221,7 @@ async fn show_listing(
     let page = page_number(&req)?;
     let now = state.clock.now();
     let site = state.site.clone();
-    let (chrome, kind, heading, description, path, total, cards, photo) =
+    let (chrome, kind, heading, description, path, total, cards, photo, last_change) =
         db::run(&state.pool, move |conn| {
             let mut photo = None;
             let (kind, heading, description, path, listing, current) = match of {
@@ -273,6 +268,7 @@ async fn show_listing(
                 total,
                 cards,
                 photo,
+                Article::last_change(conn, now)?,
             ))
         })
         .await?;
@@ -306,7 +302,6 @@ async fn show_listing(
         },
     );
     cached_page(
-        &state,
         &req,
         &ListingPage {
             meta,
@@ -318,8 +313,8 @@ async fn show_listing(
             pager,
             photo,
         },
+        last_change,
     )
-    .await
 }
 
 /// `GET /sections/{slug}`.
@@ -442,12 +437,13 @@ pub async fn show_article(
                     None => Err(AppError::NotFound),
                 }
             }
-            other => other.map(Ok),
+            Ok(bundle) => Ok(Ok((bundle, Article::last_change(conn, now)?))),
+            Err(e) => Err(e),
         }
     })
     .await?;
-    let bundle = match found {
-        Ok(bundle) => bundle,
+    let (bundle, last_change) = match found {
+        Ok(found) => found,
         // An old slug of a published article: its URL keeps working.
         Err(current) => {
             return Ok(HttpResponse::MovedPermanently()
@@ -456,7 +452,7 @@ pub async fn show_article(
                 .finish())
         }
     };
-    cached_page(&state, &req, &article_page(&state.site, bundle, false)).await
+    cached_page(&req, &article_page(&state.site, bundle, false), last_change)
 }
 
 /// The article page for a loaded article; `preview` adds the banner and keeps it out of indexes.
