@@ -146,6 +146,35 @@ pub fn is_valid_slug(slug: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
+/// Whether `slug` belongs to another article than `article_id`, now or as an
+/// old slug that still redirects.
+pub fn slug_taken(conn: &mut DbConn, slug: &str, article_id: Option<i32>) -> QueryResult<bool> {
+    let current: Option<i32> = articles::table
+        .filter(articles::slug.eq(slug))
+        .select(articles::id)
+        .first(conn)
+        .optional()?;
+    let old = revision::old_slug_owner(conn, slug)?;
+    Ok([current, old]
+        .into_iter()
+        .flatten()
+        .any(|id| Some(id) != article_id))
+}
+
+/// A select's chosen id: `Ok(None)` for the empty choice, `Err` for a value
+/// that is not an id or names nothing that `exists`.
+fn chosen_id(typed: &str, exists: impl FnOnce(i32) -> bool) -> Result<Option<i32>, ()> {
+    match typed.trim() {
+        "" => Ok(None),
+        text => text
+            .parse::<i32>()
+            .ok()
+            .filter(|id| exists(*id))
+            .map(Some)
+            .ok_or(()),
+    }
+}
+
 impl ArticleForm {
     /// The form filled from a stored article.
     pub fn from_content(content: &ArticleContent, version: i32, tz: Tz) -> Self {
@@ -254,15 +283,7 @@ impl ArticleForm {
                 format!("Keep the slug to {} characters.", limits::SLUG),
             );
         } else {
-            let taken: Option<i32> = articles::table
-                .filter(articles::slug.eq(&slug))
-                .select(articles::id)
-                .first(conn)
-                .optional()?;
-            let old = revision::old_slug_owner(conn, &slug)?;
-            if taken.is_some_and(|id| Some(id) != article_id)
-                || old.is_some_and(|id| Some(id) != article_id)
-            {
+            if slug_taken(conn, &slug, article_id)? {
                 errors.add(
                     "slug",
                     "Another article already uses this slug. Choose a different one.",
@@ -346,38 +367,28 @@ impl ArticleForm {
                 ),
             );
         }
-        let author_id = match self.author_id.trim() {
-            "" => None,
-            id => match id.parse::<i32>().ok().filter(|id| {
-                authors::table
-                    .find(*id)
-                    .select(authors::id)
-                    .first::<i32>(conn)
-                    .is_ok()
-            }) {
-                Some(id) => Some(id),
-                None => {
-                    errors.add("author_id", "Choose an author from the list.");
-                    None
-                }
-            },
-        };
-        let section_id = match self.section_id.trim() {
-            "" => None,
-            id => match id.parse::<i32>().ok().filter(|id| {
-                sections::table
-                    .find(*id)
-                    .select(sections::id)
-                    .first::<i32>(conn)
-                    .is_ok()
-            }) {
-                Some(id) => Some(id),
-                None => {
-                    errors.add("section_id", "Choose a section from the list.");
-                    None
-                }
-            },
-        };
+        let author_id = chosen_id(&self.author_id, |id| {
+            authors::table
+                .find(id)
+                .select(authors::id)
+                .first::<i32>(conn)
+                .is_ok()
+        })
+        .unwrap_or_else(|()| {
+            errors.add("author_id", "Choose an author from the list.");
+            None
+        });
+        let section_id = chosen_id(&self.section_id, |id| {
+            sections::table
+                .find(id)
+                .select(sections::id)
+                .first::<i32>(conn)
+                .is_ok()
+        })
+        .unwrap_or_else(|()| {
+            errors.add("section_id", "Choose a section from the list.");
+            None
+        });
         let status = match self.status.as_str() {
             "" | "draft" => ArticleStatus::Draft,
             "scheduled" => ArticleStatus::Scheduled,
@@ -479,7 +490,7 @@ pub fn resolve_publication(
     existing: Option<&Article>,
     now: NaiveDateTime,
 ) -> (ArticleStatus, Option<NaiveDateTime>) {
-    let was_live = existing.is_some_and(|a| a.deleted_at.is_none() && a.is_public(now));
+    let was_live = existing.is_some_and(|a| a.is_public(now));
     let original = existing.and_then(|a| a.published_at).filter(|_| was_live);
     match (action, chosen) {
         (Publication::Unpublish, _) | (Publication::AsChosen, ArticleStatus::Draft) => {

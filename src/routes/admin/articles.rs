@@ -843,16 +843,8 @@ pub async fn restore_revision(
             .first(conn)?;
         let mut valid = article_form::valid_from_content(&content);
         // The slug may since belong to another article; then keep the current one.
-        if let Ok(Err(errors)) = ArticleForm::from_content(
-            &content,
-            current.version,
-            chrono_tz::Tz::UTC,
-        )
-        .validate(conn, Some(id), false, chrono_tz::Tz::UTC)
-        {
-            if errors.get("slug").is_some() {
-                valid.slug = current.slug.clone();
-            }
+        if article_form::slug_taken(conn, &valid.slug, Some(id))? {
+            valid.slug = current.slug.clone();
         }
         let image_exists = match content.lead_image_id {
             Some(image) => media::table
