@@ -160,6 +160,43 @@ where
     .await?
 }
 
+/// Runs `work` in a transaction that takes the write lock before its first
+/// statement: `BEGIN IMMEDIATE` on SQLite. A deferred transaction that reads
+/// and then writes cannot wait for the lock when another writer got there
+/// first (SQLite answers "database is locked" at once instead of calling the
+/// busy handler), so every transaction that writes goes through here. Inside
+/// an open transaction it is a savepoint; on PostgreSQL, row locks make a
+/// plain transaction enough.
+pub fn write_transaction<T, E, F>(conn: &mut DbConn, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+
+    let DbConn::Sqlite(sqlite) = conn else {
+        return conn.transaction(work);
+    };
+    if AnsiTransactionManager::transaction_manager_status_mut(sqlite)
+        .transaction_depth()?
+        .is_some()
+    {
+        return conn.transaction(work);
+    }
+    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    type Manager = <DbConn as Connection>::TransactionManager;
+    match work(conn) {
+        Ok(value) => {
+            Manager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(e) => {
+            Manager::rollback_transaction(conn)?;
+            Err(e)
+        }
+    }
+}
+
 fn connection_error(e: diesel::ConnectionError) -> AppError {
     AppError::Config(format!("cannot connect to the database: {e}"))
 }

@@ -4,7 +4,6 @@
 //! back after editors delete it.
 
 use chrono::{Duration, NaiveDateTime};
-use diesel::Connection;
 use serde::Deserialize;
 
 use crate::db::DbConn;
@@ -107,7 +106,7 @@ pub fn slugify(text: &str) -> String {
 /// Loads the demo content when the site has never had it and holds no
 /// articles. Returns whether it loaded anything.
 pub fn load_if_empty(conn: &mut DbConn, now: NaiveDateTime) -> Result<bool, AppError> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         if setting::get(conn, LOADED_MARKER)?.is_some() || Article::any_exist(conn)? {
             return Ok(false);
         }

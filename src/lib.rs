@@ -52,6 +52,7 @@ impl AppState {
         }
         let session_key = auth::session_key(&mut conn, config.session_key.as_deref())?;
         drop(conn);
+        fill_body_html_in_background(pool.clone());
         Ok(AppState {
             pool,
             site: views::Site {
@@ -82,6 +83,32 @@ impl AppState {
 
 /// Folder the `/static` files are served from: the `static/` folder of this source tree.
 pub const STATIC_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/static");
+
+/// Stores the rendered body of articles saved before bodies were stored
+/// rendered, a batch at a time; pages render such a body themselves (on the
+/// blocking pool) until it is filled.
+fn fill_body_html_in_background(pool: db::DbPool) {
+    std::thread::spawn(move || {
+        let mut filled = 0;
+        loop {
+            let batch = pool
+                .get()
+                .map_err(AppError::from)
+                .and_then(|mut conn| Ok(models::article::fill_body_html(&mut conn, 200)?));
+            match batch {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) => {
+                    tracing::warn!("filling stored article HTML stopped: {e}");
+                    break;
+                }
+            }
+        }
+        if filled > 0 {
+            tracing::info!("stored the rendered body of {filled} article(s)");
+        }
+    });
+}
 
 /// Builds the app: state, routes, static files, request log and error pages.
 pub fn app(

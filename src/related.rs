@@ -785,12 +785,21 @@ pub fn rebuild_all_with_limit(
         .collect::<Vec<_>>()
         .chunks(REBUILD_BATCH)
     {
-        conn.transaction(|conn| {
-            for &index in chunk {
+        // Score first, then write: the write lock is held only for the inserts.
+        let lists: Vec<(i32, Vec<_>)> = chunk
+            .iter()
+            .map(|&index| {
                 let id = corpus.docs[index].id;
                 let article_pins = pins.get(&id).unwrap_or(&no_pins);
-                let rows = corpus.rows_for(index, article_pins, limit, &mut scratch);
-                stored::replace_list(conn, id, &rows, now)?;
+                (
+                    id,
+                    corpus.rows_for(index, article_pins, limit, &mut scratch),
+                )
+            })
+            .collect();
+        crate::db::write_transaction(conn, |conn| {
+            for (id, rows) in &lists {
+                stored::replace_list(conn, *id, rows, now)?;
             }
             QueryResult::Ok(())
         })?;

@@ -65,6 +65,7 @@ diesel::table! {
         version -> Integer,
         word_count -> Integer,
         created_by -> Nullable<Integer>,
+        body_html -> Nullable<Text>,
     }
 }
 

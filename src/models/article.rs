@@ -54,6 +54,9 @@ pub struct Article {
     pub version: i32,
     pub word_count: i32,
     pub created_by: Option<i32>,
+    /// The body's sanitised HTML, stored at save time; `None` only for rows
+    /// saved before it existed and not yet filled (see [`fill_body_html`]).
+    pub body_html: Option<String>,
 }
 
 /// An article to be created.
@@ -331,10 +334,15 @@ impl Article {
         reading_minutes(self.word_count)
     }
 
-    /// Creates an article and returns its id; the word count comes from the body.
+    /// Creates an article and returns its id; the word count and stored HTML
+    /// come from the body.
     pub fn create(conn: &mut DbConn, new: &NewArticle) -> QueryResult<i32> {
         diesel::insert_into(articles::table)
-            .values((new, articles::word_count.eq(count_words(&new.body))))
+            .values((
+                new,
+                articles::word_count.eq(count_words(&new.body)),
+                articles::body_html.eq(Some(crate::markdown::render_or_escape(&new.body))),
+            ))
             .returning(articles::id)
             .get_result(conn)
     }
@@ -395,4 +403,28 @@ mod tests {
             7
         );
     }
+}
+
+/// Renders and stores the body HTML of up to `batch` articles saved before
+/// bodies were stored rendered; returns how many it filled (0 when done).
+/// Called in a loop in the background at start-up, so a large archive is
+/// filled without holding the write lock for long or delaying start-up.
+pub fn fill_body_html(conn: &mut DbConn, batch: i64) -> QueryResult<usize> {
+    let rows: Vec<(i32, String)> = articles::table
+        .filter(articles::body_html.is_null())
+        .select((articles::id, articles::body))
+        .limit(batch)
+        .load(conn)?;
+    let rendered: Vec<(i32, String)> = rows
+        .into_iter()
+        .map(|(id, body)| (id, crate::markdown::render_or_escape(&body)))
+        .collect();
+    crate::db::write_transaction(conn, |conn| {
+        for (id, html) in &rendered {
+            diesel::update(articles::table.find(id))
+                .set(articles::body_html.eq(Some(html)))
+                .execute(conn)?;
+        }
+        Ok(rendered.len())
+    })
 }

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::db::DbConn;
 use crate::demo::slugify;
 use crate::error::AppError;
+use crate::markdown;
 use crate::models::article::{count_words, ArticleStatus};
 use crate::models::revision::{self, ArticleContent};
 use crate::models::{Article, Tag};
@@ -105,6 +106,8 @@ pub struct ValidArticle {
     pub section_id: Option<i32>,
     pub tags: Vec<String>,
     pub body: String,
+    /// The body rendered and sanitised, stored with it.
+    pub body_html: String,
     pub status: ArticleStatus,
     pub publish_at: Option<NaiveDateTime>,
     /// Pinned related articles, in order.
@@ -318,6 +321,17 @@ impl ArticleForm {
         );
         check("kicker", &self.kicker, limits::KICKER, "kicker");
         check("body", &self.body, limits::BODY, "body");
+        let body = self.body.replace("\r\n", "\n");
+        // Rendered here, on the blocking pool, so saving stores the HTML and
+        // no reader renders it; a body too deeply nested is refused.
+        let body_html = if too_long(&body, limits::BODY) {
+            String::new()
+        } else {
+            markdown::render(&body).unwrap_or_else(|message| {
+                errors.add("body", message);
+                String::new()
+            })
+        };
         if has_image && self.alt.trim().is_empty() {
             errors.add("alt", "Describe the image for readers who cannot see it.");
         }
@@ -462,7 +476,8 @@ impl ArticleForm {
             author_id,
             section_id,
             tags,
-            body: self.body.replace("\r\n", "\n"),
+            body,
+            body_html,
             status,
             publish_at,
             pins,
@@ -520,6 +535,8 @@ pub enum SaveOutcome {
     },
     /// Someone saved a newer version first; nothing was written.
     Conflict,
+    /// Another article took the slug between validation and saving; nothing was written.
+    SlugTaken,
 }
 
 /// Everything one save needs.
@@ -566,7 +583,7 @@ pub fn content_of(conn: &mut DbConn, article: &Article) -> QueryResult<ArticleCo
 /// nothing) when the stored version is newer than the one the editor started
 /// from; keeps the old slug of a published article; records a revision.
 pub fn save(conn: &mut DbConn, s: Save<'_>) -> Result<SaveOutcome, AppError> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let v = s.valid;
         let existing = match s.article_id {
             Some(id) => Some(
@@ -606,8 +623,12 @@ pub fn save(conn: &mut DbConn, s: Save<'_>) -> Result<SaveOutcome, AppError> {
             articles::published_at.eq(s.published_at),
             articles::updated_at.eq(s.now),
             articles::word_count.eq(count_words(&v.body)),
+            articles::body_html.eq(Some(&v.body_html)),
         );
-        let (id, version) = match &existing {
+        // The row is written in a savepoint: a slug that another save took
+        // after this one was validated fails the unique index, and that
+        // becomes the slug's field error instead of a 500.
+        let written = conn.transaction(|conn| match &existing {
             Some(old) => {
                 let started = s.started_from.unwrap_or(0);
                 // The version check and the write are one statement, so two
@@ -620,14 +641,14 @@ pub fn save(conn: &mut DbConn, s: Save<'_>) -> Result<SaveOutcome, AppError> {
                 .set((changes, articles::version.eq(started + 1)))
                 .execute(conn)?;
                 if updated == 0 {
-                    return Ok(SaveOutcome::Conflict);
+                    return Ok(None);
                 }
                 let was_public =
                     old.status != ArticleStatus::Draft.as_str() && old.published_at.is_some();
                 if old.slug != v.slug && was_public {
                     revision::remember_slug(conn, old.id, &old.slug, &v.slug)?;
                 }
-                (old.id, started + 1)
+                Ok(Some((old.id, started + 1)))
             }
             None => {
                 let id: i32 = diesel::insert_into(articles::table)
@@ -639,8 +660,17 @@ pub fn save(conn: &mut DbConn, s: Save<'_>) -> Result<SaveOutcome, AppError> {
                     ))
                     .returning(articles::id)
                     .get_result(conn)?;
-                (id, 1)
+                Ok(Some((id, 1)))
             }
+        });
+        let (id, version) = match written {
+            Ok(Some(row)) => row,
+            Ok(None) => return Ok(SaveOutcome::Conflict),
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => return Ok(SaveOutcome::SlugTaken),
+            Err(e) => return Err(e.into()),
         };
         Article::set_takeaways(conn, id, &v.takeaways)?;
         diesel::delete(article_tags::table.filter(article_tags::article_id.eq(id)))
@@ -679,6 +709,7 @@ pub fn valid_from_content(c: &ArticleContent) -> ValidArticle {
         section_id: c.section_id,
         tags: c.tags.clone(),
         body: c.body.clone(),
+        body_html: markdown::render_or_escape(&c.body),
         status: match c.status.as_str() {
             "published" => ArticleStatus::Published,
             "scheduled" => ArticleStatus::Scheduled,

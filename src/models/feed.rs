@@ -25,8 +25,8 @@ diesel::define_sql_function! {
 pub struct FeedEntry {
     /// Headline, standfirst, dates, section and lead image (as listings load them).
     pub card: ArticleCard,
-    /// The Markdown body.
-    pub body: String,
+    /// The body's sanitised HTML, as the article page shows it.
+    pub body_html: String,
     /// When the article was first created: part of its stable feed id.
     pub created_at: NaiveDateTime,
     pub author: Option<Author>,
@@ -47,18 +47,20 @@ pub fn latest_entries(
 ) -> QueryResult<Vec<FeedEntry>> {
     let cards = Article::list_public(conn, listing, now, 0, limit)?;
     let ids: Vec<i32> = cards.iter().map(|c| c.article.id).collect();
-    let mut details: HashMap<i32, (String, NaiveDateTime, Option<Author>)> = articles::table
+    type Details = (Option<String>, String, NaiveDateTime, Option<Author>);
+    let mut details: HashMap<i32, Details> = articles::table
         .left_join(authors::table)
         .filter(articles::id.eq_any(&ids))
         .select((
             articles::id,
+            articles::body_html,
             articles::body,
             articles::created_at,
             <Author as Selectable<DbBackend>>::construct_selection().nullable(),
         ))
-        .load::<(i32, String, NaiveDateTime, Option<Author>)>(conn)?
+        .load::<(i32, Option<String>, String, NaiveDateTime, Option<Author>)>(conn)?
         .into_iter()
-        .map(|(id, body, created, author)| (id, (body, created, author)))
+        .map(|(id, html, body, created, author)| (id, (html, body, created, author)))
         .collect();
     let image_ids: Vec<i32> = cards
         .iter()
@@ -84,12 +86,12 @@ pub fn latest_entries(
         .into_iter()
         .filter_map(|card| {
             // A row deleted between the two queries is simply left out.
-            let (body, created_at, author) = details.remove(&card.article.id)?;
+            let (html, body, created_at, author) = details.remove(&card.article.id)?;
             Some(FeedEntry {
                 image_bytes: card.image.as_ref().and_then(|m| sizes.get(&m.id).copied()),
                 tags: tags_of.remove(&card.article.id).unwrap_or_default(),
                 card,
-                body,
+                body_html: html.unwrap_or_else(|| crate::markdown::render_or_escape(&body)),
                 created_at,
                 author,
             })

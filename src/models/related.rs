@@ -144,7 +144,7 @@ pub fn replace_list(
     rows: &[NewRelatedRow],
     now: NaiveDateTime,
 ) -> QueryResult<()> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         diesel::delete(related_articles::table.filter(related_articles::article_id.eq(article_id)))
             .execute(conn)?;
         // One row per insert: MultiConnection cannot express multi-row inserts.
@@ -167,7 +167,7 @@ pub fn replace_list(
 /// Forgets an article's computed list (for an article that is no longer
 /// published); its pins are kept, as the editor chose them.
 pub fn clear_list(conn: &mut DbConn, article_id: i32) -> QueryResult<()> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         diesel::delete(related_articles::table.filter(related_articles::article_id.eq(article_id)))
             .execute(conn)?;
         diesel::delete(related_computed::table.find(article_id)).execute(conn)?;
@@ -203,7 +203,7 @@ pub fn set_pins(conn: &mut DbConn, article_id: i32, related_ids: &[i32]) -> Quer
             kept.push(id);
         }
     }
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         diesel::delete(related_pins::table.filter(related_pins::article_id.eq(article_id)))
             .execute(conn)?;
         diesel::delete(

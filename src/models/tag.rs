@@ -35,6 +35,16 @@ impl Tag {
 
     /// The tag with this slug, created with `name` when it does not exist yet.
     pub fn find_or_create(conn: &mut DbConn, slug: &str, name: &str) -> QueryResult<Tag> {
+        if let DbConn::Postgres(pg) = conn {
+            // Two saves may add the same new tag at once. PostgreSQL makes the
+            // second insert wait for the first and then do nothing; on SQLite
+            // saves hold the write lock, so they never overlap.
+            diesel::insert_into(tags::table)
+                .values((tags::slug.eq(slug), tags::name.eq(name)))
+                .on_conflict(tags::slug)
+                .do_nothing()
+                .execute(pg)?;
+        }
         let existing = tags::table
             .filter(tags::slug.eq(slug))
             .select(Tag::as_select())

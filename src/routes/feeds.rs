@@ -11,7 +11,6 @@ use chrono::{NaiveDateTime, TimeZone};
 use crate::db;
 use crate::error::AppError;
 use crate::http_cache::FEED_POLICY;
-use crate::markdown;
 use crate::models::article::Listing;
 use crate::models::feed::{self, FeedEntry};
 use crate::models::{Article, Author, Section, Tag};
@@ -65,20 +64,20 @@ fn html_escape(text: &str) -> String {
     out
 }
 
-/// The article body as feed HTML: rendered and sanitised as on the article
-/// page, then with every relative link and image made absolute against the
+/// The article body as feed HTML: the stored sanitised HTML of the article
+/// page with every relative link and image made absolute against the
 /// article's URL, because feed readers show it away from our site.
-pub fn body_html(markdown_body: &str, article_url: &str) -> String {
-    let html = markdown::render(markdown_body);
+pub fn body_html(stored_html: &str, article_url: &str) -> String {
     let Ok(base) = Url::parse(article_url) else {
-        return xml_safe(&html);
+        return xml_safe(stored_html);
     };
     // A second ammonia pass with the same link policy as `markdown::render`;
-    // it only rewrites URLs, the HTML is already clean.
+    // it only rewrites URLs, the HTML is already clean (and nested no deeper
+    // than the renderer allows, so this pass is cheap).
     let absolute = ammonia::Builder::default()
         .link_rel(Some("noopener noreferrer nofollow"))
         .url_relative(UrlRelative::RewriteWithBase(base))
-        .clean(&html)
+        .clean(stored_html)
         .to_string();
     xml_safe(&absolute)
 }
@@ -237,7 +236,7 @@ impl EntryView {
             categories,
             summary: xml_safe(&a.standfirst),
             summary_html: html_escape(&xml_safe(&a.standfirst)),
-            content_html: body_html(&e.body, &url),
+            content_html: body_html(&e.body_html, &url),
             enclosure: e
                 .card
                 .image
@@ -336,29 +335,30 @@ async fn serve_feed(
         Ok((label, description, path, entries, last_change))
     })
     .await?;
-    let feed = FeedView::new(
-        &state.site,
-        label.as_deref(),
-        description,
-        &path,
-        format,
-        &entries,
-        now,
-    );
-    Ok(match format {
-        Format::Rss => xml_response(
-            &req,
-            RSS_CONTENT_TYPE,
-            RssFeed { feed }.render()?,
-            last_change,
-        ),
-        Format::Atom => xml_response(
-            &req,
-            ATOM_CONTENT_TYPE,
-            AtomFeed { feed }.render()?,
-            last_change,
-        ),
+    // Rewriting 50 bodies' links and rendering the XML is CPU work: keep it
+    // off the async workers.
+    let site = state.site.clone();
+    let body = web::block(move || {
+        let feed = FeedView::new(
+            &site,
+            label.as_deref(),
+            description,
+            &path,
+            format,
+            &entries,
+            now,
+        );
+        match format {
+            Format::Rss => RssFeed { feed }.render(),
+            Format::Atom => AtomFeed { feed }.render(),
+        }
     })
+    .await??;
+    let content_type = match format {
+        Format::Rss => RSS_CONTENT_TYPE,
+        Format::Atom => ATOM_CONTENT_TYPE,
+    };
+    Ok(xml_response(&req, content_type, body, last_change))
 }
 
 /// `GET /feed.xml`: the whole site as RSS.
@@ -437,10 +437,11 @@ mod tests {
 
     #[test]
     fn relative_links_in_the_body_become_absolute() {
-        let html = body_html(
+        let stored = crate::markdown::render(
             "See ![map](/media/3) and [the plan](/articles/plan), [notes](notes) or [x](https://other.example/a).",
-            "https://news.example/articles/harbour",
-        );
+        )
+        .unwrap();
+        let html = body_html(&stored, "https://news.example/articles/harbour");
         assert!(
             html.contains("src=\"https://news.example/media/3\""),
             "{html}"

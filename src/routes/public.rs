@@ -372,12 +372,16 @@ fn load_article(
 pub fn load_bundle(
     conn: &mut DbConn,
     site: &Site,
-    article: Article,
+    mut article: Article,
     now: NaiveDateTime,
 ) -> Result<ArticleBundle, AppError> {
     use crate::schema::media;
     use diesel::prelude::*;
 
+    if article.body_html.is_none() {
+        // Saved before bodies were stored rendered, and not filled yet.
+        article.body_html = Some(markdown::render_or_escape(&article.body));
+    }
     let section = match article.section_id {
         Some(id) => Some(
             crate::schema::sections::table
@@ -565,7 +569,7 @@ pub fn article_page(site: &Site, b: ArticleBundle, preview: bool) -> ArticlePage
         og_modified: modified_iso,
         published,
         updated,
-        body_html: markdown::render(&a.body),
+        body_html: a.body_html.clone().unwrap_or_default(),
         section_name: b.section.as_ref().map(|s| s.name.clone()),
         section_href: b.section.as_ref().map(|s| format!("/sections/{}", s.slug)),
         tags: b

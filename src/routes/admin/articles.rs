@@ -585,6 +585,17 @@ async fn save_form(
             auth::flash(&signed_in.session, message);
             Ok(see_other(format!("/admin/articles/{id}/edit")))
         }
+        SaveOutcome::SlugTaken => {
+            let mut errors = FieldErrors::default();
+            errors.0.insert(
+                "slug",
+                "Another article took this slug a moment ago. Choose a different one.".into(),
+            );
+            html(
+                &form_page(&state, &signed_in, ctx, form, errors, None),
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
         SaveOutcome::Conflict => {
             let id = article_id.expect("conflicts happen only on existing articles");
             let theirs = db::run(&state.pool, move |conn| {
@@ -642,6 +653,7 @@ async fn preview_unsaved(
             version: base.as_ref().map_or(0, |a| a.version),
             word_count: crate::models::article::count_words(&valid.body),
             created_by: base.as_ref().and_then(|a| a.created_by),
+            body_html: Some(valid.body_html.clone()),
         };
         let mut bundle: ArticleBundle = load_bundle(conn, &site, article, now)?;
         bundle.takeaways = valid.takeaways.clone();
@@ -895,6 +907,10 @@ pub async fn restore_revision(
         }
         SaveOutcome::Conflict => Err(AppError::BadRequest(
             "Someone saved the article while you restored; open the revisions again.".into(),
+        )),
+        SaveOutcome::SlugTaken => Err(AppError::BadRequest(
+            "Another article now uses this revision's slug; change that article's slug first."
+                .into(),
         )),
     }
 }
