@@ -55,9 +55,7 @@ fn markers_opening(line: &str) -> usize {
         }
         let Some(&c) = bytes.get(i) else { break };
         let after = |j: usize| bytes.get(j).is_none_or(|b| *b == b' ' || *b == b'\t');
-        if c == b'>' {
-            i += 1;
-        } else if matches!(c, b'-' | b'*' | b'+') && after(i + 1) {
+        if c == b'>' || (matches!(c, b'-' | b'*' | b'+') && after(i + 1)) {
             i += 1;
         } else if c.is_ascii_digit() {
             let digits = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();

@@ -383,28 +383,6 @@ impl Article {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reading_time_rounds_and_is_at_least_a_minute() {
-        assert_eq!(reading_minutes(0), 1);
-        assert_eq!(reading_minutes(100), 1);
-        assert_eq!(reading_minutes(344), 1);
-        assert_eq!(reading_minutes(345), 2);
-        assert_eq!(reading_minutes(1150), 5);
-    }
-
-    #[test]
-    fn words_are_counted_without_markup() {
-        assert_eq!(
-            count_words("## The *harbour* plan\n\n- one, two\n> three — four"),
-            7
-        );
-    }
-}
-
 /// Renders and stores the body HTML of up to `batch` articles saved before
 /// bodies were stored rendered; returns how many it filled (0 when done).
 /// Called in a loop in the background at start-up, so a large archive is
@@ -427,4 +405,26 @@ pub fn fill_body_html(conn: &mut DbConn, batch: i64) -> QueryResult<usize> {
         }
         Ok(rendered.len())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reading_time_rounds_and_is_at_least_a_minute() {
+        assert_eq!(reading_minutes(0), 1);
+        assert_eq!(reading_minutes(100), 1);
+        assert_eq!(reading_minutes(344), 1);
+        assert_eq!(reading_minutes(345), 2);
+        assert_eq!(reading_minutes(1150), 5);
+    }
+
+    #[test]
+    fn words_are_counted_without_markup() {
+        assert_eq!(
+            count_words("## The *harbour* plan\n\n- one, two\n> three — four"),
+            7
+        );
+    }
 }
