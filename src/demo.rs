@@ -111,6 +111,7 @@ pub fn load_if_empty(conn: &mut DbConn, now: NaiveDateTime) -> Result<bool, AppE
             return Ok(false);
         }
         load(conn, now)?;
+        crate::models::public_change::record(conn, now)?;
         setting::set(conn, LOADED_MARKER, &now.to_string())?;
         Ok(true)
     })

@@ -50,6 +50,10 @@ impl AppState {
         if !config.no_demo && demo::load_if_empty(&mut conn, clock.now())? {
             tracing::info!("loaded demo content into the empty database");
         }
+        if models::public_change::last(&mut conn)?.is_none() {
+            // A database from before changes were recorded: start counting now.
+            models::public_change::record(&mut conn, clock.now())?;
+        }
         let session_key = auth::session_key(&mut conn, config.session_key.as_deref())?;
         drop(conn);
         fill_body_html_in_background(pool.clone());

@@ -586,16 +586,29 @@ impl Corpus {
     ) -> QueryResult<usize> {
         let mut scratch = self.scratch();
         let mut count = 0;
+        let mut reordered = false;
         for id in article_ids {
+            let before = stored::order_of(conn, id)?;
             match self.index_of.get(&id) {
                 Some(&index) => {
                     let pins = stored::pins(conn, id)?;
                     let rows = self.rows_for(index, &pins, limit, &mut scratch);
+                    let after: Vec<(bool, i32)> =
+                        rows.iter().map(|r| (r.pinned, r.related_id)).collect();
+                    reordered |= before != after;
                     stored::replace_list(conn, id, &rows, self.now)?;
                 }
-                None => stored::clear_list(conn, id)?,
+                None => {
+                    reordered |= !before.is_empty();
+                    stored::clear_list(conn, id)?;
+                }
             }
             count += 1;
+        }
+        if reordered {
+            // Related lists show on public article pages; a list whose order
+            // did not change (only its scores did) changes nothing readers see.
+            crate::models::public_change::record(conn, self.now)?;
         }
         Ok(count)
     }

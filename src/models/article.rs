@@ -154,6 +154,18 @@ pub fn public_at(now: NaiveDateTime) -> PublicAt {
         .and(articles::deleted_at.is_null())
 }
 
+/// The type of [`own_or_public`].
+pub type OwnOrPublic =
+    dsl::Or<dsl::Eq<articles::created_by, i32>, diesel::helper_types::Nullable<PublicAt>>;
+
+/// What a contributor may see in the newsroom: their own articles in any
+/// state, and of everyone else's only what readers see (never other drafts).
+pub fn own_or_public(user_id: i32, now: NaiveDateTime) -> OwnOrPublic {
+    articles::created_by
+        .eq(user_id)
+        .or(public_at(now).nullable())
+}
+
 impl Article {
     /// Whether readers may see the article at `now` (the same rule as [`public_at`], for one loaded row).
     pub fn is_public(&self, now: NaiveDateTime) -> bool {
@@ -349,14 +361,39 @@ impl Article {
 
     /// Moves an article to the trash: it stops being public at once.
     pub fn soft_delete(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> QueryResult<()> {
-        diesel::update(articles::table.find(id))
-            .set(articles::deleted_at.eq(Some(now)))
-            .execute(conn)
-            .map(|_| ())
+        Self::set_trashed(conn, id, Some(now), now)
     }
 
-    /// The latest moment anything readers can see may have changed: an edit,
-    /// a deletion, or a publish time that has arrived. Pages, feeds and
+    /// Moves an article into (`Some(time)`) or out of (`None`) the trash, and
+    /// records a public change when readers could see it before or after.
+    pub fn set_trashed(
+        conn: &mut DbConn,
+        id: i32,
+        deleted_at: Option<NaiveDateTime>,
+        now: NaiveDateTime,
+    ) -> QueryResult<()> {
+        crate::db::write_transaction(conn, |conn| {
+            let before = articles::table
+                .find(id)
+                .select(Article::as_select())
+                .first(conn)?;
+            diesel::update(articles::table.find(id))
+                .set(articles::deleted_at.eq(deleted_at))
+                .execute(conn)?;
+            let after = Article {
+                deleted_at,
+                ..before.clone()
+            };
+            if before.is_public(now) || after.is_public(now) {
+                crate::models::public_change::record(conn, now)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The latest moment anything readers can see may have changed: a
+    /// recorded public change (see `models::public_change`), or a publish time
+    /// that has arrived. Pages, feeds and
     /// sitemaps send it as `Last-Modified`, so a conditional request never
     /// gets a stale 304 after an article is removed or goes live.
     pub fn last_change(
@@ -364,17 +401,12 @@ impl Article {
         now: NaiveDateTime,
     ) -> QueryResult<Option<NaiveDateTime>> {
         use diesel::dsl::max;
-        let edited: Option<NaiveDateTime> = articles::table
-            .select(max(articles::updated_at))
-            .first(conn)?;
-        let deleted: Option<NaiveDateTime> = articles::table
-            .select(max(articles::deleted_at))
-            .first(conn)?;
+        let changed = crate::models::public_change::last(conn)?;
         let went_live: Option<NaiveDateTime> = articles::table
             .filter(articles::published_at.le(now))
             .select(max(articles::published_at))
             .first(conn)?;
-        Ok([edited, deleted, went_live].into_iter().flatten().max())
+        Ok([changed, went_live].into_iter().flatten().max())
     }
 
     /// Whether the database holds any article at all (public or not).

@@ -14,6 +14,7 @@ use crate::demo::slugify;
 use crate::error::AppError;
 use crate::markdown;
 use crate::models::article::{count_words, ArticleStatus};
+use crate::models::public_change;
 use crate::models::revision::{self, ArticleContent};
 use crate::models::{Article, Tag};
 use crate::schema::{article_tags, articles, authors, sections};
@@ -686,6 +687,9 @@ pub fn save(conn: &mut DbConn, s: Save<'_>) -> Result<SaveOutcome, AppError> {
             .find(id)
             .select(Article::as_select())
             .first(conn)?;
+        if existing.as_ref().is_some_and(|a| a.is_public(s.now)) || stored.is_public(s.now) {
+            public_change::record(conn, s.now)?;
+        }
         let content = content_of(conn, &stored)?;
         revision::record(conn, id, version, Some(s.user_id), &content, s.now)?;
         Ok(SaveOutcome::Saved { id, version })

@@ -5,6 +5,7 @@ pub mod article_form;
 pub mod author;
 pub mod feed;
 pub mod media;
+pub mod public_change;
 pub mod related;
 pub mod revision;
 pub mod search;

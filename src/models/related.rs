@@ -164,6 +164,20 @@ pub fn replace_list(
     })
 }
 
+/// An article's stored list as readers see its order: (pinned, related id),
+/// pinned first. Compared before and after a refresh to know whether a
+/// public page changed.
+pub fn order_of(conn: &mut DbConn, article_id: i32) -> QueryResult<Vec<(bool, i32)>> {
+    related_articles::table
+        .filter(related_articles::article_id.eq(article_id))
+        .order((
+            related_articles::pinned.desc(),
+            related_articles::position.asc(),
+        ))
+        .select((related_articles::pinned, related_articles::related_id))
+        .load(conn)
+}
+
 /// Forgets an article's computed list (for an article that is no longer
 /// published); its pins are kept, as the editor chose them.
 pub fn clear_list(conn: &mut DbConn, article_id: i32) -> QueryResult<()> {

@@ -33,6 +33,31 @@ impl Tag {
             .first(conn)
     }
 
+    /// The tag with this slug if readers may see it: at least one public
+    /// article carries it. A tag used only by drafts or scheduled stories
+    /// would otherwise reveal them by its name alone.
+    pub fn find_public_by_slug(
+        conn: &mut DbConn,
+        slug: &str,
+        now: chrono::NaiveDateTime,
+    ) -> QueryResult<Tag> {
+        use crate::models::article::public_at;
+        use crate::schema::articles;
+        let tag = Self::find_by_slug(conn, slug)?;
+        let used: bool = diesel::select(diesel::dsl::exists(
+            article_tags::table
+                .inner_join(articles::table)
+                .filter(article_tags::tag_id.eq(tag.id))
+                .filter(public_at(now)),
+        ))
+        .get_result(conn)?;
+        if used {
+            Ok(tag)
+        } else {
+            Err(diesel::result::Error::NotFound)
+        }
+    }
+
     /// The tag with this slug, created with `name` when it does not exist yet.
     pub fn find_or_create(conn: &mut DbConn, slug: &str, name: &str) -> QueryResult<Tag> {
         if let DbConn::Postgres(pg) = conn {

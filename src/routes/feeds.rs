@@ -280,7 +280,12 @@ impl FeedView {
                 Some(label) => format!("{}: {label}", site.name),
                 None => site.name.clone(),
             }),
-            description: xml_safe(&description),
+            // RSS readers treat the channel description as HTML, as they do
+            // item descriptions; Atom's subtitle is declared plain text.
+            description: match format {
+                Format::Rss => html_escape(&xml_safe(&description)),
+                Format::Atom => xml_safe(&description),
+            },
             language: site.language.clone(),
             home_url: site.url(if path.is_empty() { "/" } else { path }),
             self_url: site.url(&format!("{path}/{}", format.file())),
@@ -314,7 +319,8 @@ async fn serve_feed(
                 (Some(s.name), description, path, Listing::Section(s.id))
             }
             Scope::Tag(slug) => {
-                let t = Tag::find_by_slug(conn, &slug).map_err(AppError::from_lookup)?;
+                let t =
+                    Tag::find_public_by_slug(conn, &slug, now).map_err(AppError::from_lookup)?;
                 let description = format!("The latest articles about {} from {site_name}.", t.name);
                 let path = format!("/tags/{}", t.slug);
                 (Some(t.name), description, path, Listing::Tag(t.id))

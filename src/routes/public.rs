@@ -252,7 +252,8 @@ async fn show_listing(
                     ("Author", a.name, a.bio, path, Listing::Author(a.id), None)
                 }
                 ListingOf::Tag => {
-                    let t = Tag::find_by_slug(conn, &slug).map_err(AppError::from_lookup)?;
+                    let t = Tag::find_public_by_slug(conn, &slug, now)
+                        .map_err(AppError::from_lookup)?;
                     let path = format!("/tags/{}", t.slug);
                     ("Tag", t.name, String::new(), path, Listing::Tag(t.id), None)
                 }

@@ -68,6 +68,12 @@ fn may_edit(signed_in: &SignedIn, a: &Article) -> bool {
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
+/// The user whose view is limited to their own work and public articles, if
+/// the signed-in user is a contributor.
+fn contributor_id(signed_in: &SignedIn) -> Option<i32> {
+    (!signed_in.user.can(Role::Editor)).then_some(signed_in.user.id)
+}
+
 /// The list's filters.
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -86,12 +92,16 @@ fn load_rows(
     trash: bool,
     now: NaiveDateTime,
     page: i64,
+    contributor: Option<i32>,
 ) -> QueryResult<(i64, Vec<Row>)> {
     let build = || {
         let mut q = articles::table
             .left_join(sections::table)
             .left_join(authors::table)
             .into_boxed::<crate::db::DbBackend>();
+        if let Some(user_id) = contributor {
+            q = q.filter(crate::models::article::own_or_public(user_id, now));
+        }
         q = if trash {
             q.filter(articles::deleted_at.is_not_null())
         } else {
@@ -161,8 +171,9 @@ async fn show_list(
             .ok_or_else(|| AppError::BadRequest("Pages are numbered from 1.".into()))?,
     };
     let now = state.clock.now();
+    let contributor = contributor_id(&signed_in);
     let (total, rows, all_sections, query) = db::run(&state.pool, move |conn| {
-        let (total, rows) = load_rows(conn, &query, trash, now, page)?;
+        let (total, rows) = load_rows(conn, &query, trash, now, page, contributor)?;
         Ok((total, rows, Section::all_in_order(conn)?, query))
     })
     .await?;
@@ -277,6 +288,8 @@ fn load_form_context(
     conn: &mut DbConn,
     article_id: Option<i32>,
     related_limit: usize,
+    contributor: Option<i32>,
+    now: NaiveDateTime,
 ) -> Result<FormContext, AppError> {
     let article = match article_id {
         Some(id) => Some(
@@ -306,8 +319,13 @@ fn load_form_context(
         }
         None => None,
     };
-    let choices = articles::table
+    let mut choices = articles::table
         .filter(articles::deleted_at.is_null())
+        .into_boxed::<crate::db::DbBackend>();
+    if let Some(user_id) = contributor {
+        choices = choices.filter(crate::models::article::own_or_public(user_id, now));
+    }
+    let choices = choices
         .filter(articles::id.ne(article_id.unwrap_or(0)))
         .order((articles::updated_at.desc(), articles::id.desc()))
         .limit(PICKER_CHOICES)
@@ -388,8 +406,9 @@ pub async fn new_form(
     signed_in: SignedIn,
 ) -> Result<HttpResponse, AppError> {
     let limit = state.site.related_limit;
+    let (contributor, now) = (contributor_id(&signed_in), state.clock.now());
     let ctx = db::run(&state.pool, move |conn| {
-        load_form_context(conn, None, limit)
+        load_form_context(conn, None, limit, contributor, now)
     })
     .await?;
     let form = ArticleForm {
@@ -410,8 +429,9 @@ pub async fn edit_form(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let limit = state.site.related_limit;
+    let (contributor, now) = (contributor_id(&signed_in), state.clock.now());
     let (ctx, content) = db::run(&state.pool, move |conn| {
-        let ctx = load_form_context(conn, Some(id), limit)?;
+        let ctx = load_form_context(conn, Some(id), limit, contributor, now)?;
         let content = content_of(conn, ctx.article.as_ref().expect("loaded"))?;
         Ok((ctx, content))
     })
@@ -493,8 +513,9 @@ async fn save_form(
     let form_for_check = form.clone();
     let has_new_image = copies.is_some();
     let limit = state.site.related_limit;
+    let contributor = contributor_id(&signed_in);
     let (ctx, checked) = db::run(&state.pool, move |conn| {
-        let ctx = load_form_context(conn, article_id, limit)?;
+        let ctx = load_form_context(conn, article_id, limit, contributor, now)?;
         let keeps_image = ctx
             .article
             .as_ref()
@@ -717,14 +738,9 @@ async fn set_trashed(
 ) -> Result<(), AppError> {
     signed_in.require(Role::Editor)?;
     signed_in.check_csrf(req, super::csrf_of(body).as_deref())?;
+    let now = state.clock.now();
     db::run(&state.pool, move |conn| {
-        let n = diesel::update(articles::table.find(id))
-            .set(articles::deleted_at.eq(deleted_at))
-            .execute(conn)?;
-        if n == 0 {
-            return Err(AppError::NotFound);
-        }
-        Ok(())
+        Article::set_trashed(conn, id, deleted_at, now).map_err(AppError::from_lookup)
     })
     .await?;
     state.related_refresh.request(

@@ -198,58 +198,65 @@ async fn save(
         .collect::<String>();
     let bio = form.bio.trim().chars().take(1000).collect::<String>();
     let slug_for_check = slug.clone();
+    // One write transaction: the slug check and the write cannot interleave
+    // with another save, and the public change is recorded with it.
     let saved = db::run(&state.pool, move |conn| {
-        if slug_taken(conn, kind, &slug_for_check, id)? {
-            return Ok(false);
-        }
-        match (kind, id) {
-            (Kind::Section, Some(id)) => diesel::update(sections::table.find(id))
-                .set((
-                    sections::name.eq(&name),
-                    sections::slug.eq(&slug),
-                    sections::description.eq(&description),
-                    sections::position.eq(position),
-                ))
-                .execute(conn)
-                .map(|_| ())?,
-            (Kind::Section, None) => Section::create(
-                conn,
-                &crate::models::NewSection {
-                    slug,
-                    name,
-                    description,
-                    position,
-                },
-            )
-            .map(|_| ())?,
-            (Kind::Tag, Some(id)) => diesel::update(tags::table.find(id))
-                .set((tags::name.eq(&name), tags::slug.eq(&slug)))
-                .execute(conn)
-                .map(|_| ())?,
-            (Kind::Author, id) => {
-                let id = match id {
-                    Some(id) => {
-                        diesel::update(authors::table.find(id))
-                            .set((
-                                authors::name.eq(&name),
-                                authors::slug.eq(&slug),
-                                authors::bio.eq(&bio),
-                            ))
-                            .execute(conn)?;
-                        id
-                    }
-                    None => Author::create(conn, &crate::models::NewAuthor { slug, name, bio })?,
-                };
-                if let Some(copies) = &photo {
-                    let photo_id = crate::models::media::store_upload(conn, copies, now)?;
-                    diesel::update(authors::table.find(id))
-                        .set(authors::photo_id.eq(Some(photo_id)))
-                        .execute(conn)?;
-                }
+        db::write_transaction(conn, |conn| {
+            if slug_taken(conn, kind, &slug_for_check, id)? {
+                return Ok(false);
             }
-            (Kind::Tag, None) => return Err(AppError::NotFound),
-        }
-        Ok(true)
+            match (kind, id) {
+                (Kind::Section, Some(id)) => diesel::update(sections::table.find(id))
+                    .set((
+                        sections::name.eq(&name),
+                        sections::slug.eq(&slug),
+                        sections::description.eq(&description),
+                        sections::position.eq(position),
+                    ))
+                    .execute(conn)
+                    .map(|_| ())?,
+                (Kind::Section, None) => Section::create(
+                    conn,
+                    &crate::models::NewSection {
+                        slug,
+                        name,
+                        description,
+                        position,
+                    },
+                )
+                .map(|_| ())?,
+                (Kind::Tag, Some(id)) => diesel::update(tags::table.find(id))
+                    .set((tags::name.eq(&name), tags::slug.eq(&slug)))
+                    .execute(conn)
+                    .map(|_| ())?,
+                (Kind::Author, id) => {
+                    let id = match id {
+                        Some(id) => {
+                            diesel::update(authors::table.find(id))
+                                .set((
+                                    authors::name.eq(&name),
+                                    authors::slug.eq(&slug),
+                                    authors::bio.eq(&bio),
+                                ))
+                                .execute(conn)?;
+                            id
+                        }
+                        None => {
+                            Author::create(conn, &crate::models::NewAuthor { slug, name, bio })?
+                        }
+                    };
+                    if let Some(copies) = &photo {
+                        let photo_id = crate::models::media::store_upload(conn, copies, now)?;
+                        diesel::update(authors::table.find(id))
+                            .set(authors::photo_id.eq(Some(photo_id)))
+                            .execute(conn)?;
+                    }
+                }
+                (Kind::Tag, None) => return Err(AppError::NotFound),
+            }
+            crate::models::public_change::record(conn, now)?;
+            Ok(true)
+        })
     })
     .await?;
     if !saved {
