@@ -34,7 +34,9 @@ fn hash(token: &str) -> String {
         .collect()
 }
 
-/// The oldest `last_seen_at` and `created_at` a live session may have at `now`.
+/// The oldest `last_seen_at` a live session may have at `now` (exactly
+/// `IDLE_MINUTES` idle still counts as live), and the `created_at` it must be
+/// newer than.
 fn limits(now: NaiveDateTime) -> (NaiveDateTime, NaiveDateTime) {
     (
         now - Duration::minutes(IDLE_MINUTES),
@@ -49,7 +51,7 @@ pub fn start(conn: &mut DbConn, token: &str, user_id: i32, now: NaiveDateTime) -
     diesel::delete(
         admin_sessions::table.filter(
             admin_sessions::last_seen_at
-                .le(idle_since)
+                .lt(idle_since)
                 .or(admin_sessions::created_at.le(born_since)),
         ),
     )
@@ -78,7 +80,7 @@ pub fn signed_in_user(
     let found: Option<(User, NaiveDateTime)> = admin_sessions::table
         .inner_join(users::table)
         .filter(admin_sessions::token_hash.eq(&token_hash))
-        .filter(admin_sessions::last_seen_at.gt(idle_since))
+        .filter(admin_sessions::last_seen_at.ge(idle_since))
         .filter(admin_sessions::created_at.gt(born_since))
         .filter(users::disabled.eq(false))
         .select((User::as_select(), admin_sessions::last_seen_at))
@@ -111,7 +113,7 @@ pub fn end_all_for_user(conn: &mut DbConn, user_id: i32) -> QueryResult<usize> {
 pub fn live_counts(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<HashMap<i32, usize>> {
     let (idle_since, born_since) = limits(now);
     let owners: Vec<i32> = admin_sessions::table
-        .filter(admin_sessions::last_seen_at.gt(idle_since))
+        .filter(admin_sessions::last_seen_at.ge(idle_since))
         .filter(admin_sessions::created_at.gt(born_since))
         .select(admin_sessions::user_id)
         .load(conn)?;
