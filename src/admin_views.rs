@@ -200,6 +200,8 @@ pub struct TaxonomyPage {
 pub struct UsersPage {
     pub chrome: AdminChrome,
     pub users: Vec<User>,
+    /// Live sessions per account id (absent: none).
+    pub sessions: std::collections::HashMap<i32, usize>,
     pub roles: [Role; 3],
     pub error: Option<String>,
     pub new_email: String,
@@ -210,5 +212,10 @@ impl UsersPage {
     /// Whether `user` has exactly `role`.
     pub fn has_role(&self, user: &User, role: &Role) -> bool {
         user.role() == *role
+    }
+
+    /// How many live sessions `user` has.
+    pub fn sessions_of(&self, user: &User) -> usize {
+        self.sessions.get(&user.id).copied().unwrap_or(0)
     }
 }

@@ -1,6 +1,14 @@
-//! Signing in to `/admin`: the session (a signed and encrypted cookie scoped
-//! to `/admin`), the `SignedIn` extractor that every admin handler takes, role
-//! checks, and CSRF protection for every state-changing request.
+//! Signing in to `/admin`: the session, the `SignedIn` extractor that every
+//! admin handler takes, role checks, and CSRF protection for every
+//! state-changing request.
+//!
+//! Whether a request is signed in is decided only by the database
+//! (`models::admin_session`): the browser's cookie (signed, encrypted, scoped
+//! to `/admin`) carries a random session token, plus what is harmless to
+//! replay: the CSRF token and a flash message. Keeping that small state in
+//! the cookie means the sign-in page needs no database row for anonymous
+//! visitors; keeping the token's session in a table means ending it ends
+//! every copy of the cookie, on every app instance.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -14,20 +22,17 @@ use argon2::password_hash::rand_core::{OsRng, RngCore};
 
 use crate::db::DbConn;
 use crate::error::AppError;
-use crate::models::setting;
 use crate::models::user::{Role, User};
+use crate::models::{admin_session, setting};
 use crate::{db, AppState};
 
-/// A session ends after this long without a request.
-pub const IDLE_MINUTES: i64 = 120;
 /// Name of the session cookie.
 pub const COOKIE_NAME: &str = "broadsheet_admin";
 /// Name of the CSRF field in every admin form.
 pub const CSRF_FIELD: &str = "csrf_token";
 
 const SESSION_KEY_SETTING: &str = "session_key";
-const USER_ID: &str = "uid";
-const LAST_SEEN: &str = "seen";
+const SESSION_TOKEN: &str = "sid";
 const CSRF: &str = "csrf";
 const FLASH: &str = "flash";
 
@@ -73,7 +78,14 @@ pub fn session_key(conn: &mut DbConn, configured: Option<&str>) -> Result<Key, A
     Ok(key)
 }
 
-/// The session middleware for the `/admin` scope.
+/// A new session token: 256 bits from the operating system's secure source.
+pub fn new_session_token() -> String {
+    random_hex(32)
+}
+
+/// The session middleware for the `/admin` scope. The cookie's own lifetime
+/// follows the idle limit so browsers drop it when the session is over; the
+/// limits that count are checked in the database.
 pub fn session_middleware(key: Key, secure: bool) -> SessionMiddleware<CookieSessionStore> {
     SessionMiddleware::builder(CookieSessionStore::default(), key)
         .cookie_name(COOKIE_NAME.into())
@@ -84,7 +96,9 @@ pub fn session_middleware(key: Key, secure: bool) -> SessionMiddleware<CookieSes
         .cookie_content_security(CookieContentSecurity::Private)
         .session_lifecycle(
             PersistentSession::default()
-                .session_ttl(actix_web::cookie::time::Duration::minutes(IDLE_MINUTES))
+                .session_ttl(actix_web::cookie::time::Duration::minutes(
+                    admin_session::IDLE_MINUTES,
+                ))
                 .session_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
         )
         .build()
@@ -140,23 +154,23 @@ pub fn check_csrf(
     }
 }
 
-/// Starts a signed-in session for `user`, with a fresh id and CSRF token.
-pub fn sign_in(session: &Session, user: &User, now: chrono::NaiveDateTime) -> Result<(), AppError> {
+/// Puts the token of a session just stored (`admin_session::start`) in a
+/// fresh cookie, with a new CSRF token: nothing from before sign-in carries over.
+pub fn sign_in(session: &Session, token: &str) -> Result<(), AppError> {
     session.renew();
     session.clear();
-    let insert = |k: &str, v: serde_json::Value| {
+    let insert = |k: &str, v: &str| {
         session
             .insert(k, v)
             .map_err(|e| AppError::Internal(format!("session: {e}")))
     };
-    insert(USER_ID, user.id.into())?;
-    insert(LAST_SEEN, now.and_utc().timestamp().into())?;
-    insert(CSRF, random_hex(32).into())?;
+    insert(SESSION_TOKEN, token)?;
+    insert(CSRF, &random_hex(32))?;
     Ok(())
 }
 
-/// Ends the session.
-pub fn sign_out(session: &Session) {
+/// Removes the cookie (its session in the database is ended by the caller).
+pub fn forget(session: &Session) {
     session.purge();
 }
 
@@ -171,10 +185,13 @@ pub fn take_flash(session: &Session) -> Option<String> {
 }
 
 /// The signed-in user of an admin request. Extracting it redirects anonymous
-/// (or idle-expired, or disabled) visitors to the sign-in page.
+/// visitors, and every cookie whose session ended (signed out, expired,
+/// revoked, account disabled), to the sign-in page.
 pub struct SignedIn {
     pub user: User,
     pub session: Session,
+    /// The session token from the cookie (to end this session).
+    pub token: String,
     /// The CSRF token to put in this page's forms.
     pub csrf: String,
 }
@@ -216,23 +233,26 @@ impl FromRequest for SignedIn {
                 q => format!("{}?{q}", req.path()),
             };
             let now = state.clock.now();
-            let user_id = session.get::<i32>(USER_ID).ok().flatten();
-            let last_seen = session.get::<i64>(LAST_SEEN).ok().flatten().unwrap_or(0);
-            let idle = now.and_utc().timestamp() - last_seen > IDLE_MINUTES * 60;
-            let Some(user_id) = user_id.filter(|_| !idle) else {
+            let Some(token) = session.get::<String>(SESSION_TOKEN).ok().flatten() else {
                 session.purge();
                 return Err(AppError::SignInRequired(back_to));
             };
-            let user = db::run(&state.pool, move |conn| Ok(User::find(conn, user_id).ok())).await?;
-            let Some(user) = user.filter(|u| !u.disabled) else {
+            let user = {
+                let token = token.clone();
+                db::run(&state.pool, move |conn| {
+                    Ok(admin_session::signed_in_user(conn, &token, now)?)
+                })
+                .await?
+            };
+            let Some(user) = user else {
                 session.purge();
                 return Err(AppError::SignInRequired(back_to));
             };
-            let _ = session.insert(LAST_SEEN, now.and_utc().timestamp());
             let csrf = csrf_token(&session);
             Ok(SignedIn {
                 user,
                 session,
+                token,
                 csrf,
             })
         })

@@ -114,6 +114,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    admin_sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> Integer,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     article_revisions (id) {
         id -> Integer,
         article_id -> Integer,
@@ -160,6 +169,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(admin_sessions -> users (user_id));
 diesel::joinable!(articles -> sections (section_id));
 diesel::joinable!(article_revisions -> articles (article_id));
 diesel::joinable!(article_revisions -> users (user_id));
@@ -181,6 +191,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     site_settings,
     users,
     login_failures,
+    admin_sessions,
     article_revisions,
     article_slugs,
     related_articles,

@@ -1,5 +1,6 @@
 //! Models: one file per table, each with its struct, its insert form and its queries.
 
+pub mod admin_session;
 pub mod article;
 pub mod article_form;
 pub mod author;

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::error::AppError;
+use crate::models::admin_session;
 use crate::schema::{login_failures, users};
 
 /// What an account may do. Ordered: each role can do all the one before can.
@@ -118,26 +119,43 @@ impl User {
             .get_result(conn)?)
     }
 
-    /// Replaces an account's password.
+    /// Replaces an account's password and ends all its sessions: whoever
+    /// knew the old password (or holds a cookie from then) is signed out.
     pub fn set_password(conn: &mut DbConn, id: i32, password: &str) -> Result<(), AppError> {
         let hash = hash_password(password)?;
-        diesel::update(users::table.find(id))
-            .set(users::password_hash.eq(hash))
-            .execute(conn)?;
+        conn.transaction(|conn| {
+            diesel::update(users::table.find(id))
+                .set(users::password_hash.eq(hash))
+                .execute(conn)?;
+            admin_session::end_all_for_user(conn, id)
+        })?;
         Ok(())
     }
 
-    /// Changes role and whether the account may sign in.
+    /// Changes role and whether the account may sign in. If either changed,
+    /// the account's sessions end, so the person signs in again under the
+    /// new rules (or, disabled, cannot); returns whether they did.
     pub fn set_role_and_disabled(
         conn: &mut DbConn,
         id: i32,
         role: Role,
         disabled: bool,
-    ) -> QueryResult<()> {
-        diesel::update(users::table.find(id))
+    ) -> QueryResult<bool> {
+        conn.transaction(|conn| {
+            let changed = diesel::update(
+                users::table.find(id).filter(
+                    users::role
+                        .ne(role.as_str())
+                        .or(users::disabled.ne(disabled)),
+                ),
+            )
             .set((users::role.eq(role.as_str()), users::disabled.eq(disabled)))
-            .execute(conn)
-            .map(|_| ())
+            .execute(conn)?;
+            if changed > 0 {
+                admin_session::end_all_for_user(conn, id)?;
+            }
+            Ok(changed > 0)
+        })
     }
 }
 
@@ -166,8 +184,12 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Sign-in throttling: failures are counted per account and per client
+/// Sign-in throttling: password checks are counted per account and per client
 /// address within a window, in the database so every app instance agrees.
+///
+/// A row of `login_failures` is a password check that was let through and
+/// has not (yet) succeeded: it is written before the check and removed when
+/// the password turns out right.
 pub mod throttle {
     use super::*;
 
@@ -178,16 +200,33 @@ pub mod throttle {
     /// Failures allowed per client address within the window (several people may share one).
     pub const PER_CLIENT: i64 = 20;
 
-    /// Whether sign-in for this email or from this client is paused.
-    pub fn is_blocked(
+    /// Claims one password check for this email from this client; false
+    /// means sign-in is paused and no check may run.
+    ///
+    /// The attempt is recorded first and counted after, each statement on its
+    /// own (never inside a transaction, where others could not see the row
+    /// before they count). So the k-th attempt to be recorded counts at least
+    /// k rows, and however many arrive at once, at most `PER_ACCOUNT` (and
+    /// `PER_CLIENT`) see a count within the limit, on SQLite and PostgreSQL
+    /// alike. A refused claim is withdrawn, so only checks that ran count.
+    pub fn claim_check(
         conn: &mut DbConn,
         email: &str,
         client: &str,
         now: NaiveDateTime,
     ) -> QueryResult<bool> {
+        let email = normalise_email(email);
+        let claim: i32 = diesel::insert_into(login_failures::table)
+            .values((
+                login_failures::email.eq(&email),
+                login_failures::client.eq(client),
+                login_failures::failed_at.eq(now),
+            ))
+            .returning(login_failures::id)
+            .get_result(conn)?;
         let since = now - chrono::Duration::minutes(WINDOW_MINUTES);
         let for_account: i64 = login_failures::table
-            .filter(login_failures::email.eq(normalise_email(email)))
+            .filter(login_failures::email.eq(&email))
             .filter(login_failures::failed_at.gt(since))
             .count()
             .get_result(conn)?;
@@ -196,24 +235,11 @@ pub mod throttle {
             .filter(login_failures::failed_at.gt(since))
             .count()
             .get_result(conn)?;
-        Ok(for_account >= PER_ACCOUNT || for_client >= PER_CLIENT)
-    }
-
-    /// Records a failed sign-in.
-    pub fn record_failure(
-        conn: &mut DbConn,
-        email: &str,
-        client: &str,
-        now: NaiveDateTime,
-    ) -> QueryResult<()> {
-        diesel::insert_into(login_failures::table)
-            .values((
-                login_failures::email.eq(normalise_email(email)),
-                login_failures::client.eq(client),
-                login_failures::failed_at.eq(now),
-            ))
-            .execute(conn)
-            .map(|_| ())
+        if for_account <= PER_ACCOUNT && for_client <= PER_CLIENT {
+            return Ok(true);
+        }
+        diesel::delete(login_failures::table.find(claim)).execute(conn)?;
+        Ok(false)
     }
 
     /// Forgets an account's failures after it signs in.

@@ -45,7 +45,9 @@ pub const ROUTES: &[(&str, &str, Role)] = &[
     ("GET", "/admin/users", Role::Admin),
     ("POST", "/admin/users", Role::Admin),
     ("POST", "/admin/users/{id}", Role::Admin),
+    ("POST", "/admin/users/{id}/sign-out", Role::Admin),
     ("POST", "/admin/logout", Role::Contributor),
+    ("POST", "/admin/logout/everywhere", Role::Contributor),
 ];
 
 /// Parses a url-encoded form body. Handlers read the body as bytes and parse
@@ -103,6 +105,10 @@ pub fn scope(
         .route("/login", web::get().to(session::login_form))
         .route("/login", web::post().to(session::login))
         .route("/logout", web::post().to(session::logout))
+        .route(
+            "/logout/everywhere",
+            web::post().to(session::logout_everywhere),
+        )
         .route("", web::get().to(articles::list))
         .route("/", web::get().to(articles::list))
         .route("/trash", web::get().to(articles::trash))
@@ -134,4 +140,8 @@ pub fn scope(
         .route("/users", web::get().to(users::page))
         .route("/users", web::post().to(users::create))
         .route("/users/{id}", web::post().to(users::update))
+        .route(
+            "/users/{id}/sign-out",
+            web::post().to(users::sign_out_everywhere),
+        )
 }

@@ -1,5 +1,6 @@
-//! `/admin/login` and `/admin/logout`. Failed sign-ins are throttled per
-//! account and per client address; the message never says whether the email exists.
+//! `/admin/login`, `/admin/logout` and `/admin/logout/everywhere`. Failed
+//! sign-ins are throttled per account and per client address; the message
+//! never says whether the email exists.
 
 use std::sync::OnceLock;
 
@@ -11,20 +12,27 @@ use serde::Deserialize;
 use crate::admin_views::LoginPage;
 use crate::auth::{self, SignedIn};
 use crate::error::AppError;
+use crate::models::admin_session;
 use crate::models::user::{self, throttle, User};
 use crate::{db, AppState};
 
-/// `?next=` after sign-in: only a path inside the admin area (no open redirect).
+/// `?next=` after sign-in: only a same-site path inside the admin area (no
+/// open redirect), written in the characters a `Location` header carries as
+/// they are (no spaces or line breaks), without `.`/`..` segments that would
+/// climb out of `/admin`. Anything else goes to `/admin`.
 pub fn safe_next(next: Option<&str>) -> String {
+    let inside_admin = |n: &str| {
+        let path = n.split(['?', '#']).next().unwrap_or_default();
+        let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+        (path == "/admin" || path.starts_with("/admin/"))
+            && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+            && !decoded.contains('\\')
+            && !decoded
+                .split('/')
+                .any(|segment| segment == "." || segment == "..")
+    };
     match next {
-        Some(n)
-            if n.starts_with("/admin")
-                && !n.starts_with("//")
-                && !n.contains("://")
-                && !n.contains('\\') =>
-        {
-            n.to_string()
-        }
+        Some(n) if inside_admin(n) => n.to_string(),
         _ => "/admin".into(),
     }
 }
@@ -48,6 +56,7 @@ pub fn client_address(req: &HttpRequest, behind_proxy: bool) -> String {
 #[derive(Deserialize)]
 pub struct LoginQuery {
     next: Option<String>,
+    /// `1` after signing out, `everywhere` after ending every session.
     signed_out: Option<String>,
 }
 
@@ -72,10 +81,13 @@ pub async fn login_form(
             email: String::new(),
             next: safe_next(query.next.as_deref()),
             error: None,
-            notice: query
-                .signed_out
-                .as_ref()
-                .map(|_| "You are signed out.".to_string()),
+            notice: query.signed_out.as_deref().map(|how| {
+                if how == "everywhere" {
+                    "You are signed out on every device.".to_string()
+                } else {
+                    "You are signed out.".to_string()
+                }
+            }),
         },
         actix_web::http::StatusCode::OK,
     )
@@ -110,7 +122,7 @@ pub async fn login(
     let email = form.email.clone();
     let password = form.password.clone();
     let outcome = db::run(&state.pool, move |conn| {
-        if throttle::is_blocked(conn, &email, &client, now)? {
+        if !throttle::claim_check(conn, &email, &client, now)? {
             return Ok(Err(true));
         }
         let found = User::find_by_email(conn, &email)?;
@@ -121,19 +133,19 @@ pub async fn login(
         match found {
             Some(u) if matches && !u.disabled => {
                 throttle::clear(conn, &email)?;
-                Ok(Ok(u))
+                let token = auth::new_session_token();
+                admin_session::start(conn, &token, u.id, now)?;
+                Ok(Ok(token))
             }
-            _ => {
-                throttle::record_failure(conn, &email, &client, now)?;
-                Ok(Err(false))
-            }
+            // The claimed check stays on record as a failure.
+            _ => Ok(Err(false)),
         }
     })
     .await?;
     let next = safe_next(form.next.as_deref());
     match outcome {
-        Ok(user) => {
-            auth::sign_in(&session, &user, now)?;
+        Ok(token) => {
+            auth::sign_in(&session, &token)?;
             Ok(HttpResponse::SeeOther()
                 .insert_header(("Location", next))
                 .finish())
@@ -169,16 +181,42 @@ pub async fn login(
     }
 }
 
-/// `POST /admin/logout`.
+/// `POST /admin/logout`: ends this session (every copy of its cookie).
 pub async fn logout(
+    state: web::Data<AppState>,
     req: HttpRequest,
     signed_in: SignedIn,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
-    auth::sign_out(&signed_in.session);
+    let token = signed_in.token.clone();
+    db::run(&state.pool, move |conn| {
+        Ok(admin_session::end(conn, &token)?)
+    })
+    .await?;
+    auth::forget(&signed_in.session);
     Ok(HttpResponse::SeeOther()
         .insert_header(("Location", "/admin/login?signed_out=1"))
+        .finish())
+}
+
+/// `POST /admin/logout/everywhere`: ends every session of the signed-in
+/// account, this one included (a stolen cookie is a copy of this one).
+pub async fn logout_everywhere(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    signed_in: SignedIn,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
+    let user_id = signed_in.user.id;
+    db::run(&state.pool, move |conn| {
+        Ok(admin_session::end_all_for_user(conn, user_id)?)
+    })
+    .await?;
+    auth::forget(&signed_in.session);
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", "/admin/login?signed_out=everywhere"))
         .finish())
 }
 
@@ -192,12 +230,22 @@ mod tests {
             safe_next(Some("/admin/articles/3/edit")),
             "/admin/articles/3/edit"
         );
+        assert_eq!(safe_next(Some("/admin?q=a%20b")), "/admin?q=a%20b");
         for bad in [
             "https://evil.example/",
             "//evil.example",
             "/articles/x",
             "/admin\\@evil",
             "/admin://x",
+            "/administrator",
+            "/admin\r\nSet-Cookie: x=1",
+            "/admin/\nx",
+            "/admin/a b",
+            "/admin/../articles/x",
+            "/admin/%2e%2E/articles/x",
+            "/admin/%5c%5cevil",
+            "/admin/é",
+            "",
         ] {
             assert_eq!(safe_next(Some(bad)), "/admin", "{bad}");
         }

@@ -1,4 +1,4 @@
-//! Accounts, for admins: add, change role, disable.
+//! Accounts, for admins: add, change role, disable, sign out everywhere.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -8,6 +8,7 @@ use crate::admin_views::UsersPage;
 use crate::auth::{self, SignedIn};
 use crate::db;
 use crate::error::AppError;
+use crate::models::admin_session;
 use crate::models::user::{Role, User};
 use crate::AppState;
 
@@ -21,7 +22,11 @@ async fn render(
     new_email: String,
     new_name: String,
 ) -> Result<HttpResponse, AppError> {
-    let users = db::run(&state.pool, |conn| Ok(User::all(conn)?)).await?;
+    let now = state.clock.now();
+    let (users, sessions) = db::run(&state.pool, move |conn| {
+        Ok((User::all(conn)?, admin_session::live_counts(conn, now)?))
+    })
+    .await?;
     let status = if error.is_some() {
         actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -30,6 +35,7 @@ async fn render(
     let page = UsersPage {
         chrome: super::chrome(state, signed_in),
         users,
+        sessions,
         roles: Role::ALL,
         error,
         new_email,
@@ -150,12 +156,52 @@ pub async fn update(
         )
         .await;
     }
-    db::run(&state.pool, move |conn| {
+    let changed = db::run(&state.pool, move |conn| {
         User::find(conn, id).map_err(AppError::from_lookup)?;
         Ok(User::set_role_and_disabled(conn, id, role, disabled)?)
     })
     .await?;
-    auth::flash(&signed_in.session, "User updated.");
+    auth::flash(
+        &signed_in.session,
+        if changed {
+            "User updated and signed out everywhere."
+        } else {
+            "Nothing changed."
+        },
+    );
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", "/admin/users"))
+        .finish())
+}
+
+/// `POST /admin/users/{id}/sign-out`: ends every session of the account, on
+/// every device (a lost laptop, a cookie that may have been copied).
+pub async fn sign_out_everywhere(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    req: HttpRequest,
+    id: web::Path<i32>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require(Role::Admin)?;
+    signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
+    let id = id.into_inner();
+    let (name, ended) = db::run(&state.pool, move |conn| {
+        let user = User::find(conn, id).map_err(AppError::from_lookup)?;
+        Ok((user.name, admin_session::end_all_for_user(conn, id)?))
+    })
+    .await?;
+    if id == signed_in.user.id {
+        auth::forget(&signed_in.session);
+        return Ok(HttpResponse::SeeOther()
+            .insert_header(("Location", "/admin/login?signed_out=everywhere"))
+            .finish());
+    }
+    let sessions = if ended == 1 { "session" } else { "sessions" };
+    auth::flash(
+        &signed_in.session,
+        &format!("{name} is signed out everywhere ({ended} {sessions} ended)."),
+    );
     Ok(HttpResponse::SeeOther()
         .insert_header(("Location", "/admin/users"))
         .finish())
