@@ -46,6 +46,7 @@ pub const ROUTES: &[(&str, &str, Role)] = &[
     ("POST", "/admin/users", Role::Admin),
     ("POST", "/admin/users/{id}", Role::Admin),
     ("POST", "/admin/logout", Role::Contributor),
+    ("GET", "/admin/media/{token}", Role::Contributor),
 ];
 
 /// Parses a url-encoded form body. Handlers read the body as bytes and parse
@@ -134,4 +135,8 @@ pub fn scope(
         .route("/users", web::get().to(users::page))
         .route("/users", web::post().to(users::create))
         .route("/users/{id}", web::post().to(users::update))
+        .route(
+            "/media/{token}",
+            web::get().to(super::media::show_media_to_newsroom),
+        )
 }
