@@ -191,7 +191,19 @@ pub struct TaxonomyPage {
     pub sections: Vec<Section>,
     pub tags: Vec<Tag>,
     pub authors: Vec<Author>,
+    /// Author photos' newsroom paths by image id.
+    pub photo_paths: std::collections::HashMap<i32, String>,
     pub error: Option<String>,
+}
+
+impl TaxonomyPage {
+    /// The path of an author's photo, if they have one.
+    pub fn photo_path(&self, author: &Author) -> Option<&str> {
+        author
+            .photo_id
+            .and_then(|id| self.photo_paths.get(&id))
+            .map(String::as_str)
+    }
 }
 
 /// Accounts (admins only).

@@ -38,6 +38,7 @@ diesel::table! {
         data -> Binary,
         created_at -> Timestamp,
         original_id -> Nullable<Integer>,
+        token -> Text,
     }
 }
 

@@ -157,14 +157,16 @@ async fn article_page_shows_every_element_with_the_stored_content_in_order() {
         "out of order: {positions:?}"
     );
 
-    // The image URL serves the stored bytes, cacheable for a long time.
+    // The image URL serves the stored bytes, cacheable briefly (it stops
+    // being public if the article is withdrawn), never as immutable.
     let image = app.get(&src).await;
     assert_eq!(image.status, 200);
     assert_eq!(image.header("content-type").unwrap(), "image/png");
-    assert!(image
-        .header("cache-control")
-        .unwrap()
-        .contains("max-age=31536000"));
+    assert_eq!(
+        image.header("cache-control").unwrap(),
+        "public, max-age=300"
+    );
+    assert!(image.header("etag").is_some());
 }
 
 #[actix_web::test]

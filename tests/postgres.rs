@@ -121,3 +121,57 @@ async fn the_newsroom_works_on_postgres() {
     );
     assert_eq!(app.get("/articles/postgres-ferry-story").await.status, 404);
 }
+
+#[actix_web::test]
+async fn images_follow_the_public_rule_on_postgres() {
+    use broadsheet::models::user::Role;
+    use broadsheet::schema::{articles, media};
+    use diesel::prelude::*;
+    let app = TestApp::on_postgres(false).await;
+    let with_image = |slug: &str, status: &'static str, at| ArticleSpec {
+        image: Some((sample_png(), "image/png")),
+        status,
+        published_at: at,
+        ..ArticleSpec::new(slug, slug)
+    };
+    let paths: Vec<(String, bool)> = app.db(|c| {
+        let live = insert_article(c, &with_image("live", "published", Some(test_now())));
+        let later = insert_article(
+            c,
+            &with_image("later", "scheduled", Some(test_now() + Duration::hours(2))),
+        );
+        let draft = insert_article(c, &with_image("draft", "draft", None));
+        let trashed = insert_article(c, &with_image("trashed", "published", Some(test_now())));
+        Article::soft_delete(c, trashed, test_now()).unwrap();
+        [
+            (live, true),
+            (later, false),
+            (draft, false),
+            (trashed, false),
+        ]
+        .into_iter()
+        .map(|(id, public)| {
+            let token: String = articles::table
+                .inner_join(media::table)
+                .filter(articles::id.eq(id))
+                .select(media::token)
+                .first(c)
+                .unwrap();
+            (format!("/media/{token}"), public)
+        })
+        .collect()
+    });
+    let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
+    for (path, public) in &paths {
+        let expected = if *public { 200 } else { 404 };
+        assert_eq!(app.get(path).await.status, expected, "{path}");
+        let newsroom = path.replacen("/media/", "/admin/media/", 1);
+        assert_eq!(editor.get(&newsroom).await.status, 200, "{newsroom}");
+    }
+    app.clock.set(test_now() + Duration::hours(2));
+    assert_eq!(
+        app.get(&paths[1].0).await.status,
+        200,
+        "scheduled time came"
+    );
+}

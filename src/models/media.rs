@@ -1,10 +1,16 @@
 //! Uploaded images, stored in the database so every app instance can serve them.
+//!
+//! Each stored copy has an unguessable token that names it in URLs. Readers get
+//! an image only while a public article or an author uses it
+//! ([`find_public`]); the newsroom gets any image behind the session.
 
 use chrono::NaiveDateTime;
+use diesel::dsl;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::schema::media;
+use crate::models::article::public_at;
+use crate::schema::{articles, authors, media};
 
 /// What pages need to know about an image, without its bytes.
 #[derive(Queryable, Selectable, Debug, Clone, PartialEq)]
@@ -14,12 +20,38 @@ pub struct MediaInfo {
     pub content_type: String,
     pub width: i32,
     pub height: i32,
+    pub token: String,
+}
+
+/// Which URL a page links an image by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaUrl {
+    /// `/media/{token}`: answers only while readers may see the image.
+    Public,
+    /// `/admin/media/{token}`: any image, for signed-in users (the article
+    /// form and previews show images of drafts and scheduled stories).
+    Newsroom,
+}
+
+impl MediaUrl {
+    /// The path of the stored copy named by `token`.
+    pub fn path(self, token: &str) -> String {
+        match self {
+            MediaUrl::Public => format!("/media/{token}"),
+            MediaUrl::Newsroom => format!("/admin/media/{token}"),
+        }
+    }
 }
 
 impl MediaInfo {
-    /// The stable public path of the image.
+    /// The public path of the image.
     pub fn path(&self) -> String {
-        format!("/media/{}", self.id)
+        MediaUrl::Public.path(&self.token)
+    }
+
+    /// The path of the image as `url` links it.
+    pub fn path_in(&self, url: MediaUrl) -> String {
+        url.path(&self.token)
     }
 }
 
@@ -34,6 +66,54 @@ pub struct NewMedia {
     pub created_at: NaiveDateTime,
 }
 
+/// A fresh token: 128 random bits as hex, so URLs cannot be guessed or walked.
+fn new_token() -> String {
+    crate::auth::random_hex(16)
+}
+
+/// Whether a token could be one of ours (32 lowercase hex digits); anything
+/// else is a 404 without a query.
+pub fn is_token(text: &str) -> bool {
+    text.len() == 32 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// The stored copy named by `token`, if readers may see it at `now`: its
+/// image (the copy itself, or the original it was resized from) is the lead
+/// image of an article that is public by [`public_at`], or an author's photo.
+/// Anything else is `NotFound`.
+pub fn find_public(conn: &mut DbConn, token: &str, now: NaiveDateTime) -> QueryResult<i32> {
+    let (id, original_id) = find_copy(conn, token)?;
+    let image = original_id.unwrap_or(id);
+    let in_public_article: bool = diesel::select(dsl::exists(
+        articles::table
+            .filter(articles::lead_image_id.eq(image))
+            .filter(public_at(now)),
+    ))
+    .get_result(conn)?;
+    let public = in_public_article
+        || diesel::select(dsl::exists(
+            authors::table.filter(authors::photo_id.eq(image)),
+        ))
+        .get_result::<bool>(conn)?;
+    if public {
+        Ok(id)
+    } else {
+        Err(diesel::result::Error::NotFound)
+    }
+}
+
+/// The stored copy named by `token`, whoever uses it (for the newsroom).
+pub fn find_any(conn: &mut DbConn, token: &str) -> QueryResult<i32> {
+    find_copy(conn, token).map(|(id, _)| id)
+}
+
+fn find_copy(conn: &mut DbConn, token: &str) -> QueryResult<(i32, Option<i32>)> {
+    media::table
+        .filter(media::token.eq(token))
+        .select((media::id, media::original_id))
+        .first(conn)
+}
+
 /// Loads an image's content type and bytes.
 pub fn load_bytes(conn: &mut DbConn, id: i32) -> QueryResult<(String, Vec<u8>)> {
     media::table
@@ -45,7 +125,7 @@ pub fn load_bytes(conn: &mut DbConn, id: i32) -> QueryResult<(String, Vec<u8>)> 
 /// Stores an image and returns its id.
 pub fn create(conn: &mut DbConn, new: &NewMedia) -> QueryResult<i32> {
     diesel::insert_into(media::table)
-        .values(new)
+        .values((new, media::token.eq(new_token())))
         .returning(media::id)
         .get_result(conn)
 }
@@ -67,6 +147,7 @@ pub fn store_upload(
                 media::data.eq(&copy.data),
                 media::created_at.eq(now),
                 media::original_id.eq(original),
+                media::token.eq(new_token()),
             ))
             .returning(media::id)
             .get_result(conn)?;
@@ -75,32 +156,74 @@ pub fn store_upload(
     original.ok_or(diesel::result::Error::NotFound)
 }
 
-/// `srcset` candidates for images: (image id, copy id, copy width), the image itself included.
-pub fn srcset_candidates(
-    conn: &mut DbConn,
-    image_ids: &[i32],
-) -> QueryResult<Vec<(i32, i32, i32)>> {
-    let copies: Vec<(i32, Option<i32>, i32)> = media::table
+/// One stored copy of an image, as a `srcset` candidate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SrcsetCopy {
+    /// The image the copy belongs to (the original's id).
+    pub image_id: i32,
+    pub token: String,
+    pub width: i32,
+}
+
+/// `srcset` candidates for images, narrowest first, each image itself included.
+pub fn srcset_candidates(conn: &mut DbConn, image_ids: &[i32]) -> QueryResult<Vec<SrcsetCopy>> {
+    let copies: Vec<(i32, Option<i32>, String, i32)> = media::table
         .filter(
             media::original_id
                 .eq_any(image_ids)
                 .or(media::id.eq_any(image_ids)),
         )
-        .select((media::id, media::original_id, media::width))
+        .select((media::id, media::original_id, media::token, media::width))
         .order(media::width.asc())
         .load(conn)?;
     Ok(copies
         .into_iter()
-        .map(|(id, original, width)| (original.unwrap_or(id), id, width))
+        .map(|(id, original, token, width)| SrcsetCopy {
+            image_id: original.unwrap_or(id),
+            token,
+            width,
+        })
         .collect())
 }
 
-/// The `srcset` attribute value for one image from its candidates.
-pub fn srcset_for(image_id: i32, candidates: &[(i32, i32, i32)]) -> Option<String> {
+/// The `srcset` attribute value for one image from its candidates, linked as `url` says.
+pub fn srcset_for(image_id: i32, candidates: &[SrcsetCopy], url: MediaUrl) -> Option<String> {
     let parts: Vec<String> = candidates
         .iter()
-        .filter(|(original, _, _)| *original == image_id)
-        .map(|(_, id, width)| format!("/media/{id} {width}w"))
+        .filter(|c| c.image_id == image_id)
+        .map(|c| format!("{} {}w", url.path(&c.token), c.width))
         .collect();
     (parts.len() > 1).then(|| parts.join(", "))
+}
+
+/// The stored paths of images by id, as `url` links them (for pages that
+/// hold only ids, such as the authors list).
+pub fn paths(
+    conn: &mut DbConn,
+    ids: &[i32],
+    url: MediaUrl,
+) -> QueryResult<std::collections::HashMap<i32, String>> {
+    let rows: Vec<(i32, String)> = media::table
+        .filter(media::id.eq_any(ids))
+        .select((media::id, media::token))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, token)| (id, url.path(&token)))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_random_hex_and_nothing_else_passes_as_one() {
+        let (a, b) = (new_token(), new_token());
+        assert!(is_token(&a) && is_token(&b));
+        assert_ne!(a, b);
+        assert!(!is_token("12"));
+        assert!(!is_token(&a.to_uppercase()));
+        assert!(!is_token(&format!("{a}0")));
+    }
 }

@@ -53,7 +53,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/news-sitemap.xml", web::get().to(sitemaps::news_sitemap))
         .route("/robots.txt", web::get().to(sitemaps::robots_txt))
         .route("/search", web::get().to(search::search))
-        .route("/media/{id}", web::get().to(media::show_media))
+        .route("/media/{token}", web::get().to(media::show_media))
         .route("/share/mastodon", web::get().to(share::share_to_mastodon))
         .route("/favicon.ico", web::get().to(media::favicon))
         .route("/healthz", web::get().to(health::healthz));

@@ -8,6 +8,7 @@ use crate::db::{self, DbConn};
 use crate::error::AppError;
 use crate::http_cache::{self, PAGE_POLICY};
 use crate::models::article::Listing;
+use crate::models::media::{srcset_for, MediaUrl, SrcsetCopy};
 use crate::models::{Article, ArticleCard, Author, MediaInfo, Section, Tag};
 use crate::seo::{self, MetaImage, NewsArticleFacts, PageMeta};
 use crate::share::share_links;
@@ -352,8 +353,8 @@ pub struct ArticleBundle {
     pub section: Option<Section>,
     pub author: Option<Author>,
     pub image: Option<MediaInfo>,
-    /// `srcset` of the lead image, when it has resized copies.
-    pub srcset: Option<String>,
+    /// The lead image's stored copies, for `srcset`.
+    pub srcset: Vec<SrcsetCopy>,
     pub takeaways: Vec<String>,
     pub tags: Vec<Tag>,
     pub related: Vec<ArticleCard>,
@@ -406,11 +407,8 @@ pub fn load_bundle(
         None => None,
     };
     let srcset = match article.lead_image_id {
-        Some(id) => crate::models::media::srcset_for(
-            id,
-            &crate::models::media::srcset_candidates(conn, &[id])?,
-        ),
-        None => None,
+        Some(id) => crate::models::media::srcset_candidates(conn, &[id])?,
+        None => Vec::new(),
     };
     Ok(ArticleBundle {
         srcset,
@@ -460,7 +458,9 @@ pub async fn show_article(
     cached_page(&req, &article_page(&state.site, bundle, false), last_change)
 }
 
-/// The article page for a loaded article; `preview` adds the banner and keeps it out of indexes.
+/// The article page for a loaded article; `preview` adds the banner, keeps it
+/// out of indexes and links the lead image by its newsroom URL (an unpublished
+/// article's image is not public).
 pub fn article_page(site: &Site, b: ArticleBundle, preview: bool) -> ArticlePage {
     let a = &b.article;
     let tz = site.timezone;
@@ -472,8 +472,14 @@ pub fn article_page(site: &Site, b: ArticleBundle, preview: bool) -> ArticlePage
     let modified_iso = updated
         .as_ref()
         .map_or(published.iso.clone(), |u| u.iso.clone());
+    let url = if preview {
+        MediaUrl::Newsroom
+    } else {
+        MediaUrl::Public
+    };
     let image = b.image.as_ref().map(|m| ImageView {
-        srcset: b.srcset.clone(),
+        src: m.path_in(url),
+        srcset: srcset_for(m.id, &b.srcset, url),
         ..ImageView::new(m, &a.lead_image_alt)
     });
     let author_href = b.author.as_ref().map(|au| format!("/authors/{}", au.slug));

@@ -311,7 +311,8 @@ fn load_form_context(
                 .select(MediaInfo::as_select())
                 .first(conn)?;
             Some(CurrentImage {
-                src: m.path(),
+                // The form shows drafts' images too: link them behind the session.
+                src: m.path_in(crate::models::media::MediaUrl::Newsroom),
                 alt: a.lead_image_alt.clone(),
                 width: m.width,
                 height: m.height,

@@ -86,11 +86,9 @@ impl Upload {
                 "The file is {:.1} MB; the limit is 10 MB. Choose a smaller image.",
                 size as f64 / 1_048_576.0
             )),
-            Upload::File(bytes) => {
-                actix_web::web::block(move || crate::images::process_upload(&bytes))
-                    .await?
-                    .map(Some)
-            }
+            Upload::File(bytes) => crate::images::process_upload_bounded(bytes)
+                .await?
+                .map(Some),
         })
     }
 }

@@ -48,6 +48,7 @@ pub const ROUTES: &[(&str, &str, Role)] = &[
     ("POST", "/admin/users/{id}/sign-out", Role::Admin),
     ("POST", "/admin/logout", Role::Contributor),
     ("POST", "/admin/logout/everywhere", Role::Contributor),
+    ("GET", "/admin/media/{token}", Role::Contributor),
 ];
 
 /// Parses a url-encoded form body. Handlers read the body as bytes and parse
@@ -143,5 +144,9 @@ pub fn scope(
         .route(
             "/users/{id}/sign-out",
             web::post().to(users::sign_out_everywhere),
+        )
+        .route(
+            "/media/{token}",
+            web::get().to(super::media::show_media_to_newsroom),
         )
 }

@@ -13,6 +13,7 @@ use crate::demo::slugify;
 use crate::error::AppError;
 use crate::images;
 use crate::models::article_form::is_valid_slug;
+use crate::models::media::{self, MediaUrl};
 use crate::models::user::Role;
 use crate::models::{Author, Section, Tag};
 use crate::routes::admin::form_data;
@@ -25,17 +26,20 @@ async fn render(
     error: Option<String>,
     status: actix_web::http::StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let (all_sections, all_tags, all_authors) = db::run(&state.pool, |conn| {
+    let (all_sections, all_tags, all_authors, photo_paths) = db::run(&state.pool, |conn| {
+        let all_authors: Vec<Author> = authors::table
+            .order(authors::name.asc())
+            .select(Author::as_select())
+            .load(conn)?;
+        let photo_ids: Vec<i32> = all_authors.iter().filter_map(|a| a.photo_id).collect();
         Ok((
             Section::all_in_order(conn)?,
             tags::table
                 .order(tags::name.asc())
                 .select(Tag::as_select())
                 .load(conn)?,
-            authors::table
-                .order(authors::name.asc())
-                .select(Author::as_select())
-                .load(conn)?,
+            all_authors,
+            media::paths(conn, &photo_ids, MediaUrl::Newsroom)?,
         ))
     })
     .await?;
@@ -44,6 +48,7 @@ async fn render(
         sections: all_sections,
         tags: all_tags,
         authors: all_authors,
+        photo_paths,
         error,
     };
     Ok(HttpResponse::build(status)
