@@ -492,7 +492,9 @@ async fn the_rebuild_command_recomputes_every_list() {
 
 #[actix_web::test]
 async fn stored_lists_pins_and_deletion_work_on_postgres() {
-    let app = TestApp::on_postgres(false).await;
+    let Some(app) = TestApp::on_postgres(false).await else {
+        return;
+    };
     let (main, pinned, twin) = app.db(|c| {
         let main = insert_article(
             c,

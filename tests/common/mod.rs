@@ -43,6 +43,30 @@ pub fn postgres_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
+/// Says that a component the tests need cannot be had. Outside CI the test
+/// skips, after one loud line per test binary and component (written past
+/// the test harness's output capture, so `cargo test` shows it); with
+/// `CI=true` it is a failure.
+pub fn unavailable(component: &str, why: &str) {
+    use std::collections::HashSet;
+    use std::io::Write;
+    use std::sync::Mutex;
+    static SAID: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+    if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+        panic!("{component} is needed in CI: {why}");
+    }
+    let mut said = SAID.lock().unwrap_or_else(|e| e.into_inner());
+    if said
+        .get_or_insert_with(HashSet::new)
+        .insert(component.into())
+    {
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n*** SKIPPING the tests that need {component}: {why}. ./test sets it up. ***"
+        );
+    }
+}
+
 /// A fresh PostgreSQL database, dropped when this value is.
 pub struct PgDatabase {
     pub url: String,
@@ -50,8 +74,9 @@ pub struct PgDatabase {
 }
 
 impl PgDatabase {
-    /// Creates a new, empty database on the test server.
-    pub fn create() -> Self {
+    /// Creates a new, empty database on the test server, or `None` (after
+    /// saying so) when there is no server to be had outside CI.
+    pub fn create() -> Option<Self> {
         use diesel::{Connection, RunQueryDsl};
         use std::sync::atomic::{AtomicUsize, Ordering};
         static NEXT: AtomicUsize = AtomicUsize::new(0);
@@ -61,9 +86,19 @@ impl PgDatabase {
             std::process::id(),
             NEXT.fetch_add(1, Ordering::SeqCst)
         );
-        let mut conn = diesel::PgConnection::establish(&admin).unwrap_or_else(|e| {
-            panic!("PostgreSQL must be running for these tests ({admin}): {e}. See .ci/run for how CI starts it.")
-        });
+        let mut conn = match diesel::PgConnection::establish(&admin) {
+            Ok(conn) => conn,
+            Err(e) => {
+                let e = e
+                    .to_string()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let why = format!("cannot connect to {admin} ({e})");
+                unavailable("PostgreSQL", &why);
+                return None;
+            }
+        };
         diesel::sql_query(format!("DROP DATABASE IF EXISTS {name}"))
             .execute(&mut conn)
             .unwrap();
@@ -71,10 +106,10 @@ impl PgDatabase {
             .execute(&mut conn)
             .unwrap();
         let base = admin.rsplit_once('/').unwrap().0;
-        PgDatabase {
+        Some(PgDatabase {
             url: format!("{base}/{name}"),
             name,
-        }
+        })
     }
 }
 
@@ -166,15 +201,16 @@ impl TestApp {
         }
     }
 
-    /// An app over a fresh PostgreSQL database.
-    pub async fn on_postgres(demo: bool) -> Self {
-        let pg = PgDatabase::create();
+    /// An app over a fresh PostgreSQL database, or `None` when the tests
+    /// cannot have PostgreSQL (see [`unavailable`]).
+    pub async fn on_postgres(demo: bool) -> Option<Self> {
+        let pg = PgDatabase::create()?;
         let dir = tempfile::tempdir().unwrap();
         let mut config = Self::config(&dir, demo);
         config.database_url = pg.url.clone();
         let mut app = Self::start_with(config, dir).await;
         app.postgres = Some(pg);
-        app
+        Some(app)
     }
 
     async fn start(demo: bool) -> Self {
