@@ -149,6 +149,8 @@ async fn parallel_saves_never_fail_and_conflicts_always_get_the_conflict_page() 
 
 #[actix_web::test]
 async fn parallel_saves_never_fail_on_postgres() {
-    let app = TestApp::on_postgres(false).await;
+    let Some(app) = TestApp::on_postgres(false).await else {
+        return;
+    };
     saves_run_in_parallel_and_all_land(&app).await;
 }

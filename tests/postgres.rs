@@ -133,7 +133,9 @@ async fn images_follow_the_public_rule_on_postgres() {
     use broadsheet::models::user::Role;
     use broadsheet::schema::{articles, media};
     use diesel::prelude::*;
-    let app = TestApp::on_postgres(false).await;
+    let Some(app) = TestApp::on_postgres(false).await else {
+        return;
+    };
     let with_image = |slug: &str, status: &'static str, at| ArticleSpec {
         image: Some((sample_png(), "image/png")),
         status,
