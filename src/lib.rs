@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod generate;
 pub mod http_cache;
 pub mod images;
 pub mod markdown;

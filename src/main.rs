@@ -1,4 +1,5 @@
-//! The `broadsheet` command: serve the site (the default) or run migrations.
+//! The `broadsheet` command: serve the site (the default), run migrations,
+//! manage accounts, rebuild related lists or generate articles.
 
 use std::process::ExitCode;
 
@@ -34,6 +35,18 @@ enum Command {
         #[arg(long, env = "DATABASE_URL", default_value = "sqlite://broadsheet.db")]
         database_url: String,
     },
+    /// Fill a database with generated articles, for measuring the site at size.
+    Generate {
+        /// How many articles to make.
+        #[arg(long)]
+        articles: usize,
+        /// Add to a database that already has articles (otherwise refused).
+        #[arg(long)]
+        append: bool,
+        /// Database URL: sqlite://PATH or postgres://USER@HOST/DB.
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://broadsheet.db")]
+        database_url: String,
+    },
     /// Related-articles maintenance.
     #[command(subcommand)]
     Related(RelatedCommand),
@@ -59,6 +72,18 @@ fn rebuild_related(database_url: &str) -> Result<(), broadsheet::AppError> {
         "{lists} related list(s) rebuilt in {:.1}s",
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+/// Runs `broadsheet generate` and says what it made.
+fn generate(database_url: &str, articles: usize, append: bool) -> Result<(), AppError> {
+    let now = broadsheet::Clock::System.now();
+    let made = broadsheet::generate::run(database_url, articles, append, now)?;
+    println!(
+        "generated {} articles in {:.1} s",
+        made.articles, made.seconds
+    );
+    println!("related lists were not computed: run `broadsheet related rebuild` if you want them");
     Ok(())
 }
 
@@ -172,6 +197,11 @@ fn main() -> ExitCode {
             rebuild_related(&database_url)
         }
         Some(Command::User(command)) => user_command(command),
+        Some(Command::Generate {
+            articles,
+            append,
+            database_url,
+        }) => generate(&database_url, articles, append),
         Some(Command::Serve(config)) => {
             actix_web::rt::System::new().block_on(broadsheet::serve(config))
         }

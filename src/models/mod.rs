@@ -4,6 +4,7 @@ pub mod admin_session;
 pub mod article;
 pub mod article_form;
 pub mod author;
+pub mod bulk;
 pub mod feed;
 pub mod media;
 pub mod public_change;

@@ -13,11 +13,13 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     .await;
     match ping {
         Ok(_) => HttpResponse::Ok()
+            .content_type("text/plain; charset=utf-8")
             .insert_header(("Cache-Control", "no-store"))
             .body("ok"),
         Err(e) => {
             tracing::warn!(error = %e, "health check failed");
             HttpResponse::ServiceUnavailable()
+                .content_type("text/plain; charset=utf-8")
                 .insert_header(("Cache-Control", "no-store"))
                 .body("database unavailable")
         }

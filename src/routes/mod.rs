@@ -1,6 +1,14 @@
 //! Every URL of the site, in one place.
+//!
+//! Each public URL is its own resource answering GET and HEAD, so any other
+//! method on a known path gets actix's 405 with an `Allow` header naming both,
+//! and unknown paths stay 404. HEAD is routed to the GET handler rather than
+//! mapped by a middleware: the `Allow` header then tells the truth, and
+//! actix-http already sends a HEAD response's headers (Content-Length of the
+//! GET body included) without its body.
 
 pub mod admin;
+pub mod canonical;
 pub mod error_pages;
 pub mod feeds;
 pub mod health;
@@ -10,51 +18,70 @@ pub mod search;
 pub mod share;
 pub mod sitemaps;
 
-use actix_web::web;
+use actix_web::{guard, web, Resource, Route};
+
+/// A route for GET and its bodiless twin HEAD.
+fn get() -> Route {
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+}
+
+/// A URL of its own, answering 405 to the methods `route` does not take.
+fn page(path: &str, route: Route) -> Resource {
+    web::resource(path).route(route)
+}
 
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(public::front_page))
-        .route("/articles/{slug}", web::get().to(public::show_article))
-        .route("/sections/{slug}", web::get().to(public::list_section))
-        .route("/authors/{slug}", web::get().to(public::list_author))
-        .route("/tags/{slug}", web::get().to(public::list_tag))
-        .route("/feed.xml", web::get().to(feeds::site_rss))
-        .route("/atom.xml", web::get().to(feeds::site_atom))
-        .route(
+    cfg.service(page("/", get().to(public::front_page)))
+        .service(page("/articles/{slug}", get().to(public::show_article)))
+        .service(page("/sections/{slug}", get().to(public::list_section)))
+        .service(page("/authors/{slug}", get().to(public::list_author)))
+        .service(page("/tags/{slug}", get().to(public::list_tag)))
+        .service(page(
+            "/{kind:articles|sections|tags|authors}/{slug}/",
+            get().to(canonical::without_trailing_slash),
+        ))
+        .service(page("/feed.xml", get().to(feeds::site_rss)))
+        .service(page("/atom.xml", get().to(feeds::site_atom)))
+        .service(web::resource(["/feed", "/rss", "/rss.xml"]).route(get().to(canonical::to_rss)))
+        .service(page("/atom", get().to(canonical::to_atom)))
+        .service(page(
             "/sections/{slug}/feed.xml",
-            web::get().to(feeds::section_rss),
-        )
-        .route(
+            get().to(feeds::section_rss),
+        ))
+        .service(page(
             "/sections/{slug}/atom.xml",
-            web::get().to(feeds::section_atom),
-        )
-        .route("/tags/{slug}/feed.xml", web::get().to(feeds::tag_rss))
-        .route("/tags/{slug}/atom.xml", web::get().to(feeds::tag_atom))
-        .route("/authors/{slug}/feed.xml", web::get().to(feeds::author_rss))
-        .route(
+            get().to(feeds::section_atom),
+        ))
+        .service(page("/tags/{slug}/feed.xml", get().to(feeds::tag_rss)))
+        .service(page("/tags/{slug}/atom.xml", get().to(feeds::tag_atom)))
+        .service(page(
+            "/authors/{slug}/feed.xml",
+            get().to(feeds::author_rss),
+        ))
+        .service(page(
             "/authors/{slug}/atom.xml",
-            web::get().to(feeds::author_atom),
-        )
-        .route("/sitemap.xml", web::get().to(sitemaps::sitemap_index))
-        .route(
+            get().to(feeds::author_atom),
+        ))
+        .service(page("/sitemap.xml", get().to(sitemaps::sitemap_index)))
+        .service(page(
             "/sitemaps/articles-{file:[1-9][0-9]*}.xml",
-            web::get().to(sitemaps::articles_sitemap),
-        )
-        .route(
+            get().to(sitemaps::articles_sitemap),
+        ))
+        .service(page(
             "/sitemaps/sections.xml",
-            web::get().to(sitemaps::sections_sitemap),
-        )
-        .route("/sitemaps/tags.xml", web::get().to(sitemaps::tags_sitemap))
-        .route(
+            get().to(sitemaps::sections_sitemap),
+        ))
+        .service(page("/sitemaps/tags.xml", get().to(sitemaps::tags_sitemap)))
+        .service(page(
             "/sitemaps/authors.xml",
-            web::get().to(sitemaps::authors_sitemap),
-        )
-        .route("/news-sitemap.xml", web::get().to(sitemaps::news_sitemap))
-        .route("/robots.txt", web::get().to(sitemaps::robots_txt))
-        .route("/search", web::get().to(search::search))
-        .route("/media/{token}", web::get().to(media::show_media))
-        .route("/share/mastodon", web::get().to(share::share_to_mastodon))
-        .route("/favicon.ico", web::get().to(media::favicon))
-        .route("/healthz", web::get().to(health::healthz));
+            get().to(sitemaps::authors_sitemap),
+        ))
+        .service(page("/news-sitemap.xml", get().to(sitemaps::news_sitemap)))
+        .service(page("/robots.txt", get().to(sitemaps::robots_txt)))
+        .service(page("/search", get().to(search::search)))
+        .service(page("/media/{token}", get().to(media::show_media)))
+        .service(page("/share/mastodon", get().to(share::share_to_mastodon)))
+        .service(page("/favicon.ico", get().to(media::favicon)))
+        .service(page("/healthz", get().to(health::healthz)));
 }

@@ -10,6 +10,7 @@ use crate::http_cache::{self, PAGE_POLICY};
 use crate::models::article::Listing;
 use crate::models::media::{srcset_for, MediaUrl, SrcsetCopy};
 use crate::models::{Article, ArticleCard, Author, MediaInfo, Section, Tag};
+use crate::routes::canonical;
 use crate::seo::{self, MetaImage, NewsArticleFacts, PageMeta};
 use crate::share::share_links;
 use crate::views::{
@@ -219,6 +220,14 @@ async fn show_listing(
     of: ListingOf,
     slug: String,
 ) -> Result<HttpResponse, AppError> {
+    let prefix = match of {
+        ListingOf::Section => "/sections",
+        ListingOf::Author => "/authors",
+        ListingOf::Tag => "/tags",
+    };
+    if let Some(redirect) = canonical::lowercase_slug(&req, prefix, &slug) {
+        return Ok(redirect);
+    }
     let page = page_number(&req)?;
     let now = state.clock.now();
     let site = state.site.clone();
@@ -432,6 +441,9 @@ pub async fn show_article(
     let now = state.clock.now();
     let site = state.site.clone();
     let slug = slug.into_inner();
+    if let Some(redirect) = canonical::lowercase_slug(&req, "/articles", &slug) {
+        return Ok(redirect);
+    }
     let found = db::run(&state.pool, move |conn| {
         match load_article(conn, &site, &slug, now) {
             Err(AppError::NotFound) => {
