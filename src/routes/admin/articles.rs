@@ -58,6 +58,17 @@ fn status_label(a: &Article, now: NaiveDateTime) -> &'static str {
     }
 }
 
+/// What a restore leaves the article as, for the flash message.
+fn status_now(a: &Article, now: NaiveDateTime) -> &'static str {
+    if a.status == ArticleStatus::Draft.as_str() {
+        "stays a draft"
+    } else if a.is_public(now) {
+        "stays published"
+    } else {
+        "stays scheduled"
+    }
+}
+
 /// Whether this user may edit this article: editors any, contributors their own drafts.
 fn may_edit(signed_in: &SignedIn, a: &Article) -> bool {
     signed_in.user.can(Role::Editor)
@@ -865,7 +876,7 @@ pub async fn restore_revision(
     let now = state.clock.now();
     let user_id = signed_in.user.id;
     let outcome = db::run(&state.pool, move |conn| {
-        let (_, content) = revision::load(conn, id, rev).map_err(AppError::from_lookup)?;
+        let (summary, content) = revision::load(conn, id, rev).map_err(AppError::from_lookup)?;
         let current = articles::table
             .find(id)
             .select(Article::as_select())
@@ -887,27 +898,33 @@ pub async fn restore_revision(
             Some(image) if image_exists => ImageChange::Replace(image),
             _ => ImageChange::Remove,
         };
-        let (status, published_at) = match content.status.as_str() {
-            "draft" => (ArticleStatus::Draft, None),
-            "scheduled" => (ArticleStatus::Scheduled, content.published_at),
-            _ => (ArticleStatus::Published, content.published_at.or(Some(now))),
+        // Restoring brings back words, never a publication state: a live
+        // article stays live with its publish time, a draft stays a draft.
+        let status = match current.status.as_str() {
+            "published" => ArticleStatus::Published,
+            "scheduled" => ArticleStatus::Scheduled,
+            _ => ArticleStatus::Draft,
         };
-        article_form::save(
+        valid.status = status;
+        valid.publish_at = current.published_at;
+        let saved = article_form::save(
             conn,
             Save {
                 article_id: Some(id),
                 started_from: Some(current.version),
                 valid: &valid,
                 status,
-                published_at,
+                published_at: current.published_at,
                 image,
                 user_id,
                 now,
                 pins: None,
             },
-        )
+        )?;
+        Ok((saved, summary.version, status_now(&current, now)))
     })
     .await?;
+    let (outcome, restored_version, state_now) = outcome;
     match outcome {
         SaveOutcome::Saved { version, .. } => {
             state.related_refresh.request(
@@ -918,7 +935,9 @@ pub async fn restore_revision(
             );
             auth::flash(
                 &signed_in.session,
-                &format!("Restored as version {version}."),
+                &format!(
+                    "Restored the text of version {restored_version} as version {version}; the article {state_now}."
+                ),
             );
             Ok(see_other(format!("/admin/articles/{id}/edit")))
         }

@@ -1,0 +1,149 @@
+//! Issue 10: editors never lose work and never publish, unpublish or backdate
+//! by accident. Each test is one promise, checked over HTTP on the real app.
+
+mod common;
+
+use broadsheet::models::user::Role;
+use chrono::Duration;
+use common::*;
+
+/// The ids of the "city" section and the "ada-reed" author (made on demand).
+fn ids(app: &TestApp) -> (String, String) {
+    app.db(|c| {
+        if broadsheet::models::Section::find_by_slug(c, "city").is_err() {
+            insert_article(c, &ArticleSpec::new("seed", "Seed"));
+        }
+        let section = broadsheet::models::Section::find_by_slug(c, "city")
+            .unwrap()
+            .id;
+        let author = broadsheet::models::Author::find_by_slug(c, "ada-reed")
+            .unwrap()
+            .id;
+        (section.to_string(), author.to_string())
+    })
+}
+
+fn article_id(app: &TestApp, slug: &str) -> i32 {
+    use broadsheet::schema::articles::dsl;
+    use diesel::prelude::*;
+    app.db(|c| {
+        dsl::articles
+            .filter(dsl::slug.eq(slug))
+            .select(dsl::id)
+            .first(c)
+            .unwrap()
+    })
+}
+
+fn version_of(app: &TestApp, id: i32) -> String {
+    use broadsheet::schema::articles::dsl;
+    use diesel::prelude::*;
+    app.db(|c| {
+        dsl::articles
+            .find(id)
+            .select(dsl::version)
+            .first::<i32>(c)
+            .unwrap()
+            .to_string()
+    })
+}
+
+/// A complete article form; `changes` replace fields by name.
+fn form(app: &TestApp, changes: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
+    let (section, author) = ids(app);
+    let mut fields: Vec<(&'static str, String)> = [
+        ("headline", "Night Ferry Trial Begins"),
+        ("slug", ""),
+        ("standfirst", "The harbour tries a late crossing."),
+        ("alt", ""),
+        ("caption", ""),
+        ("credit", ""),
+        ("takeaways", "Ferries run until midnight."),
+        ("desk_heading", ""),
+        ("desk_text", ""),
+        ("kicker", ""),
+        ("tags", "Harbour"),
+        ("body", "The first night ferry left at **23:00**."),
+        ("status", "draft"),
+        ("publish_at", ""),
+        ("version", ""),
+        ("action", "save"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, v.to_string()))
+    .collect();
+    fields.push(("section_id", section));
+    fields.push(("author_id", author));
+    for (k, v) in changes {
+        match fields.iter_mut().find(|(name, _)| name == k) {
+            Some(field) => field.1 = v.clone(),
+            None => fields.push((k, v.clone())),
+        }
+    }
+    fields
+}
+
+fn borrowed<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+fn flash(page: &Page) -> String {
+    text_of(&page.html(), ".flash").unwrap_or_default()
+}
+
+const PATH: &str = "/articles/night-ferry-trial-begins";
+
+#[actix_web::test]
+async fn restoring_a_revision_restores_the_text_and_keeps_the_article_live() {
+    let app = TestApp::empty().await;
+    let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
+    let saved = editor
+        .post_multipart("/admin/articles", &borrowed(&form(&app, &[])), None)
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let id = article_id(&app, "night-ferry-trial-begins");
+    app.clock.set(test_now() + Duration::hours(1));
+    let publish = form(
+        &app,
+        &[
+            ("headline", "Night Ferry Trial Begins Tonight".into()),
+            ("slug", "night-ferry-trial-begins".into()),
+            ("version", version_of(&app, id)),
+            ("action", "publish".into()),
+        ],
+    );
+    let published = editor
+        .post_multipart(&format!("/admin/articles/{id}"), &borrowed(&publish), None)
+        .await;
+    assert_eq!(published.status, 303, "{}", published.body);
+    let live = app.get(PATH).await;
+    assert_eq!(live.status, 200);
+    let published_at = attr_of(&live.html(), ".byline__dates time", "datetime").unwrap();
+
+    app.clock.set(test_now() + Duration::hours(2));
+    let list = editor.get(&format!("/admin/articles/{id}/revisions")).await;
+    let links: Vec<String> = list
+        .html()
+        .select(&sel("td a"))
+        .map(|a| a.value().attr("href").unwrap().to_string())
+        .collect();
+    let first = links.last().unwrap();
+    let restored = editor.post(&format!("{first}/restore"), &[]).await;
+    assert_eq!(restored.status, 303, "{}", restored.body);
+    let edit = editor.get(&format!("/admin/articles/{id}/edit")).await;
+    assert_eq!(
+        flash(&edit),
+        "Restored the text of version 1 as version 3; the article stays published."
+    );
+    let page = app.get(PATH).await;
+    assert_eq!(page.status, 200, "a restore never takes an article down");
+    assert_eq!(
+        text_of(&page.html(), "h1").unwrap(),
+        "Night Ferry Trial Begins"
+    );
+    assert_eq!(
+        attr_of(&page.html(), ".byline__dates time", "datetime").unwrap(),
+        published_at,
+        "the publish time is kept"
+    );
+}
