@@ -147,3 +147,145 @@ async fn restoring_a_revision_restores_the_text_and_keeps_the_article_live() {
         "the publish time is kept"
     );
 }
+
+#[actix_web::test]
+async fn a_future_publish_time_schedules_the_article_and_is_never_dropped() {
+    let app = TestApp::with_config(|c| c.timezone = chrono_tz::Europe::London).await;
+    let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
+    let fields = form(
+        &app,
+        &[
+            ("status", "published".into()),
+            ("publish_at", "2027-06-01T09:00".into()),
+        ],
+    );
+    let saved = editor
+        .post_multipart("/admin/articles", &borrowed(&fields), None)
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let id = article_id(&app, "night-ferry-trial-begins");
+    let edit = editor.get(&format!("/admin/articles/{id}/edit")).await;
+    assert_eq!(
+        flash(&edit),
+        "Scheduled: goes live 1 June 2027, 09:00 (Europe/London)."
+    );
+    assert_eq!(app.get(PATH).await.status, 404, "the embargo holds");
+    assert_eq!(
+        attr_of(&edit.html(), "#publish_at", "value").unwrap(),
+        "2027-06-01T09:00"
+    );
+    // The Publish button with a future time schedules too.
+    let fields = form(
+        &app,
+        &[
+            ("headline", "Harbour Lights Return".into()),
+            ("publish_at", "2027-07-01T09:00".into()),
+            ("action", "publish".into()),
+        ],
+    );
+    let saved = editor
+        .post_multipart("/admin/articles", &borrowed(&fields), None)
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(app.get("/articles/harbour-lights-return").await.status, 404);
+    // 09:00 in London in June is 08:00 UTC.
+    app.clock.set(
+        chrono::NaiveDate::from_ymd_opt(2027, 6, 1)
+            .unwrap()
+            .and_hms_opt(8, 0, 0)
+            .unwrap(),
+    );
+    assert_eq!(app.get(PATH).await.status, 200);
+}
+
+#[actix_web::test]
+async fn a_past_publish_time_needs_an_explicit_backdate() {
+    let app = TestApp::empty().await;
+    let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
+    let fields = form(
+        &app,
+        &[
+            ("status", "scheduled".into()),
+            ("publish_at", "2020-01-01T00:00".into()),
+            ("standfirst", "Typed with care.".into()),
+        ],
+    );
+    let refused = editor
+        .post_multipart("/admin/articles", &borrowed(&fields), None)
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    let html = refused.html();
+    assert!(text_of(&html, "#publish_at-error")
+        .unwrap()
+        .contains("Publish with this past date"));
+    assert_eq!(
+        attr_of(&html, "#publish_at", "value").unwrap(),
+        "2020-01-01T00:00"
+    );
+    assert_eq!(text_of(&html, "#standfirst").unwrap(), "Typed with care.");
+    assert_eq!(app.get(PATH).await.status, 404, "nothing was saved");
+
+    let mut confirmed = fields.clone();
+    confirmed.push(("backdate", "1".into()));
+    let saved = editor
+        .post_multipart("/admin/articles", &borrowed(&confirmed), None)
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let id = article_id(&app, "night-ferry-trial-begins");
+    let edit = editor.get(&format!("/admin/articles/{id}/edit")).await;
+    assert_eq!(
+        flash(&edit),
+        "Published: live now, dated 1 January 2020, 00:00 (UTC)."
+    );
+    let page = app.get(PATH).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        attr_of(&page.html(), ".byline__dates time", "datetime").unwrap(),
+        "2020-01-01T00:00:00+00:00"
+    );
+}
+
+#[actix_web::test]
+async fn every_save_message_says_what_is_public_and_when() {
+    let app = TestApp::empty().await;
+    let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
+    let saved = editor
+        .post_multipart("/admin/articles", &borrowed(&form(&app, &[])), None)
+        .await;
+    assert_eq!(saved.status, 303);
+    let id = article_id(&app, "night-ferry-trial-begins");
+    let edit = editor.get(&format!("/admin/articles/{id}/edit")).await;
+    assert_eq!(flash(&edit), "Saved as a draft: not public.");
+    assert!(edit.body.contains("Publish with this past date"));
+    let publish = form(
+        &app,
+        &[
+            ("version", version_of(&app, id)),
+            ("action", "publish".into()),
+        ],
+    );
+    editor
+        .post_multipart(&format!("/admin/articles/{id}"), &borrowed(&publish), None)
+        .await;
+    let edit = editor.get(&format!("/admin/articles/{id}/edit")).await;
+    assert_eq!(flash(&edit), "Published: live now.");
+    // Saving the live article again with its own time keeps it live, no backdate asked.
+    app.clock.set(test_now() + Duration::hours(1));
+    let again = form(
+        &app,
+        &[
+            ("version", version_of(&app, id)),
+            ("status", "published".into()),
+            ("publish_at", "2027-03-01T12:00".into()),
+        ],
+    );
+    let saved = editor
+        .post_multipart(&format!("/admin/articles/{id}"), &borrowed(&again), None)
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let page = app.get(PATH).await;
+    assert_eq!(
+        attr_of(&page.html(), ".byline__dates time", "datetime").unwrap(),
+        "2027-03-01T12:00:00+00:00"
+    );
+}

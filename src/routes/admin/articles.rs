@@ -566,13 +566,26 @@ async fn save_form(
         return preview_unsaved(&state, ctx, valid, now).await;
     }
 
-    let (status, published_at) = resolve_publication(
+    let (status, published_at) = match resolve_publication(
         valid.status,
         valid.publish_at,
         publication,
         ctx.article.as_ref(),
         now,
-    );
+        !form.backdate.is_empty(),
+    ) {
+        Ok(resolved) => resolved,
+        Err(message) => {
+            let mut errors = FieldErrors::default();
+            errors.0.insert("publish_at", message.into());
+            let notice = had_upload
+                .then(|| "Nothing was saved, so please choose the image file again.".to_string());
+            return html(
+                &form_page(&state, &signed_in, ctx, form, errors, notice),
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
     let started_from = form.started_from();
     let user_id = signed_in.user.id;
     let remove = !form.remove_image.is_empty();
@@ -609,13 +622,14 @@ async fn save_form(
                 id,
                 state.site.related_limit,
             );
-            let message = match (publication, status) {
-                (Publication::PublishNow, _) => "Published.",
-                (Publication::Unpublish, _) => "Unpublished: the article is a draft again.",
-                (_, ArticleStatus::Scheduled) => "Saved and scheduled.",
-                _ => "Saved.",
+            // Every message says what readers now get, so no save publishes
+            // or hides anything without the editor reading it.
+            let public = article_form::describe_publication(status, published_at, now, tz);
+            let message = match publication {
+                Publication::Unpublish => format!("Unpublished: {public}"),
+                _ => public,
             };
-            auth::flash(&signed_in.session, message);
+            auth::flash(&signed_in.session, &message);
             Ok(see_other(format!("/admin/articles/{id}/edit")))
         }
         SaveOutcome::SlugTaken => {
