@@ -289,3 +289,26 @@ async fn every_save_message_says_what_is_public_and_when() {
         "2027-03-01T12:00:00+00:00"
     );
 }
+
+#[actix_web::test]
+async fn links_to_our_own_articles_are_followable_and_others_are_nofollow() {
+    let app = TestApp::empty().await;
+    let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
+    let body = format!(
+        "See [the plan](/articles/plan), [the map]({BASE_URL}/articles/map) and [elsewhere](https://other.example/)."
+    );
+    let fields = form(&app, &[("body", body), ("action", "publish".into())]);
+    let saved = editor
+        .post_multipart("/admin/articles", &borrowed(&fields), None)
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let page = app.get(PATH).await;
+    let html = page.html();
+    let rel = |href: &str| attr_of(&html, &format!("a[href=\"{href}\"]"), "rel");
+    assert_eq!(rel("/articles/plan"), None);
+    assert_eq!(rel("https://news.example/articles/map"), None);
+    assert_eq!(
+        rel("https://other.example/").as_deref(),
+        Some("noopener noreferrer nofollow")
+    );
+}

@@ -252,6 +252,7 @@ impl ArticleForm {
         article_id: Option<i32>,
         has_image: bool,
         tz: Tz,
+        own_origin: &str,
     ) -> Result<Result<ValidArticle, FieldErrors>, AppError> {
         let mut errors = FieldErrors::default();
         let headline = self.headline.trim().to_string();
@@ -330,7 +331,7 @@ impl ArticleForm {
         let body_html = if too_long(&body, limits::BODY) {
             String::new()
         } else {
-            markdown::render(&body).unwrap_or_else(|message| {
+            markdown::render_for_site(&body, own_origin).unwrap_or_else(|message| {
                 errors.add("body", message);
                 String::new()
             })

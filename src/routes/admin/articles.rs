@@ -523,6 +523,7 @@ async fn save_form(
     let tz = state.site.timezone;
     let now = state.clock.now();
     let form_for_check = form.clone();
+    let origin = state.site.base_url.clone();
     let has_new_image = copies.is_some();
     let limit = state.site.related_limit;
     let contributor = contributor_id(&signed_in);
@@ -534,7 +535,7 @@ async fn save_form(
             .is_some_and(|a| a.lead_image_id.is_some())
             && form_for_check.remove_image.is_empty();
         let checked =
-            form_for_check.validate(conn, article_id, has_new_image || keeps_image, tz)?;
+            form_for_check.validate(conn, article_id, has_new_image || keeps_image, tz, &origin)?;
         Ok((ctx, checked))
     })
     .await?;
