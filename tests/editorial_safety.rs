@@ -312,3 +312,24 @@ async fn links_to_our_own_articles_are_followable_and_others_are_nofollow() {
         Some("noopener noreferrer nofollow")
     );
 }
+
+#[actix_web::test]
+async fn headlines_in_any_script_get_a_readable_slug() {
+    let app = TestApp::empty().await;
+    let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
+    for (headline, slug) in [
+        ("Zürich Opens Night Ferry", "zurich-opens-night-ferry"),
+        ("Ελληνικά νέα", "ellenika-nea"),
+    ] {
+        let fields = form(
+            &app,
+            &[("headline", headline.into()), ("action", "publish".into())],
+        );
+        let saved = editor
+            .post_multipart("/admin/articles", &borrowed(&fields), None)
+            .await;
+        assert_eq!(saved.status, 303, "{headline}: {}", saved.body);
+        let page = app.get(&format!("/articles/{slug}")).await;
+        assert_eq!(page.status, 200, "{headline}");
+    }
+}

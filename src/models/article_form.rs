@@ -10,7 +10,6 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use crate::db::DbConn;
-use crate::demo::slugify;
 use crate::error::AppError;
 use crate::markdown;
 use crate::models::article::{count_words, ArticleStatus};
@@ -18,6 +17,7 @@ use crate::models::public_change;
 use crate::models::revision::{self, ArticleContent};
 use crate::models::{Article, Tag};
 use crate::schema::{article_tags, articles, authors, sections};
+use crate::slug::slugify;
 
 /// Field limits, in characters.
 pub mod limits {

@@ -710,7 +710,7 @@ async fn preview_unsaved(
             .iter()
             .map(|name| Tag {
                 id: 0,
-                slug: crate::demo::slugify(name),
+                slug: crate::slug::slugify(name),
                 name: name.clone(),
             })
             .collect();

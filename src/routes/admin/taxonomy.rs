@@ -9,7 +9,6 @@ use serde::Deserialize;
 use crate::admin_views::TaxonomyPage;
 use crate::auth::{self, SignedIn};
 use crate::db::{self, DbConn};
-use crate::demo::slugify;
 use crate::error::AppError;
 use crate::images;
 use crate::models::article_form::is_valid_slug;
@@ -18,6 +17,7 @@ use crate::models::user::Role;
 use crate::models::{Author, Section, Tag};
 use crate::routes::admin::form_data;
 use crate::schema::{authors, sections, tags};
+use crate::slug::slugify;
 use crate::AppState;
 
 async fn render(
