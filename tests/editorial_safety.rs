@@ -333,3 +333,38 @@ async fn headlines_in_any_script_get_a_readable_slug() {
         assert_eq!(page.status, 200, "{headline}");
     }
 }
+
+#[actix_web::test]
+async fn every_page_of_the_trash_is_reachable_and_pages_past_the_end_are_not_found() {
+    use broadsheet::schema::articles::dsl;
+    use diesel::prelude::*;
+    let app = TestApp::empty().await;
+    app.db(|c| {
+        for n in 1..=51 {
+            insert_article(
+                c,
+                &ArticleSpec::new(&format!("gone-{n}"), &format!("Gone {n}")),
+            );
+        }
+        diesel::update(dsl::articles)
+            .set(dsl::deleted_at.eq(Some(test_now())))
+            .execute(c)
+            .unwrap();
+    });
+    let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
+    let first = editor.get("/admin/trash").await;
+    assert!(normalise(&first.body).contains("Page 1 of 2"));
+    let second = editor.get("/admin/trash?page=2").await;
+    assert_eq!(second.status, 200);
+    assert!(
+        normalise(&second.body).contains("Page 2 of 2"),
+        "{}",
+        second.body
+    );
+    let on_first = first.body.matches("Gone ").count();
+    let on_second = second.body.matches("Gone ").count();
+    assert!(on_second >= 1, "the 51st trashed article is reachable");
+    assert!(on_first >= 50);
+    assert_eq!(editor.get("/admin/trash?page=99").await.status, 404);
+    assert_eq!(editor.get("/admin?page=99").await.status, 404);
+}

@@ -204,6 +204,10 @@ async fn show_list(
         })
         .collect();
     let total_pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    // A page past the end is not "Page 99 of 2": it does not exist.
+    if page > total_pages {
+        return Err(AppError::NotFound);
+    }
     let base = if trash { "/admin/trash" } else { "/admin" };
     let link = |p: i64| {
         let params = [
@@ -256,8 +260,12 @@ pub async fn list(
 pub async fn trash(
     state: web::Data<AppState>,
     signed_in: SignedIn,
+    req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    show_list(state, signed_in, ListQuery::default(), true).await
+    let query = web::Query::<ListQuery>::from_query(req.query_string())
+        .map(|q| q.into_inner())
+        .unwrap_or_default();
+    show_list(state, signed_in, query, true).await
 }
 
 /// What the form page needs besides the form.
