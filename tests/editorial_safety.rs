@@ -368,3 +368,46 @@ async fn every_page_of_the_trash_is_reachable_and_pages_past_the_end_are_not_fou
     assert_eq!(editor.get("/admin/trash?page=99").await.status, 404);
     assert_eq!(editor.get("/admin?page=99").await.status, 404);
 }
+
+#[actix_web::test]
+async fn taxonomy_errors_name_the_derived_slug_and_keep_what_was_typed() {
+    let app = TestApp::empty().await;
+    ids(&app);
+    let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
+    let city = app.db(|c| broadsheet::models::Section::find_by_slug(c, "city").unwrap());
+    let refused = editor
+        .post("/admin/sections", &[("name", &city.name), ("slug", "")])
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.body.contains("The slug “city” is already in use."),
+        "{}",
+        refused.body
+    );
+    let bad_photo = editor
+        .post_multipart(
+            "/admin/authors",
+            &[
+                ("name", "Mira Castell"),
+                ("slug", ""),
+                ("bio", "Harbour reporter."),
+            ],
+            Some(common::admin::FilePart {
+                name: "photo",
+                filename: "photo.png",
+                content_type: "image/png",
+                bytes: b"not an image",
+            }),
+        )
+        .await;
+    assert_eq!(bad_photo.status, 422, "{}", bad_photo.body);
+    let html = bad_photo.html();
+    assert_eq!(
+        attr_of(&html, "#new-author-name", "value").unwrap(),
+        "Mira Castell"
+    );
+    assert_eq!(
+        attr_of(&html, "#new-author-bio", "value").unwrap(),
+        "Harbour reporter."
+    );
+}
