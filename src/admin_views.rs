@@ -194,9 +194,33 @@ pub struct TaxonomyPage {
     /// Author photos' newsroom paths by image id.
     pub photo_paths: std::collections::HashMap<i32, String>,
     pub error: Option<String>,
+    /// An author form refused as typed (`id` none for a new author), so the
+    /// editor never types it again.
+    pub typed_author: Option<TypedAuthor>,
+}
+
+/// An author form's fields as typed.
+pub struct TypedAuthor {
+    pub id: Option<i32>,
+    pub name: String,
+    pub slug: String,
+    pub bio: String,
 }
 
 impl TaxonomyPage {
+    /// What an author form's field shows: the typed value when that form
+    /// was refused, else `stored`.
+    pub fn author_field<'a>(&'a self, id: Option<i32>, field: &str, stored: &'a str) -> &'a str {
+        match &self.typed_author {
+            Some(t) if t.id == id => match field {
+                "name" => &t.name,
+                "slug" => &t.slug,
+                _ => &t.bio,
+            },
+            _ => stored,
+        }
+    }
+
     /// The path of an author's photo, if they have one.
     pub fn photo_path(&self, author: &Author) -> Option<&str> {
         author

@@ -12,6 +12,7 @@ use crate::models::{
     self, setting, Article, ArticleStatus, Author, NewArticle, NewAuthor, NewMedia, NewSection,
     Section, Tag,
 };
+use crate::slug::slugify;
 
 const CONTENT: &str = include_str!("demo/articles.json");
 const LOADED_MARKER: &str = "demo_content_loaded_at";
@@ -88,19 +89,6 @@ struct DemoArticle {
     body: String,
     published_hours_ago: i64,
     updated_hours_ago: Option<i64>,
-}
-
-/// Lowercase letters, digits and single hyphens, for slugs made from names.
-pub fn slugify(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len());
-    for c in text.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c);
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    slug.trim_end_matches('-').to_string()
 }
 
 /// Loads the demo content when the site has never had it and holds no

@@ -19,6 +19,7 @@ pub mod routes;
 pub mod schema;
 pub mod seo;
 pub mod share;
+pub mod slug;
 pub mod views;
 
 use actix_web::body::MessageBody;

@@ -157,8 +157,16 @@ fn html_depth_change(fragment: &str) -> isize {
 
 /// Renders editor Markdown to sanitised HTML, or says why it will not: a body
 /// nested deeper than [`MAX_NESTING`] is refused with a message that names the
-/// line to fix.
+/// line to fix. Only relative links count as the site's own (see
+/// [`render_for_site`]).
 pub fn render(markdown: &str) -> Result<String, String> {
+    render_for_site(markdown, "")
+}
+
+/// [`render`], with links to `own_origin` (the site's base URL, e.g.
+/// `https://news.example`) and relative links left followable: only links
+/// to other sites get `nofollow`.
+pub fn render_for_site(markdown: &str, own_origin: &str) -> Result<String, String> {
     let mut offset = 0;
     for line in markdown.split_inclusive('\n') {
         if markers_opening(line) > MAX_NESTING {
@@ -217,10 +225,94 @@ pub fn render(markdown: &str) -> Result<String, String> {
     }
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, events.into_iter());
-    Ok(ammonia::Builder::default()
-        .link_rel(Some("noopener noreferrer nofollow"))
+    let clean = ammonia::Builder::default()
+        .link_rel(None)
         .clean(&unsafe_html)
-        .to_string())
+        .to_string();
+    Ok(add_link_rel(&clean, own_origin))
+}
+
+/// The `rel` every link to another site gets.
+const EXTERNAL_REL: &str = "noopener noreferrer nofollow";
+
+/// Whether `href` (as written, entities decoded) points into this site.
+fn is_own_link(href: &str, own_origin: &str) -> bool {
+    let href = href.trim();
+    let origin = own_origin.trim_end_matches('/');
+    if href.starts_with("//") {
+        return false;
+    }
+    // A scheme is letters, digits, `+`, `-`, `.` before the first `:`, and
+    // ahead of any `/`, `?` or `#`; without one the link is relative.
+    let scheme_end = href.find([':', '/', '?', '#']);
+    let has_scheme = scheme_end.is_some_and(|i| {
+        href[i..].starts_with(':')
+            && i > 0
+            && href[..i]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    });
+    if !has_scheme {
+        return true;
+    }
+    !origin.is_empty()
+        && href.len() >= origin.len()
+        && href.is_char_boundary(origin.len())
+        && href[..origin.len()].eq_ignore_ascii_case(origin)
+        && matches!(
+            href[origin.len()..].chars().next(),
+            None | Some('/' | '?' | '#')
+        )
+}
+
+/// Adds `rel` to each `<a>` in sanitised HTML that leaves the site. The input
+/// is ammonia's serialisation: lowercase tags, every attribute value in
+/// double quotes with `"` escaped, so a quote always ends a value.
+fn add_link_rel(html: &str, own_origin: &str) -> String {
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    while let Some(start) = rest.find("<a") {
+        let after = &rest[start + 2..];
+        if !after.starts_with([' ', '>']) {
+            out.push_str(&rest[..start + 2]);
+            rest = after;
+            continue;
+        }
+        // Walk the attributes to the tag's end, noting href.
+        let mut i = 0;
+        let mut href = None;
+        let bytes = after.as_bytes();
+        while i < bytes.len() && bytes[i] != b'>' {
+            if bytes[i] == b' ' {
+                i += 1;
+                continue;
+            }
+            let name_start = i;
+            while i < bytes.len() && !matches!(bytes[i], b'=' | b' ' | b'>') {
+                i += 1;
+            }
+            let name = &after[name_start..i];
+            if after[i..].starts_with("=\"") {
+                let value_start = i + 2;
+                let len = after[value_start..]
+                    .find('"')
+                    .unwrap_or(after.len() - value_start);
+                if name == "href" {
+                    href = Some(&after[value_start..value_start + len]);
+                }
+                i = (value_start + len + 1).min(bytes.len());
+            }
+        }
+        out.push_str(&rest[..start + 2]);
+        out.push_str(&after[..i]);
+        let href = href.map(|h| h.replace("&amp;", "&"));
+        if href.is_some_and(|h| !is_own_link(&h, own_origin)) {
+            out.push_str(&format!(" rel=\"{EXTERNAL_REL}\""));
+        }
+        rest = &after[i..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The body as stored HTML even when it is refused: bodies saved before the
@@ -278,6 +370,27 @@ mod tests {
         for bad in ["<script", "alert(1)", "onerror", "javascript:", "<iframe"] {
             assert!(!html.contains(bad), "{bad} survived in {html}");
         }
+    }
+
+    #[test]
+    fn only_links_to_other_sites_are_nofollow() {
+        let html = render_for_site(
+            "[a](/articles/x) [b](notes#part) [c](https://news.example/articles/y?q=1&r=2) \
+             [d](https://other.example/) [e](https://news.example.evil/) [f](//other.example/x) \
+             <a title=\"x > y\" href=\"https://NEWS.example\">g</a> [h](mailto:desk@news.example)",
+            "https://news.example/",
+        )
+        .unwrap();
+        let rels: Vec<bool> = html
+            .split("<a ")
+            .skip(1)
+            .map(|tag| tag[..tag.find("</a>").unwrap()].contains(EXTERNAL_REL))
+            .collect();
+        assert_eq!(
+            rels,
+            [false, false, false, true, true, true, false, true],
+            "{html}"
+        );
     }
 
     #[test]

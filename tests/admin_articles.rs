@@ -85,7 +85,10 @@ async fn editor_creates_an_article_with_every_field_and_the_public_page_shows_ea
         .await;
     assert_eq!(saved.status, 303, "{}", saved.body);
     let edit = editor.get(&saved.header("location").unwrap()).await;
-    assert_eq!(text_of(&edit.html(), ".flash").unwrap(), "Published.");
+    assert_eq!(
+        text_of(&edit.html(), ".flash").unwrap(),
+        "Published: live now."
+    );
 
     let page = app.get("/articles/tide-gauge-network-goes-live").await;
     assert_eq!(page.status, 200);

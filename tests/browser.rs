@@ -375,7 +375,7 @@ async fn an_editor_writes_and_publishes_and_a_reader_sees_it() {
         .for_element(Locator::Css(".flash"))
         .await
         .unwrap();
-    assert_eq!(flash.text().await.unwrap(), "Published.");
+    assert_eq!(flash.text().await.unwrap(), "Published: live now.");
 
     // A reader finds it at the top of the front page and opens it.
     client.goto(&app.url("/")).await.unwrap();

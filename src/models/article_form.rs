@@ -10,7 +10,6 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use crate::db::DbConn;
-use crate::demo::slugify;
 use crate::error::AppError;
 use crate::markdown;
 use crate::models::article::{count_words, ArticleStatus};
@@ -18,6 +17,7 @@ use crate::models::public_change;
 use crate::models::revision::{self, ArticleContent};
 use crate::models::{Article, Tag};
 use crate::schema::{article_tags, articles, authors, sections};
+use crate::slug::slugify;
 
 /// Field limits, in characters.
 pub mod limits {
@@ -61,6 +61,8 @@ pub struct ArticleForm {
     pub publish_at: String,
     /// The version the editor started from.
     pub version: String,
+    /// Set when the editor confirms publishing with a publish time in the past.
+    pub backdate: String,
     /// Set when the editor removes the current image.
     pub remove_image: String,
     /// Related articles pinned by hand, by slug, in order.
@@ -250,6 +252,7 @@ impl ArticleForm {
         article_id: Option<i32>,
         has_image: bool,
         tz: Tz,
+        own_origin: &str,
     ) -> Result<Result<ValidArticle, FieldErrors>, AppError> {
         let mut errors = FieldErrors::default();
         let headline = self.headline.trim().to_string();
@@ -328,7 +331,7 @@ impl ArticleForm {
         let body_html = if too_long(&body, limits::BODY) {
             String::new()
         } else {
-            markdown::render(&body).unwrap_or_else(|message| {
+            markdown::render_for_site(&body, own_origin).unwrap_or_else(|message| {
                 errors.add("body", message);
                 String::new()
             })
@@ -491,31 +494,78 @@ impl ArticleForm {
 pub enum Publication {
     /// Keep the status chosen in the form.
     AsChosen,
-    /// The Publish button: live now (or keep the original time if already live).
+    /// The Publish button: live now, or at the future time typed.
     PublishNow,
     /// The Unpublish button: back to draft.
     Unpublish,
 }
 
-/// The status and publish time to store. An article already published keeps
-/// its original publish time; publishing sets it to now.
+/// Why a publication was refused: the `publish_at` field's message.
+pub const BACKDATE_MESSAGE: &str = "This time is in the past. Tick “Publish with this past date” to publish with it, or clear it to publish now, or choose a future time to schedule.";
+
+/// The status and publish time to store. A typed time is never dropped: in
+/// the future it schedules the article (whatever the status chosen), in the
+/// past it needs `backdate` (else `Err`). An article already live keeps its
+/// original publish time unless a different one is typed.
 pub fn resolve_publication(
     chosen: ArticleStatus,
     publish_at: Option<NaiveDateTime>,
     action: Publication,
     existing: Option<&Article>,
     now: NaiveDateTime,
-) -> (ArticleStatus, Option<NaiveDateTime>) {
+    backdate: bool,
+) -> Result<(ArticleStatus, Option<NaiveDateTime>), &'static str> {
     let was_live = existing.is_some_and(|a| a.is_public(now));
     let original = existing.and_then(|a| a.published_at).filter(|_| was_live);
-    match (action, chosen) {
-        (Publication::Unpublish, _) | (Publication::AsChosen, ArticleStatus::Draft) => {
-            (ArticleStatus::Draft, None)
+    if action == Publication::Unpublish
+        || (action == Publication::AsChosen && chosen == ArticleStatus::Draft)
+    {
+        return Ok((ArticleStatus::Draft, None));
+    }
+    // The form shows minutes, so the live article's own time comes back
+    // without its seconds: that is not a new time.
+    let same_as_original = |t: NaiveDateTime| {
+        original.is_some_and(|o| o.and_utc().timestamp() / 60 == t.and_utc().timestamp() / 60)
+    };
+    match publish_at {
+        None => match (original, chosen, action) {
+            (Some(o), _, _) => Ok((ArticleStatus::Published, Some(o))),
+            (None, ArticleStatus::Scheduled, Publication::AsChosen) => {
+                // validate() already asks for a time; never publish instead.
+                Err("Scheduled articles need a date and time to go live.")
+            }
+            _ => Ok((ArticleStatus::Published, Some(now))),
+        },
+        Some(t) if same_as_original(t) => Ok((ArticleStatus::Published, original)),
+        Some(t) if t > now => Ok((ArticleStatus::Scheduled, Some(t))),
+        // Within the current minute is "now", not a backdate.
+        Some(t) if now - t < chrono::Duration::minutes(1) => {
+            Ok((ArticleStatus::Published, Some(t)))
         }
-        (Publication::PublishNow, _) | (Publication::AsChosen, ArticleStatus::Published) => {
-            (ArticleStatus::Published, Some(original.unwrap_or(now)))
-        }
-        (Publication::AsChosen, ArticleStatus::Scheduled) => (ArticleStatus::Scheduled, publish_at),
+        Some(_) if !backdate => Err(BACKDATE_MESSAGE),
+        Some(t) => Ok((ArticleStatus::Published, Some(t))),
+    }
+}
+
+/// What readers now get, in words, for the message after a save.
+pub fn describe_publication(
+    status: ArticleStatus,
+    published_at: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+    tz: Tz,
+) -> String {
+    let when = |t: NaiveDateTime| {
+        format!(
+            "{} ({})",
+            tz.from_utc_datetime(&t).format("%-d %B %Y, %H:%M"),
+            tz.name()
+        )
+    };
+    match (status, published_at) {
+        (ArticleStatus::Draft, _) | (_, None) => "Saved as a draft: not public.".into(),
+        (_, Some(t)) if t > now => format!("Scheduled: goes live {}.", when(t)),
+        (_, Some(t)) if now - t < chrono::Duration::minutes(1) => "Published: live now.".into(),
+        (_, Some(t)) => format!("Published: live now, dated {}.", when(t)),
     }
 }
 

@@ -409,7 +409,7 @@ pub fn insert_article(conn: &mut DbConn, spec: &ArticleSpec) -> i32 {
     .unwrap();
     Article::set_takeaways(conn, id, &spec.takeaways).unwrap();
     for name in &spec.tags {
-        let tag = Tag::find_or_create(conn, &broadsheet::demo::slugify(name), name).unwrap();
+        let tag = Tag::find_or_create(conn, &broadsheet::slug::slugify(name), name).unwrap();
         Tag::attach(conn, id, tag.id).unwrap();
     }
     id

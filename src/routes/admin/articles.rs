@@ -58,6 +58,17 @@ fn status_label(a: &Article, now: NaiveDateTime) -> &'static str {
     }
 }
 
+/// What a restore leaves the article as, for the flash message.
+fn status_now(a: &Article, now: NaiveDateTime) -> &'static str {
+    if a.status == ArticleStatus::Draft.as_str() {
+        "stays a draft"
+    } else if a.is_public(now) {
+        "stays published"
+    } else {
+        "stays scheduled"
+    }
+}
+
 /// Whether this user may edit this article: editors any, contributors their own drafts.
 fn may_edit(signed_in: &SignedIn, a: &Article) -> bool {
     signed_in.user.can(Role::Editor)
@@ -193,6 +204,10 @@ async fn show_list(
         })
         .collect();
     let total_pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    // A page past the end is not "Page 99 of 2": it does not exist.
+    if page > total_pages {
+        return Err(AppError::NotFound);
+    }
     let base = if trash { "/admin/trash" } else { "/admin" };
     let link = |p: i64| {
         let params = [
@@ -245,8 +260,12 @@ pub async fn list(
 pub async fn trash(
     state: web::Data<AppState>,
     signed_in: SignedIn,
+    req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    show_list(state, signed_in, ListQuery::default(), true).await
+    let query = web::Query::<ListQuery>::from_query(req.query_string())
+        .map(|q| q.into_inner())
+        .unwrap_or_default();
+    show_list(state, signed_in, query, true).await
 }
 
 /// What the form page needs besides the form.
@@ -512,6 +531,7 @@ async fn save_form(
     let tz = state.site.timezone;
     let now = state.clock.now();
     let form_for_check = form.clone();
+    let origin = state.site.base_url.clone();
     let has_new_image = copies.is_some();
     let limit = state.site.related_limit;
     let contributor = contributor_id(&signed_in);
@@ -523,7 +543,7 @@ async fn save_form(
             .is_some_and(|a| a.lead_image_id.is_some())
             && form_for_check.remove_image.is_empty();
         let checked =
-            form_for_check.validate(conn, article_id, has_new_image || keeps_image, tz)?;
+            form_for_check.validate(conn, article_id, has_new_image || keeps_image, tz, &origin)?;
         Ok((ctx, checked))
     })
     .await?;
@@ -555,13 +575,26 @@ async fn save_form(
         return preview_unsaved(&state, ctx, valid, now).await;
     }
 
-    let (status, published_at) = resolve_publication(
+    let (status, published_at) = match resolve_publication(
         valid.status,
         valid.publish_at,
         publication,
         ctx.article.as_ref(),
         now,
-    );
+        !form.backdate.is_empty(),
+    ) {
+        Ok(resolved) => resolved,
+        Err(message) => {
+            let mut errors = FieldErrors::default();
+            errors.0.insert("publish_at", message.into());
+            let notice = had_upload
+                .then(|| "Nothing was saved, so please choose the image file again.".to_string());
+            return html(
+                &form_page(&state, &signed_in, ctx, form, errors, notice),
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
     let started_from = form.started_from();
     let user_id = signed_in.user.id;
     let remove = !form.remove_image.is_empty();
@@ -598,13 +631,14 @@ async fn save_form(
                 id,
                 state.site.related_limit,
             );
-            let message = match (publication, status) {
-                (Publication::PublishNow, _) => "Published.",
-                (Publication::Unpublish, _) => "Unpublished: the article is a draft again.",
-                (_, ArticleStatus::Scheduled) => "Saved and scheduled.",
-                _ => "Saved.",
+            // Every message says what readers now get, so no save publishes
+            // or hides anything without the editor reading it.
+            let public = article_form::describe_publication(status, published_at, now, tz);
+            let message = match publication {
+                Publication::Unpublish => format!("Unpublished: {public}"),
+                _ => public,
             };
-            auth::flash(&signed_in.session, message);
+            auth::flash(&signed_in.session, &message);
             Ok(see_other(format!("/admin/articles/{id}/edit")))
         }
         SaveOutcome::SlugTaken => {
@@ -684,7 +718,7 @@ async fn preview_unsaved(
             .iter()
             .map(|name| Tag {
                 id: 0,
-                slug: crate::demo::slugify(name),
+                slug: crate::slug::slugify(name),
                 name: name.clone(),
             })
             .collect();
@@ -865,7 +899,7 @@ pub async fn restore_revision(
     let now = state.clock.now();
     let user_id = signed_in.user.id;
     let outcome = db::run(&state.pool, move |conn| {
-        let (_, content) = revision::load(conn, id, rev).map_err(AppError::from_lookup)?;
+        let (summary, content) = revision::load(conn, id, rev).map_err(AppError::from_lookup)?;
         let current = articles::table
             .find(id)
             .select(Article::as_select())
@@ -887,27 +921,33 @@ pub async fn restore_revision(
             Some(image) if image_exists => ImageChange::Replace(image),
             _ => ImageChange::Remove,
         };
-        let (status, published_at) = match content.status.as_str() {
-            "draft" => (ArticleStatus::Draft, None),
-            "scheduled" => (ArticleStatus::Scheduled, content.published_at),
-            _ => (ArticleStatus::Published, content.published_at.or(Some(now))),
+        // Restoring brings back words, never a publication state: a live
+        // article stays live with its publish time, a draft stays a draft.
+        let status = match current.status.as_str() {
+            "published" => ArticleStatus::Published,
+            "scheduled" => ArticleStatus::Scheduled,
+            _ => ArticleStatus::Draft,
         };
-        article_form::save(
+        valid.status = status;
+        valid.publish_at = current.published_at;
+        let saved = article_form::save(
             conn,
             Save {
                 article_id: Some(id),
                 started_from: Some(current.version),
                 valid: &valid,
                 status,
-                published_at,
+                published_at: current.published_at,
                 image,
                 user_id,
                 now,
                 pins: None,
             },
-        )
+        )?;
+        Ok((saved, summary.version, status_now(&current, now)))
     })
     .await?;
+    let (outcome, restored_version, state_now) = outcome;
     match outcome {
         SaveOutcome::Saved { version, .. } => {
             state.related_refresh.request(
@@ -918,7 +958,9 @@ pub async fn restore_revision(
             );
             auth::flash(
                 &signed_in.session,
-                &format!("Restored as version {version}."),
+                &format!(
+                    "Restored the text of version {restored_version} as version {version}; the article {state_now}."
+                ),
             );
             Ok(see_other(format!("/admin/articles/{id}/edit")))
         }

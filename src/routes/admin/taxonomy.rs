@@ -6,10 +6,9 @@ use askama::Template;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use crate::admin_views::TaxonomyPage;
+use crate::admin_views::{TaxonomyPage, TypedAuthor};
 use crate::auth::{self, SignedIn};
 use crate::db::{self, DbConn};
-use crate::demo::slugify;
 use crate::error::AppError;
 use crate::images;
 use crate::models::article_form::is_valid_slug;
@@ -18,6 +17,7 @@ use crate::models::user::Role;
 use crate::models::{Author, Section, Tag};
 use crate::routes::admin::form_data;
 use crate::schema::{authors, sections, tags};
+use crate::slug::slugify;
 use crate::AppState;
 
 async fn render(
@@ -25,6 +25,7 @@ async fn render(
     signed_in: &SignedIn,
     error: Option<String>,
     status: actix_web::http::StatusCode,
+    typed_author: Option<TypedAuthor>,
 ) -> Result<HttpResponse, AppError> {
     let (all_sections, all_tags, all_authors, photo_paths) = db::run(&state.pool, |conn| {
         let all_authors: Vec<Author> = authors::table
@@ -50,6 +51,7 @@ async fn render(
         authors: all_authors,
         photo_paths,
         error,
+        typed_author,
     };
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
@@ -62,7 +64,14 @@ pub async fn page(
     signed_in: SignedIn,
 ) -> Result<HttpResponse, AppError> {
     signed_in.require(Role::Editor)?;
-    render(&state, &signed_in, None, actix_web::http::StatusCode::OK).await
+    render(
+        &state,
+        &signed_in,
+        None,
+        actix_web::http::StatusCode::OK,
+        None,
+    )
+    .await
 }
 
 /// A section, tag or author as submitted.
@@ -166,11 +175,27 @@ async fn apply_author(
                 &signed_in,
                 Some(format!("Photo: {message}")),
                 status,
+                Some(TypedAuthor {
+                    id,
+                    name: form.name,
+                    slug: form.slug,
+                    bio: form.bio,
+                }),
             )
             .await;
         }
     };
     save(state, signed_in, form, Kind::Author, id, copies).await
+}
+
+/// A refused author form as typed; other kinds' forms are one line each.
+fn typed(form: &NamedForm, kind: Kind, id: Option<i32>) -> Option<TypedAuthor> {
+    matches!(kind, Kind::Author).then(|| TypedAuthor {
+        id,
+        name: form.name.clone(),
+        slug: form.slug.clone(),
+        bio: form.bio.clone(),
+    })
 }
 
 async fn save(
@@ -190,6 +215,7 @@ async fn save(
                 &signed_in,
                 Some(message),
                 actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                typed(&form, kind, id),
             )
             .await
         }
@@ -203,6 +229,7 @@ async fn save(
         .collect::<String>();
     let bio = form.bio.trim().chars().take(1000).collect::<String>();
     let slug_for_check = slug.clone();
+    let taken_slug = slug.clone();
     // One write transaction: the slug check and the write cannot interleave
     // with another save, and the public change is recorded with it.
     let saved = db::run(&state.pool, move |conn| {
@@ -268,11 +295,10 @@ async fn save(
         return render(
             &state,
             &signed_in,
-            Some(format!(
-                "The slug “{}” is already in use.",
-                form.slug.trim()
-            )),
+            // Name the slug that was checked, made from the name when left blank.
+            Some(format!("The slug “{taken_slug}” is already in use.")),
             actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            typed(&form, kind, id),
         )
         .await;
     }
