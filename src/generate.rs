@@ -461,7 +461,7 @@ fn tag_name(i: usize) -> String {
 }
 
 fn slug_of(name: &str) -> String {
-    crate::demo::slugify(name)
+    crate::slug::slugify(name)
 }
 
 /// Creates (or, when appending, finds) the sections, authors and tags.

@@ -208,7 +208,10 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     ) else {
         return false;
     };
-    let Ok(version) = parsed.version.map_or(Ok(Version::default()), Version::try_from) else {
+    let Ok(version) = parsed
+        .version
+        .map_or(Ok(Version::default()), Version::try_from)
+    else {
         return false;
     };
     let mut salt_bytes = [0u8; 64];
