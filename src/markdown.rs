@@ -328,7 +328,10 @@ pub fn render_or_escape(markdown: &str) -> String {
     })
 }
 
-fn escape_html(text: &str) -> String {
+/// Escapes text for use as HTML: the fallback body of an article the
+/// renderer refuses, and feed fields that readers treat as HTML (RSS
+/// `<description>`, which the template then escapes once more for XML).
+pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -336,6 +339,7 @@ fn escape_html(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
             c => out.push(c),
         }
     }

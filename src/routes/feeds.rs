@@ -47,23 +47,6 @@ pub fn xml_safe(text: &str) -> String {
         .collect()
 }
 
-/// Escapes text for use as HTML, for feed fields that readers treat as HTML
-/// (RSS `<description>`): the template then escapes it once more for XML.
-fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The article body as feed HTML: the stored sanitised HTML of the article
 /// page with every relative link and image made absolute against the
 /// article's URL, because feed readers show it away from our site.
@@ -235,7 +218,7 @@ impl EntryView {
                 .map(|au| site.url(&format!("/authors/{}", au.slug))),
             categories,
             summary: xml_safe(&a.standfirst),
-            summary_html: html_escape(&xml_safe(&a.standfirst)),
+            summary_html: crate::markdown::escape_html(&xml_safe(&a.standfirst)),
             content_html: body_html(&e.body_html, &url),
             enclosure: e
                 .card
@@ -283,7 +266,7 @@ impl FeedView {
             // RSS readers treat the channel description as HTML, as they do
             // item descriptions; Atom's subtitle is declared plain text.
             description: match format {
-                Format::Rss => html_escape(&xml_safe(&description)),
+                Format::Rss => crate::markdown::escape_html(&xml_safe(&description)),
                 Format::Atom => xml_safe(&description),
             },
             language: site.language.clone(),
