@@ -15,8 +15,13 @@ const KEY: &str = "public_changed_at";
 const FORMAT: &str = "%Y-%m-%d %H:%M:%S%.f";
 
 /// Records that public pages changed at `now`. Call it inside the write's own
-/// transaction (see `db::write_transaction`).
+/// transaction (see `db::write_transaction`). It never moves back: a
+/// background refresh that started before a later save must not make
+/// `Last-Modified` older than what crawlers were already sent.
 pub fn record(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<()> {
+    if last(conn)?.is_some_and(|recorded| recorded >= now) {
+        return Ok(());
+    }
     setting::set(conn, KEY, &now.format(FORMAT).to_string())
 }
 
