@@ -5,7 +5,7 @@ mod common;
 
 use broadsheet::models::user::Role;
 use chrono::Duration;
-use common::admin::FilePart;
+use common::admin::{article_id, borrowed, section_and_author_ids, FilePart};
 use common::*;
 
 fn png_bytes(width: u32, height: u32) -> Vec<u8> {
@@ -13,33 +13,6 @@ fn png_bytes(width: u32, height: u32) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
-}
-
-fn ids(app: &TestApp) -> (String, String) {
-    app.db(|c| {
-        if broadsheet::models::Section::find_by_slug(c, "city").is_err() {
-            insert_article(c, &ArticleSpec::new("seed", "Seed"));
-        }
-        let section = broadsheet::models::Section::find_by_slug(c, "city")
-            .unwrap()
-            .id;
-        let author = broadsheet::models::Author::find_by_slug(c, "ada-reed")
-            .unwrap()
-            .id;
-        (section.to_string(), author.to_string())
-    })
-}
-
-fn article_id(app: &TestApp, slug: &str) -> i32 {
-    use broadsheet::schema::articles::dsl;
-    use diesel::prelude::*;
-    app.db(|c| {
-        dsl::articles
-            .filter(dsl::slug.eq(slug))
-            .select(dsl::id)
-            .first(c)
-            .unwrap()
-    })
 }
 
 fn full_form<'a>(section: &'a str, author: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -68,7 +41,7 @@ fn full_form<'a>(section: &'a str, author: &'a str) -> Vec<(&'a str, &'a str)> {
 #[actix_web::test]
 async fn editor_creates_an_article_with_every_field_and_the_public_page_shows_each() {
     let app = TestApp::empty().await;
-    let (section, author) = ids(&app);
+    let (section, author) = section_and_author_ids(&app);
     let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
     let image = png_bytes(2000, 1125);
     let saved = editor
@@ -163,7 +136,7 @@ async fn editor_creates_an_article_with_every_field_and_the_public_page_shows_ea
 #[actix_web::test]
 async fn validation_errors_keep_everything_typed_and_store_nothing() {
     let app = TestApp::empty().await;
-    let (section, author) = ids(&app);
+    let (section, author) = section_and_author_ids(&app);
     let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
     let mut form = full_form(&section, &author);
     form.retain(|(k, _)| *k != "headline" && *k != "takeaways" && *k != "status" && *k != "slug");
@@ -270,7 +243,7 @@ async fn validation_errors_keep_everything_typed_and_store_nothing() {
 #[actix_web::test]
 async fn alt_text_is_required_with_an_image() {
     let app = TestApp::empty().await;
-    let (section, author) = ids(&app);
+    let (section, author) = section_and_author_ids(&app);
     let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
     let mut form = full_form(&section, &author);
     form.retain(|(k, _)| *k != "alt");
@@ -296,7 +269,7 @@ async fn alt_text_is_required_with_an_image() {
 #[actix_web::test]
 async fn non_images_and_oversized_files_are_refused_with_the_form_intact() {
     let app = TestApp::empty().await;
-    let (section, author) = ids(&app);
+    let (section, author) = section_and_author_ids(&app);
     let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
     let form = full_form(&section, &author);
     let pdf = b"%PDF-1.7 this is not an image".to_vec();
@@ -356,7 +329,7 @@ async fn non_images_and_oversized_files_are_refused_with_the_form_intact() {
 #[actix_web::test]
 async fn a_contributor_writes_drafts_but_cannot_publish() {
     let app = TestApp::empty().await;
-    let (section, author) = ids(&app);
+    let (section, author) = section_and_author_ids(&app);
     let mut contributor = app.signed_in("c@news.example", Role::Contributor).await;
     let form = full_form(&section, &author);
     let refused = contributor
@@ -411,7 +384,7 @@ async fn a_contributor_writes_drafts_but_cannot_publish() {
 #[actix_web::test]
 async fn scheduled_articles_go_live_at_their_time_by_themselves() {
     let app = TestApp::empty().await;
-    let (section, author) = ids(&app);
+    let (section, author) = section_and_author_ids(&app);
     let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
     let mut form = full_form(&section, &author);
     form.retain(|(k, _)| !matches!(*k, "status" | "publish_at" | "action"));
@@ -440,7 +413,7 @@ async fn scheduled_articles_go_live_at_their_time_by_themselves() {
 }
 
 async fn publish_simple(app: &TestApp, editor: &mut common::admin::Editor<'_>) -> i32 {
-    let (section, author) = ids(app);
+    let (section, author) = section_and_author_ids(app);
     let form = full_form(&section, &author);
     let saved = editor.post_multipart("/admin/articles", &form, None).await;
     assert_eq!(saved.status, 303, "{}", saved.body);
@@ -493,10 +466,6 @@ fn edit_fields(
     fields
 }
 
-fn borrowed<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
-    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
-}
-
 #[actix_web::test]
 async fn editing_a_published_article_shows_updated_and_a_new_slug_redirects() {
     let app = TestApp::empty().await;
@@ -537,7 +506,7 @@ async fn editing_a_published_article_shows_updated_and_a_new_slug_redirects() {
         assert_eq!(page.header("location").unwrap(), "/articles/gauges");
     }
     // Nobody else can take an old slug.
-    let (section, author) = ids(&app);
+    let (section, author) = section_and_author_ids(&app);
     let mut form = full_form(&section, &author);
     form.retain(|(k, _)| *k != "slug" && *k != "headline");
     form.extend([("slug", "tide-gauges-live"), ("headline", "Another")]);
@@ -650,7 +619,7 @@ async fn trash_hides_an_article_everywhere_and_restore_brings_it_back() {
 #[actix_web::test]
 async fn preview_is_the_real_page_with_a_banner_for_signed_in_users_only() {
     let app = TestApp::empty().await;
-    let (section, author) = ids(&app);
+    let (section, author) = section_and_author_ids(&app);
     let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
     let mut form = full_form(&section, &author);
     form.retain(|(k, _)| *k != "action");
@@ -766,7 +735,7 @@ async fn the_article_list_filters_by_status_and_section_and_searches_headlines()
 #[actix_web::test]
 async fn editors_manage_sections_tags_and_authors() {
     let app = TestApp::empty().await;
-    ids(&app);
+    section_and_author_ids(&app);
     let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
     let made = editor
         .post(
@@ -816,7 +785,7 @@ async fn editors_manage_sections_tags_and_authors() {
 #[actix_web::test]
 async fn author_photos_upload_and_show_on_the_author_page() {
     let app = TestApp::empty().await;
-    ids(&app);
+    section_and_author_ids(&app);
     let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
     let author = app.db(|c| {
         broadsheet::models::Author::find_by_slug(c, "ada-reed")

@@ -6,7 +6,7 @@
 mod common;
 
 use broadsheet::models::user::Role;
-use common::admin::Editor;
+use common::admin::{article_id, borrowed, Editor};
 use common::*;
 use futures_util::future::join_all;
 
@@ -30,10 +30,6 @@ fn form(headline: &str, version: &str, action: &str) -> Vec<(&'static str, Strin
     ]
 }
 
-fn borrowed<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
-    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
-}
-
 async fn editors(app: &TestApp) -> Vec<Editor<'_>> {
     let mut all = Vec::new();
     for n in 0..EDITORS {
@@ -43,18 +39,6 @@ async fn editors(app: &TestApp) -> Vec<Editor<'_>> {
         );
     }
     all
-}
-
-fn id_of(app: &TestApp, slug: &str) -> i32 {
-    use broadsheet::schema::articles::dsl;
-    use diesel::prelude::*;
-    app.db(|c| {
-        dsl::articles
-            .filter(dsl::slug.eq(slug))
-            .select(dsl::id)
-            .first(c)
-            .unwrap()
-    })
 }
 
 fn count_articles(app: &TestApp) -> i64 {
@@ -86,7 +70,7 @@ async fn saves_run_in_parallel_and_all_land(app: &TestApp) {
 
     // Round 2: every editor edits their own article, and unpublishes it, at once.
     let ids: Vec<i32> = (0..EDITORS)
-        .map(|n| id_of(app, &format!("ferry-route-{n}-reopens")))
+        .map(|n| article_id(app, &format!("ferry-route-{n}-reopens")))
         .collect();
     let ids = &ids;
     let edited = join_all(

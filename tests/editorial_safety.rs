@@ -5,35 +5,8 @@ mod common;
 
 use broadsheet::models::user::Role;
 use chrono::Duration;
+use common::admin::{article_id, borrowed, section_and_author_ids};
 use common::*;
-
-/// The ids of the "city" section and the "ada-reed" author (made on demand).
-fn ids(app: &TestApp) -> (String, String) {
-    app.db(|c| {
-        if broadsheet::models::Section::find_by_slug(c, "city").is_err() {
-            insert_article(c, &ArticleSpec::new("seed", "Seed"));
-        }
-        let section = broadsheet::models::Section::find_by_slug(c, "city")
-            .unwrap()
-            .id;
-        let author = broadsheet::models::Author::find_by_slug(c, "ada-reed")
-            .unwrap()
-            .id;
-        (section.to_string(), author.to_string())
-    })
-}
-
-fn article_id(app: &TestApp, slug: &str) -> i32 {
-    use broadsheet::schema::articles::dsl;
-    use diesel::prelude::*;
-    app.db(|c| {
-        dsl::articles
-            .filter(dsl::slug.eq(slug))
-            .select(dsl::id)
-            .first(c)
-            .unwrap()
-    })
-}
 
 fn version_of(app: &TestApp, id: i32) -> String {
     use broadsheet::schema::articles::dsl;
@@ -50,7 +23,7 @@ fn version_of(app: &TestApp, id: i32) -> String {
 
 /// A complete article form; `changes` replace fields by name.
 fn form(app: &TestApp, changes: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
-    let (section, author) = ids(app);
+    let (section, author) = section_and_author_ids(app);
     let mut fields: Vec<(&'static str, String)> = [
         ("headline", "Night Ferry Trial Begins"),
         ("slug", ""),
@@ -81,10 +54,6 @@ fn form(app: &TestApp, changes: &[(&'static str, String)]) -> Vec<(&'static str,
         }
     }
     fields
-}
-
-fn borrowed<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
-    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
 fn flash(page: &Page) -> String {
@@ -372,7 +341,7 @@ async fn every_page_of_the_trash_is_reachable_and_pages_past_the_end_are_not_fou
 #[actix_web::test]
 async fn taxonomy_errors_name_the_derived_slug_and_keep_what_was_typed() {
     let app = TestApp::empty().await;
-    ids(&app);
+    section_and_author_ids(&app);
     let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
     let city = app.db(|c| broadsheet::models::Section::find_by_slug(c, "city").unwrap());
     let refused = editor

@@ -5,6 +5,7 @@
 mod common;
 
 use broadsheet::models::user::Role;
+use common::admin::borrowed;
 use common::*;
 
 fn form(body: &str, action: &str) -> Vec<(&'static str, String)> {
@@ -20,10 +21,6 @@ fn form(body: &str, action: &str) -> Vec<(&'static str, String)> {
         ("version", String::new()),
         ("action", action.into()),
     ]
-}
-
-fn borrowed<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
-    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
 #[actix_web::test]

@@ -6,6 +6,7 @@ mod common;
 
 use broadsheet::models::user::Role;
 use chrono::Duration;
+use common::admin::{article_id, borrowed};
 use common::*;
 
 fn draft_form(headline: &str, tags: &str) -> Vec<(&'static str, String)> {
@@ -21,10 +22,6 @@ fn draft_form(headline: &str, tags: &str) -> Vec<(&'static str, String)> {
         ("version", String::new()),
         ("action", "save".into()),
     ]
-}
-
-fn borrowed<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
-    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
 #[actix_web::test]
@@ -143,15 +140,7 @@ async fn saving_a_draft_does_not_move_the_public_last_modified() {
 
     // Publishing it moves Last-Modified.
     app.clock.set(test_now() + Duration::hours(2));
-    let id: i32 = app.db(|c| {
-        use broadsheet::schema::articles::dsl;
-        use diesel::prelude::*;
-        dsl::articles
-            .filter(dsl::slug.eq("quiet-draft"))
-            .select(dsl::id)
-            .first(c)
-            .unwrap()
-    });
+    let id = article_id(&app, "quiet-draft");
     let mut fields = draft_form("Quiet Draft", "");
     for (k, v) in fields.iter_mut() {
         match *k {

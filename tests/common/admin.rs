@@ -198,3 +198,38 @@ impl Editor<'_> {
 fn enc(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
+
+/// The ids of the "city" section and the "ada-reed" author as form values,
+/// inserting a seed article (which creates both) when they do not exist yet.
+pub fn section_and_author_ids(app: &TestApp) -> (String, String) {
+    app.db(|c| {
+        if broadsheet::models::Section::find_by_slug(c, "city").is_err() {
+            super::insert_article(c, &super::ArticleSpec::new("seed", "Seed"));
+        }
+        let section = broadsheet::models::Section::find_by_slug(c, "city")
+            .unwrap()
+            .id;
+        let author = broadsheet::models::Author::find_by_slug(c, "ada-reed")
+            .unwrap()
+            .id;
+        (section.to_string(), author.to_string())
+    })
+}
+
+/// The id of the article with this slug.
+pub fn article_id(app: &TestApp, slug: &str) -> i32 {
+    use broadsheet::schema::articles::dsl;
+    use diesel::prelude::*;
+    app.db(|c| {
+        dsl::articles
+            .filter(dsl::slug.eq(slug))
+            .select(dsl::id)
+            .first(c)
+            .unwrap()
+    })
+}
+
+/// Owned form fields as the `&str` pairs the form helpers take.
+pub fn borrowed<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
