@@ -47,21 +47,37 @@ pub fn latest_entries(
 ) -> QueryResult<Vec<FeedEntry>> {
     let cards = Article::list_public(conn, listing, now, 0, limit)?;
     let ids: Vec<i32> = cards.iter().map(|c| c.article.id).collect();
-    type Details = (Option<String>, String, NaiveDateTime, Option<Author>);
+    type Details = (Option<String>, NaiveDateTime, Option<Author>);
     let mut details: HashMap<i32, Details> = articles::table
         .left_join(authors::table)
         .filter(articles::id.eq_any(&ids))
         .select((
             articles::id,
             articles::body_html,
-            articles::body,
             articles::created_at,
             <Author as Selectable<DbBackend>>::construct_selection().nullable(),
         ))
-        .load::<(i32, Option<String>, String, NaiveDateTime, Option<Author>)>(conn)?
+        .load::<(i32, Option<String>, NaiveDateTime, Option<Author>)>(conn)?
         .into_iter()
-        .map(|(id, html, body, created, author)| (id, (html, body, created, author)))
+        .map(|(id, html, created, author)| (id, (html, created, author)))
         .collect();
+    // Bodies not stored rendered yet (filled at start-up): render those only.
+    let unrendered: Vec<i32> = details
+        .iter()
+        .filter(|(_, (html, _, _))| html.is_none())
+        .map(|(&id, _)| id)
+        .collect();
+    if !unrendered.is_empty() {
+        for (id, body) in articles::table
+            .filter(articles::id.eq_any(&unrendered))
+            .select((articles::id, articles::body))
+            .load::<(i32, String)>(conn)?
+        {
+            if let Some(entry) = details.get_mut(&id) {
+                entry.0 = Some(crate::markdown::render_or_escape(&body));
+            }
+        }
+    }
     let image_ids: Vec<i32> = cards
         .iter()
         .filter_map(|c| c.image.as_ref().map(|m| m.id))
@@ -86,12 +102,12 @@ pub fn latest_entries(
         .into_iter()
         .filter_map(|card| {
             // A row deleted between the two queries is simply left out.
-            let (html, body, created_at, author) = details.remove(&card.article.id)?;
+            let (html, created_at, author) = details.remove(&card.article.id)?;
             Some(FeedEntry {
                 image_bytes: card.image.as_ref().and_then(|m| sizes.get(&m.id).copied()),
                 tags: tags_of.remove(&card.article.id).unwrap_or_default(),
                 card,
-                body_html: html.unwrap_or_else(|| crate::markdown::render_or_escape(&body)),
+                body_html: html.unwrap_or_default(),
                 created_at,
                 author,
             })
