@@ -17,6 +17,8 @@
 //! - `--related-limit` / `BROADSHEET_RELATED_LIMIT`: related articles in the sidebar (default 4)
 //! - `--session-key` / `BROADSHEET_SESSION_KEY`: secret for admin session cookies (default:
 //!   generated once and kept in the database)
+//! - `--cache-bytes` / `BROADSHEET_CACHE_BYTES`: memory for rendered public responses (default
+//!   64 MiB; 0 turns the cache off)
 //! - `--no-demo` / `BROADSHEET_NO_DEMO`: start with an empty site instead of demo content
 
 use chrono_tz::Tz;
@@ -85,6 +87,11 @@ pub struct Config {
     #[arg(long, env = "BROADSHEET_SESSION_KEY", hide_env_values = true)]
     pub session_key: Option<String>,
 
+    /// Bytes of memory the response cache may hold (rendered pages, feeds and
+    /// sitemaps with their compressed variants); 0 turns it off.
+    #[arg(long, env = "BROADSHEET_CACHE_BYTES", default_value_t = crate::cache::DEFAULT_BUDGET)]
+    pub cache_bytes: usize,
+
     /// Start with an empty site: do not load demo content into an empty database.
     #[arg(long, env = "BROADSHEET_NO_DEMO")]
     pub no_demo: bool,
@@ -107,6 +114,7 @@ impl Config {
             related_limit: crate::related::DEFAULT_RELATED_LIMIT,
             behind_proxy: false,
             no_demo: false,
+            cache_bytes: crate::cache::DEFAULT_BUDGET,
         }
     }
 

@@ -27,11 +27,15 @@ pub fn client_has(req: &HttpRequest, etag: &str) -> bool {
     client_is_current(req, etag, None)
 }
 
-/// A strong validator: a hash of the exact bytes sent.
-fn etag_of(body: &[u8]) -> String {
+/// A strong validator's opaque part: a hash of the exact bytes sent.
+pub fn tag_of(body: &[u8]) -> String {
     let mut hasher = DefaultHasher::new();
     body.hash(&mut hasher);
-    format!("\"{:016x}\"", hasher.finish())
+    format!("{:016x}", hasher.finish())
+}
+
+fn etag_of(body: &[u8]) -> String {
+    format!("\"{}\"", tag_of(body))
 }
 
 fn http_date(t: NaiveDateTime) -> HttpDate {
@@ -41,29 +45,45 @@ fn http_date(t: NaiveDateTime) -> HttpDate {
 
 /// Whether `If-None-Match` (or, without it, `If-Modified-Since`) says the client's copy is current.
 fn client_is_current(req: &HttpRequest, etag: &str, last_modified: Option<NaiveDateTime>) -> bool {
-    if let Some(inm) = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-    {
-        return inm
-            .split(',')
-            .map(|t| t.trim().trim_start_matches("W/"))
-            .any(|t| t == etag || t == "*");
+    let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+    is_current(
+        header(header::IF_NONE_MATCH),
+        header(header::IF_MODIFIED_SINCE),
+        etag.trim_matches('"'),
+        last_modified.map(|t| Utc.from_utc_datetime(&t).into()),
+    )
+}
+
+/// Whether a client holding `if_none_match` / `if_modified_since` has the
+/// representation whose ETag's opaque part is `tag`. The compressed variants
+/// the response cache sends (`"tag-gz"`, `"tag-br"`) name the same content.
+pub fn is_current(
+    if_none_match: Option<&str>,
+    if_modified_since: Option<&str>,
+    tag: &str,
+    last_modified: Option<std::time::SystemTime>,
+) -> bool {
+    if let Some(inm) = if_none_match {
+        return inm.split(',').any(|t| {
+            let t = t.trim().trim_start_matches("W/").trim_matches('"');
+            let t = t
+                .strip_suffix("-gz")
+                .or_else(|| t.strip_suffix("-br"))
+                .unwrap_or(t);
+            t == tag || t == "*"
+        });
     }
     match (
         last_modified,
-        req.headers()
-            .get(header::IF_MODIFIED_SINCE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<HttpDate>().ok()),
+        if_modified_since.and_then(|v| v.parse::<HttpDate>().ok()),
     ) {
         (Some(modified), Some(since)) => {
             // HTTP dates have whole seconds: compare at that precision.
-            let since = std::time::SystemTime::from(since)
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs() as i64);
-            modified.and_utc().timestamp() <= since
+            let secs = |t: std::time::SystemTime| {
+                t.duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs())
+            };
+            secs(modified) <= secs(since.into())
         }
         _ => false,
     }

@@ -4,6 +4,7 @@
 pub mod admin_views;
 pub mod assets;
 pub mod auth;
+pub mod cache;
 pub mod clock;
 pub mod config;
 pub mod db;
@@ -41,6 +42,8 @@ pub struct AppState {
     pub session_key: actix_web::cookie::Key,
     /// Recomputes related lists in the background after edits.
     pub related_refresh: std::sync::Arc<related::RefreshQueue>,
+    /// Rendered public responses (see `cache`).
+    pub cache: cache::ResponseCache,
 }
 
 impl AppState {
@@ -83,6 +86,7 @@ impl AppState {
             clock,
             session_key,
             related_refresh: Default::default(),
+            cache: cache::ResponseCache::new(config.cache_bytes),
         })
     }
 }
@@ -136,6 +140,7 @@ pub fn app(
         .configure(routes::configure)
         .service(assets::service(STATIC_DIR))
         .wrap(ErrorHandlers::new().default_handler(routes::error_pages::render))
+        .wrap(actix_web::middleware::from_fn(cache::middleware))
         .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
 }
 

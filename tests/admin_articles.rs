@@ -927,6 +927,7 @@ async fn publishing_refreshes_other_articles_related_lists_in_the_background() {
         );
         actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
     }
+    app.notice_changes();
     let related = texts_of(
         &app.get("/articles/older").await.html(),
         ".related .card__headline",

@@ -5,56 +5,10 @@ mod common;
 
 use broadsheet::models::user::Role;
 use chrono::Duration;
-use common::admin::{article_id, borrowed, section_and_author_ids};
+use common::admin::{
+    article_form as form, article_id, borrowed, section_and_author_ids, version_of,
+};
 use common::*;
-
-fn version_of(app: &TestApp, id: i32) -> String {
-    use broadsheet::schema::articles::dsl;
-    use diesel::prelude::*;
-    app.db(|c| {
-        dsl::articles
-            .find(id)
-            .select(dsl::version)
-            .first::<i32>(c)
-            .unwrap()
-            .to_string()
-    })
-}
-
-/// A complete article form; `changes` replace fields by name.
-fn form(app: &TestApp, changes: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
-    let (section, author) = section_and_author_ids(app);
-    let mut fields: Vec<(&'static str, String)> = [
-        ("headline", "Night Ferry Trial Begins"),
-        ("slug", ""),
-        ("standfirst", "The harbour tries a late crossing."),
-        ("alt", ""),
-        ("caption", ""),
-        ("credit", ""),
-        ("takeaways", "Ferries run until midnight."),
-        ("desk_heading", ""),
-        ("desk_text", ""),
-        ("kicker", ""),
-        ("tags", "Harbour"),
-        ("body", "The first night ferry left at **23:00**."),
-        ("status", "draft"),
-        ("publish_at", ""),
-        ("version", ""),
-        ("action", "save"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k, v.to_string()))
-    .collect();
-    fields.push(("section_id", section));
-    fields.push(("author_id", author));
-    for (k, v) in changes {
-        match fields.iter_mut().find(|(name, _)| name == k) {
-            Some(field) => field.1 = v.clone(),
-            None => fields.push((k, v.clone())),
-        }
-    }
-    fields
-}
 
 fn flash(page: &Page) -> String {
     text_of(&page.html(), ".flash").unwrap_or_default()

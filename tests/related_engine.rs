@@ -441,6 +441,7 @@ async fn the_page_shows_the_stored_list_and_a_deleted_article_leaves_it_at_once(
         .unwrap()
         .unwrap();
     assert!(refreshed >= 2, "{refreshed}");
+    app.notice_changes();
     assert_eq!(
         related_on_page(&app, "main").await,
         ["newest", "more-0", "more-1", "more-2"]

@@ -409,6 +409,21 @@ impl Article {
         Ok([changed, went_live].into_iter().flatten().max())
     }
 
+    /// The earliest publish time still to come of an article that will then
+    /// go live by itself (scheduled, or published with a later time): when
+    /// cached pages stop being current without any write.
+    pub fn next_going_live(
+        conn: &mut DbConn,
+        now: NaiveDateTime,
+    ) -> QueryResult<Option<NaiveDateTime>> {
+        articles::table
+            .filter(articles::status.eq_any(LIVE_STATUSES))
+            .filter(articles::published_at.gt(now))
+            .filter(articles::deleted_at.is_null())
+            .select(diesel::dsl::min(articles::published_at))
+            .first(conn)
+    }
+
     /// Whether the database holds any article at all (public or not).
     pub fn any_exist(conn: &mut DbConn) -> QueryResult<bool> {
         diesel::select(dsl::exists(articles::table.select(articles::id))).get_result(conn)

@@ -220,7 +220,7 @@ pub fn section_and_author_ids(app: &TestApp) -> (String, String) {
 pub fn article_id(app: &TestApp, slug: &str) -> i32 {
     use broadsheet::schema::articles::dsl;
     use diesel::prelude::*;
-    app.db(|c| {
+    app.read(|c| {
         dsl::articles
             .filter(dsl::slug.eq(slug))
             .select(dsl::id)
@@ -232,4 +232,57 @@ pub fn article_id(app: &TestApp, slug: &str) -> i32 {
 /// Owned form fields as the `&str` pairs the form helpers take.
 pub fn borrowed<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// The article's current version number, as the edit form sends it.
+pub fn version_of(app: &TestApp, id: i32) -> String {
+    use broadsheet::schema::articles::dsl;
+    use diesel::prelude::*;
+    app.read(|c| {
+        dsl::articles
+            .find(id)
+            .select(dsl::version)
+            .first::<i32>(c)
+            .unwrap()
+            .to_string()
+    })
+}
+
+/// A complete article form (a draft headlined "Night Ferry Trial Begins");
+/// `changes` replace fields by name or add them.
+pub fn article_form(
+    app: &TestApp,
+    changes: &[(&'static str, String)],
+) -> Vec<(&'static str, String)> {
+    let (section, author) = section_and_author_ids(app);
+    let mut fields: Vec<(&'static str, String)> = [
+        ("headline", "Night Ferry Trial Begins"),
+        ("slug", ""),
+        ("standfirst", "The harbour tries a late crossing."),
+        ("alt", ""),
+        ("caption", ""),
+        ("credit", ""),
+        ("takeaways", "Ferries run until midnight."),
+        ("desk_heading", ""),
+        ("desk_text", ""),
+        ("kicker", ""),
+        ("tags", "Harbour"),
+        ("body", "The first night ferry left at **23:00**."),
+        ("status", "draft"),
+        ("publish_at", ""),
+        ("version", ""),
+        ("action", "save"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, v.to_string()))
+    .collect();
+    fields.push(("section_id", section));
+    fields.push(("author_id", author));
+    for (k, v) in changes {
+        match fields.iter_mut().find(|(name, _)| name == k) {
+            Some(field) => field.1 = v.clone(),
+            None => fields.push((k, v.clone())),
+        }
+    }
+    fields
 }

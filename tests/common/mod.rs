@@ -213,6 +213,22 @@ impl TestApp {
         Some(app)
     }
 
+    /// Another app instance on this app's PostgreSQL database, with its own
+    /// pool, clock and response cache, as a second server behind a load
+    /// balancer would be.
+    pub async fn another_instance(&self) -> Self {
+        let url = self
+            .postgres
+            .as_ref()
+            .expect("a second instance shares a PostgreSQL database")
+            .url
+            .clone();
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Self::config(&dir, false);
+        config.database_url = url;
+        Self::start_with(config, dir).await
+    }
+
     async fn start(demo: bool) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let config = Self::config(&dir, demo);
@@ -263,10 +279,34 @@ impl TestApp {
         self.server.url(path)
     }
 
-    /// Runs database work with a pooled connection (for arranging a test).
-    pub fn db<T>(&self, work: impl FnOnce(&mut DbConn) -> T) -> T {
+    /// Reads the database with a pooled connection, changing nothing (so,
+    /// unlike [`TestApp::db`], telling the response cache nothing either).
+    pub fn read<T>(&self, work: impl FnOnce(&mut DbConn) -> T) -> T {
         let mut conn = self.state.pool.get().unwrap();
         work(&mut conn)
+    }
+
+    /// Makes the app notice, now, changes written behind its back (a
+    /// background job the test ran or waited for), which a running server
+    /// notices within `cache::SYNC_INTERVAL`.
+    pub fn notice_changes(&self) {
+        let mut conn = self.state.pool.get().unwrap();
+        self.state
+            .cache
+            .sync(&mut conn, self.state.clock.now())
+            .unwrap();
+    }
+
+    /// Runs database work with a pooled connection (for arranging a test).
+    /// The work writes past the app's own write paths, so it is recorded as a
+    /// public change and the response cache told at once, as a save would.
+    pub fn db<T>(&self, work: impl FnOnce(&mut DbConn) -> T) -> T {
+        let mut conn = self.state.pool.get().unwrap();
+        let result = work(&mut conn);
+        let now = self.state.clock.now();
+        broadsheet::models::public_change::record(&mut conn, now).unwrap();
+        self.state.cache.sync(&mut conn, now).unwrap();
+        result
     }
 }
 
