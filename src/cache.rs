@@ -50,7 +50,7 @@ use chrono::NaiveDateTime;
 
 use crate::db::DbConn;
 use crate::error::AppError;
-use crate::models::{public_change, Article};
+use crate::models::{public_change, Article, Section};
 use crate::AppState;
 
 /// How stale a change made elsewhere (another instance, a background job) may
@@ -70,6 +70,14 @@ const MAX_KEY_LEN: usize = 512;
 /// Path prefixes that are never cached.
 const UNCACHED_PREFIXES: [&str; 5] = ["/admin", "/media/", "/static/", "/share/", "/healthz"];
 
+/// What every public page shows of the whole site, loaded once per
+/// generation rather than on every cache miss: the sections for the
+/// navigation, and the last change for `Last-Modified`.
+pub struct SiteFacts {
+    pub sections: Vec<Section>,
+    pub last_change: Option<NaiveDateTime>,
+}
+
 /// The response cache of one app instance.
 pub struct ResponseCache {
     budget: usize,
@@ -82,6 +90,7 @@ pub struct ResponseCache {
     syncing: AtomicBool,
     hits: AtomicU64,
     misses: AtomicU64,
+    facts: Mutex<Option<(u64, Arc<SiteFacts>)>>,
 }
 
 struct Entries {
@@ -158,6 +167,7 @@ impl ResponseCache {
             syncing: AtomicBool::new(false),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
+            facts: Mutex::new(None),
         }
     }
 
@@ -207,6 +217,29 @@ impl ResponseCache {
         v.next_live = next_live;
         v.synced_at = Some(Instant::now());
         Ok(())
+    }
+
+    /// The site facts of the current generation, loaded on first use (and
+    /// every time when the cache is off).
+    pub fn site_facts(
+        &self,
+        conn: &mut DbConn,
+        now: NaiveDateTime,
+    ) -> Result<Arc<SiteFacts>, AppError> {
+        let generation = self.generation.load(Ordering::SeqCst);
+        if let Some((kept, facts)) = &*self.facts.lock().unwrap() {
+            if *kept == generation && self.enabled() {
+                return Ok(facts.clone());
+            }
+        }
+        let facts = Arc::new(SiteFacts {
+            sections: Section::all_in_order(conn)?,
+            last_change: Article::last_change(conn, now)?,
+        });
+        if self.enabled() {
+            *self.facts.lock().unwrap() = Some((generation, facts.clone()));
+        }
+        Ok(facts)
     }
 
     fn get(&self, key: &str, generation: u64, now: NaiveDateTime) -> Option<Arc<Entry>> {
@@ -501,8 +534,7 @@ pub async fn middleware(
     if !cache.enabled() {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
-    let method = req.method().clone();
-    if method != Method::GET && method != Method::HEAD {
+    if !matches!(*req.method(), Method::GET | Method::HEAD) {
         let response = next.call(req).await?;
         // A write on this instance is visible at the very next request.
         sync(&state).await;
@@ -541,7 +573,9 @@ pub async fn middleware(
     }
 
     let response = next.call(req).await?;
-    let (Method::GET, Some(lifetime)) = (method, lifetime(response.response())) else {
+    // A HEAD's handler renders the whole page too (the server drops the body
+    // on the way out), so a HEAD fills the cache like a GET.
+    let Some(lifetime) = lifetime(response.response()) else {
         return Ok(response.map_into_boxed_body());
     };
     let (req, response) = response.into_parts();

@@ -393,3 +393,38 @@ async fn two_instances_on_one_postgres_database_agree_within_a_second() {
     assert_eq!(list.status, 200, "the session is shared");
     assert!(list.body.contains("Night Ferry"));
 }
+
+#[actix_web::test]
+async fn an_uncached_article_page_costs_at_most_five_statements() {
+    use diesel::connection::{Connection, InstrumentationEvent};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let app = TestApp::with_demo().await;
+    // The demo's lead story: a lead image with its copies, takeaways, tags and related articles.
+    let front = app.get("/").await;
+    let href = attr_of(&front.html(), ".lead a[href^='/articles/']", "href")
+        .or_else(|| attr_of(&front.html(), "a[href^='/articles/']", "href"))
+        .unwrap();
+    let slug = href.trim_start_matches("/articles/").to_string();
+    let statements = Arc::new(AtomicUsize::new(0));
+    let bundle = app.read(|conn| {
+        let counted = statements.clone();
+        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::StartQuery { .. } = event {
+                counted.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+        let page =
+            broadsheet::routes::public::load_article_page(conn, &app.state, &slug, app.clock.now());
+        conn.set_instrumentation(|_: InstrumentationEvent<'_>| {});
+        page.unwrap().unwrap().0
+    });
+    assert!(bundle.image.is_some() && !bundle.tags.is_empty() && !bundle.takeaways.is_empty());
+    assert!(!bundle.related.is_empty());
+    let count = statements.load(Ordering::SeqCst);
+    assert!(
+        count <= 5,
+        "{count} statements for an uncached article page"
+    );
+}

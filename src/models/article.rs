@@ -6,8 +6,8 @@ use diesel::dsl;
 use diesel::prelude::*;
 
 use crate::db::{DbBackend, DbConn};
-use crate::models::{MediaInfo, Section, Tag};
-use crate::schema::{article_tags, article_takeaways, articles, media, sections};
+use crate::models::{Author, MediaInfo, Section, Tag};
+use crate::schema::{article_tags, article_takeaways, articles, authors, media, sections};
 
 /// Workflow state of an article, stored as text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,6 +154,9 @@ pub fn public_at(now: NaiveDateTime) -> PublicAt {
         .and(articles::deleted_at.is_null())
 }
 
+/// An article with its section, author and lead image.
+pub type ArticleParts = (Article, Option<Section>, Option<Author>, Option<MediaInfo>);
+
 /// The type of [`own_or_public`].
 pub type OwnOrPublic =
     dsl::Or<dsl::Eq<articles::created_by, i32>, diesel::helper_types::Nullable<PublicAt>>;
@@ -242,6 +245,28 @@ impl Article {
             .filter(articles::slug.eq(slug))
             .filter(public_at(now))
             .select(Article::as_select())
+            .first(conn)
+    }
+
+    /// A public article with its section, author and lead image, in one
+    /// query: the rows its page shows of it.
+    pub fn find_public_page(
+        conn: &mut DbConn,
+        slug: &str,
+        now: NaiveDateTime,
+    ) -> QueryResult<ArticleParts> {
+        articles::table
+            .left_join(sections::table)
+            .left_join(authors::table)
+            .left_join(media::table)
+            .filter(articles::slug.eq(slug))
+            .filter(public_at(now))
+            .select((
+                Article::as_select(),
+                Option::<Section>::as_select(),
+                Option::<Author>::as_select(),
+                Option::<MediaInfo>::as_select(),
+            ))
             .first(conn)
     }
 

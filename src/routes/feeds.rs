@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::http_cache::FEED_POLICY;
 use crate::models::article::Listing;
 use crate::models::feed::{self, FeedEntry};
-use crate::models::{Article, Author, Section, Tag};
+use crate::models::{Author, Section, Tag};
 use crate::seo::stamp;
 use crate::views::Site;
 use crate::AppState;
@@ -288,6 +288,7 @@ async fn serve_feed(
     let now = state.clock.now();
     let site_description = state.site.description.clone();
     let site_name = state.site.name.clone();
+    let shared = state.clone();
     let (label, description, path, entries, last_change) = db::run(&state.pool, move |conn| {
         let (label, description, path, listing) = match scope {
             Scope::Site => (None, site_description, String::new(), Listing::All),
@@ -320,7 +321,7 @@ async fn serve_feed(
             }
         };
         let entries = feed::latest_entries(conn, &listing, now, FEED_LENGTH)?;
-        let last_change = Article::last_change(conn, now)?;
+        let last_change = shared.cache.site_facts(conn, now)?.last_change;
         Ok((label, description, path, entries, last_change))
     })
     .await?;

@@ -4,10 +4,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDateTime;
 
+use crate::cache::SiteFacts;
 use crate::db::{self, DbConn};
 use crate::error::AppError;
 use crate::http_cache::{self, PAGE_POLICY};
-use crate::models::article::Listing;
+use crate::models::article::{ArticleParts, Listing};
 use crate::models::media::{srcset_for, MediaUrl, SrcsetCopy};
 use crate::models::{Article, ArticleCard, Author, MediaInfo, Section, Tag};
 use crate::routes::canonical;
@@ -62,6 +63,18 @@ pub fn page_number(req: &HttpRequest) -> Result<i64, AppError> {
     }
 }
 
+/// The masthead and navigation of a public page, from the site facts the
+/// response cache keeps (see [`crate::cache::SiteFacts`]).
+pub fn chrome(site: &Site, facts: &SiteFacts, current_section: Option<String>) -> Chrome {
+    Chrome {
+        site: site.clone(),
+        sections: facts.sections.clone(),
+        is_front: false,
+        current_section,
+    }
+}
+
+/// The masthead and navigation, loaded (for pages outside the cache: previews).
 pub fn load_chrome(
     conn: &mut DbConn,
     site: &Site,
@@ -151,11 +164,16 @@ pub async fn front_page(
 ) -> Result<HttpResponse, AppError> {
     let page = page_number(&req)?;
     let now = state.clock.now();
-    let site = state.site.clone();
+    let shared = state.clone();
     let (mut chrome, total, cards, last_change) = db::run(&state.pool, move |conn| {
-        let chrome = load_chrome(conn, &site, None)?;
+        let facts = shared.cache.site_facts(conn, now)?;
         let (total, cards) = load_page(conn, &Listing::All, now, page)?;
-        Ok((chrome, total, cards, Article::last_change(conn, now)?))
+        Ok((
+            chrome(&shared.site, &facts, None),
+            total,
+            cards,
+            facts.last_change,
+        ))
     })
     .await?;
     chrome.is_front = true;
@@ -230,7 +248,7 @@ async fn show_listing(
     }
     let page = page_number(&req)?;
     let now = state.clock.now();
-    let site = state.site.clone();
+    let shared = state.clone();
     let (chrome, kind, heading, description, path, total, cards, photo, last_change) =
         db::run(&state.pool, move |conn| {
             let mut photo = None;
@@ -268,10 +286,10 @@ async fn show_listing(
                     ("Tag", t.name, String::new(), path, Listing::Tag(t.id), None)
                 }
             };
-            let chrome = load_chrome(conn, &site, current)?;
+            let facts = shared.cache.site_facts(conn, now)?;
             let (total, cards) = load_page(conn, &listing, now, page)?;
             Ok((
-                chrome,
+                chrome(&shared.site, &facts, current),
                 kind,
                 heading,
                 description,
@@ -279,7 +297,7 @@ async fn show_listing(
                 total,
                 cards,
                 photo,
-                Article::last_change(conn, now)?,
+                facts.last_change,
             ))
         })
         .await?;
@@ -369,30 +387,16 @@ pub struct ArticleBundle {
     pub related: Vec<ArticleCard>,
 }
 
-fn load_article(
-    conn: &mut DbConn,
-    site: &Site,
-    slug: &str,
-    now: NaiveDateTime,
-) -> Result<ArticleBundle, AppError> {
-    let article = Article::find_public_by_slug(conn, slug, now).map_err(AppError::from_lookup)?;
-    load_bundle(conn, site, article, now)
-}
-
 /// Everything around an article that its page shows (public or preview).
 pub fn load_bundle(
     conn: &mut DbConn,
     site: &Site,
-    mut article: Article,
+    article: Article,
     now: NaiveDateTime,
 ) -> Result<ArticleBundle, AppError> {
     use crate::schema::media;
     use diesel::prelude::*;
 
-    if article.body_html.is_none() {
-        // Saved before bodies were stored rendered, and not filled yet.
-        article.body_html = Some(markdown::render_or_escape(&article.body));
-    }
     let section = match article.section_id {
         Some(id) => Some(
             crate::schema::sections::table
@@ -415,13 +419,36 @@ pub fn load_bundle(
         ),
         None => None,
     };
+    let sections = Section::all_in_order(conn)?;
+    complete_bundle(conn, site, sections, (article, section, author, image), now)
+}
+
+/// The bundle of an article whose own rows are loaded: what else its page
+/// shows, in one query each (takeaways, tags, related, and the lead image's
+/// copies when it has one).
+fn complete_bundle(
+    conn: &mut DbConn,
+    site: &Site,
+    sections: Vec<Section>,
+    (mut article, section, author, image): ArticleParts,
+    now: NaiveDateTime,
+) -> Result<ArticleBundle, AppError> {
+    if article.body_html.is_none() {
+        // Saved before bodies were stored rendered, and not filled yet.
+        article.body_html = Some(markdown::render_or_escape(&article.body));
+    }
     let srcset = match article.lead_image_id {
         Some(id) => crate::models::media::srcset_candidates(conn, &[id])?,
         None => Vec::new(),
     };
     Ok(ArticleBundle {
         srcset,
-        chrome: load_chrome(conn, site, section.as_ref().map(|s| s.slug.clone()))?,
+        chrome: Chrome {
+            site: site.clone(),
+            sections,
+            is_front: false,
+            current_section: section.as_ref().map(|s| s.slug.clone()),
+        },
         takeaways: article.takeaways(conn)?,
         tags: Tag::for_article(conn, article.id)?,
         related: crate::related::for_page(conn, &article, now, site.related_limit)?,
@@ -432,6 +459,33 @@ pub fn load_bundle(
     })
 }
 
+/// What the public page of the article at `slug` shows, with the site's last
+/// change; or the current slug when `slug` is an old one; or not found. The
+/// cache-miss path: one query for the article's own rows, one each for
+/// takeaways, tags, related and the lead image's copies; the navigation and
+/// `Last-Modified` come from the cached site facts.
+pub fn load_article_page(
+    conn: &mut DbConn,
+    state: &AppState,
+    slug: &str,
+    now: NaiveDateTime,
+) -> Result<Result<(ArticleBundle, Option<NaiveDateTime>), String>, AppError> {
+    match Article::find_public_page(conn, slug, now) {
+        Err(diesel::result::Error::NotFound) => {
+            match crate::models::revision::redirect_for(conn, slug, now)? {
+                Some(current) => Ok(Err(current)),
+                None => Err(AppError::NotFound),
+            }
+        }
+        Ok(parts) => {
+            let facts = state.cache.site_facts(conn, now)?;
+            let bundle = complete_bundle(conn, &state.site, facts.sections.clone(), parts, now)?;
+            Ok(Ok((bundle, facts.last_change)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// `GET /articles/{slug}`: the article page.
 pub async fn show_article(
     state: web::Data<AppState>,
@@ -439,22 +493,13 @@ pub async fn show_article(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
-    let site = state.site.clone();
+    let shared = state.clone();
     let slug = slug.into_inner();
     if let Some(redirect) = canonical::lowercase_slug(&req, "/articles", &slug) {
         return Ok(redirect);
     }
     let found = db::run(&state.pool, move |conn| {
-        match load_article(conn, &site, &slug, now) {
-            Err(AppError::NotFound) => {
-                match crate::models::revision::redirect_for(conn, &slug, now)? {
-                    Some(current) => Ok(Err(current)),
-                    None => Err(AppError::NotFound),
-                }
-            }
-            Ok(bundle) => Ok(Ok((bundle, Article::last_change(conn, now)?))),
-            Err(e) => Err(e),
-        }
+        load_article_page(conn, &shared, &slug, now)
     })
     .await?;
     let (bundle, last_change) = match found {

@@ -10,7 +10,6 @@ use chrono::{Duration, NaiveDateTime};
 
 use crate::db::{self, DbConn};
 use crate::error::AppError;
-use crate::models::article::Article;
 use crate::models::feed::{self, SitemapRow};
 use crate::routes::feeds::{xml_response, xml_safe};
 use crate::seo::stamp;
@@ -159,13 +158,14 @@ pub fn news_language(language: &str) -> String {
 
 /// The sitemap with `ETag` and `Last-Modified` (the site's last change).
 async fn sitemap_response(
-    state: &AppState,
+    state: &web::Data<AppState>,
     req: &HttpRequest,
     page: &impl Template,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
+    let shared = state.clone();
     let last_change = db::run(&state.pool, move |conn| {
-        Ok(Article::last_change(conn, now)?)
+        Ok(shared.cache.site_facts(conn, now)?.last_change)
     })
     .await?;
     Ok(xml_response(
@@ -230,7 +230,7 @@ pub async fn sections_sitemap(
 /// A sitemap of named pages (tags or authors) under `prefix`; 404 when there are none,
 /// since an empty `<urlset>` fails the sitemaps.org schema.
 async fn named_sitemap(
-    state: &AppState,
+    state: &web::Data<AppState>,
     req: &HttpRequest,
     prefix: &'static str,
     rows: fn(&mut DbConn, NaiveDateTime) -> diesel::QueryResult<Vec<SitemapRow>>,
