@@ -1,0 +1,286 @@
+#!/usr/bin/env python3
+"""HTTP benchmark: Broadsheet against nginx serving the same bytes (issue 8).
+
+For each archive size: generate the database once (kept for later runs),
+start Broadsheet on it, fetch each target page, save its exact bytes under a
+private nginx's root, then for each target alternate wrk runs on nginx and on
+Broadsheet and report req/s, p50/p99 and the ratio. A second Broadsheet with
+the response cache off measures the cache-miss path (one connection). Peak RSS
+is the server's VmHWM after its runs. Everything runs on 127.0.0.1 and every
+wrk run is bounded by --seconds.
+
+Usage: bench/http_bench.py BROADSHEET_BINARY [--sizes 1000,100000] [--seconds 3]
+       [--rounds 2] [--data DIR] [--smoke]
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url, seconds=120):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except Exception:
+            time.sleep(0.2)
+    sys.exit(f"bench: {url} did not answer within {seconds} s")
+
+
+def fetch(url):
+    with urllib.request.urlopen(url, timeout=30) as r:
+        return r.read()
+
+
+def first_link(html, prefix):
+    m = re.search(r'href="(%s[^"?#]+)"' % re.escape(prefix), html)
+    return m.group(1) if m else None
+
+
+def parse_wrk(out):
+    def seconds_of(text):
+        m = re.match(r"([\d.]+)(us|ms|s)", text)
+        value, unit = float(m.group(1)), m.group(2)
+        return value * {"us": 1e-6, "ms": 1e-3, "s": 1.0}[unit]
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = seconds_of(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+    p99 = seconds_of(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
+    errors = 0
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if m:
+        errors += int(m.group(1))
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if m:
+        errors += sum(int(x) for x in m.groups())
+    return {"rps": rps, "p50": p50, "p99": p99, "errors": errors}
+
+
+def wrk(url, seconds, connections=32, threads=2):
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    return parse_wrk(out)
+
+
+def peak_rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def start_server(binary, db, port, cache=True, log=None):
+    env = dict(os.environ, RUST_LOG="warn")
+    args = [binary, "serve", "--bind", f"127.0.0.1:{port}",
+            "--database-url", f"sqlite://{db}", "--no-demo"]
+    if not cache:
+        args += ["--cache-bytes", "0"]
+    proc = subprocess.Popen(args, env=env, stdout=log or subprocess.DEVNULL,
+                            stderr=log or subprocess.DEVNULL)
+    wait_for(f"http://127.0.0.1:{port}/healthz")
+    return proc
+
+
+def stop(proc):
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+NGINX_CONF = """
+worker_processes 2;
+daemon off;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 1000000;
+    types {{ text/html html; application/xml xml; application/rss+xml rss; text/plain txt; }}
+    client_body_temp_path {dir}/tmp; proxy_temp_path {dir}/tmp; fastcgi_temp_path {dir}/tmp;
+    uwsgi_temp_path {dir}/tmp; scgi_temp_path {dir}/tmp;
+    server {{
+        listen 127.0.0.1:{port};
+        root {dir}/root;
+    }}
+}}
+"""
+
+
+def start_nginx(work, port):
+    os.makedirs(f"{work}/tmp", exist_ok=True)
+    with open(f"{work}/nginx.conf", "w") as f:
+        f.write(NGINX_CONF.format(dir=work, port=port))
+    proc = subprocess.Popen(["nginx", "-c", f"{work}/nginx.conf", "-p", work],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return proc
+
+
+def targets_of(base, size):
+    """The pages to measure, found by following the site's own links."""
+    front = fetch(base + "/").decode()
+    article = first_link(front, "/articles/")
+    section = first_link(front, "/sections/")
+    page = fetch(base + article).decode()
+    tag = first_link(page, "/tags/")
+    author = first_link(page, "/authors/")
+    last_page = max(1, (size - 1) // 20 + 1)
+    deep = min(2000, last_page)
+    targets = [
+        ("article", article, "html"),
+        ("front", "/", "html"),
+        (f"front p{deep}", f"/?page={deep}", "html"),
+        ("section", section, "html"),
+        ("tag", tag, "html"),
+        ("author", author, "html"),
+        ("feed", "/feed.xml", "xml"),
+        ("sitemap", "/sitemap.xml", "xml"),
+        ("sitemap child", "/sitemaps/articles-1.xml", "xml"),
+    ]
+    return [t for t in targets if t[1]]
+
+
+def fmt_ms(seconds):
+    return f"{seconds * 1000:.2f}"
+
+
+def run_size(args, size, work):
+    db = os.path.join(args.data, f"articles-{size}.db")
+    if not os.path.exists(db):
+        print(f"generating {size} articles into {db} …", flush=True)
+        started = time.time()
+        subprocess.run([args.binary, "generate", "--articles", str(size),
+                        "--database-url", f"sqlite://{db}"], check=True,
+                       stdout=subprocess.DEVNULL)
+        print(f"  took {time.time() - started:.0f} s", flush=True)
+
+    port = free_port()
+    server = start_server(args.binary, db, port)
+    base = f"http://127.0.0.1:{port}"
+    nginx_dir = os.path.join(work, f"nginx-{size}")
+    os.makedirs(f"{nginx_dir}/root", exist_ok=True)
+    nginx_port = free_port()
+    targets = targets_of(base, size)
+    saved = {}
+    for i, (name, path, ext) in enumerate(targets):
+        body = fetch(base + path)
+        file = f"/t{i}.{ext}"
+        with open(f"{nginx_dir}/root{file}", "wb") as f:
+            f.write(body)
+        saved[name] = (file, len(body))
+    nginx = start_nginx(nginx_dir, nginx_port)
+    wait_for(f"http://127.0.0.1:{nginx_port}{saved[targets[0][0]][0]}")
+
+    results = {}
+    try:
+        for name, path, _ in targets:
+            ours_url, theirs_url = base + path, f"http://127.0.0.1:{nginx_port}{saved[name][0]}"
+            wrk(ours_url, 1)
+            wrk(theirs_url, 1)
+            ours, theirs = [], []
+            for _ in range(args.rounds):
+                theirs.append(wrk(theirs_url, args.seconds))
+                ours.append(wrk(ours_url, args.seconds))
+            best = lambda runs: max(runs, key=lambda r: r["rps"])
+            results[name] = {"ours": best(ours), "nginx": best(theirs),
+                             "errors": sum(r["errors"] for r in ours),
+                             "bytes": saved[name][1]}
+        rss = peak_rss_mb(server.pid)
+    finally:
+        stop(server)
+        nginx.send_signal(signal.SIGQUIT)
+        nginx.wait(timeout=10)
+
+    # The cache-miss path: the cache off, one connection, one request at a time.
+    miss_port = free_port()
+    miss_server = start_server(args.binary, db, miss_port, cache=False)
+    try:
+        for name, path, _ in targets:
+            url = f"http://127.0.0.1:{miss_port}{path}"
+            wrk(url, 1, connections=1, threads=1)
+            results[name]["miss"] = wrk(url, max(1, args.seconds // 2), connections=1, threads=1)
+    finally:
+        stop(miss_server)
+    return results, rss
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("binary")
+    parser.add_argument("--sizes", default="1000,100000")
+    parser.add_argument("--seconds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--data", default=None)
+    parser.add_argument("--smoke", action="store_true",
+                        help="a tiny archive and one short round: proves the script works")
+    args = parser.parse_args()
+    if args.smoke:
+        args.sizes, args.seconds, args.rounds = "200", 1, 1
+    for tool in ("wrk", "nginx"):
+        if not shutil.which(tool):
+            sys.exit(f"bench: {tool} is not installed (apt-get install wrk nginx-light)")
+    work = tempfile.mkdtemp(prefix="broadsheet-bench-")
+    os.chmod(work, 0o755)  # nginx's workers drop root and must read the saved pages
+    args.data = args.data or os.path.join(work, "data")
+    os.makedirs(args.data, exist_ok=True)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    all_results = {}
+    try:
+        for size in sizes:
+            results, rss = run_size(args, size, work)
+            all_results[size] = results
+            print(f"\n## {size} articles (wrk -t2 -c32, best of {args.rounds} × {args.seconds} s, "
+                  f"nginx serving the same bytes; peak RSS {rss:.0f} MB)\n")
+            print(f"{'target':<16} {'ratio':>6} {'req/s':>9} {'nginx':>9} {'p50 ms':>7} "
+                  f"{'p99 ms':>7} {'nginx p99':>9} {'errors':>6} {'KB':>6} {'miss ms':>8}")
+            for name, r in results.items():
+                o, n = r["ours"], r["nginx"]
+                print(f"{name:<16} {o['rps'] / n['rps']:>6.2f} {o['rps']:>9.0f} {n['rps']:>9.0f} "
+                      f"{fmt_ms(o['p50']):>7} {fmt_ms(o['p99']):>7} {fmt_ms(n['p99']):>9} "
+                      f"{r['errors']:>6} {r['bytes'] / 1024:>6.1f} {fmt_ms(r['miss']['p50']):>8}",
+                      flush=True)
+        if len(sizes) > 1:
+            small, large = sizes[0], sizes[-1]
+            print(f"\n## flat with size: ratio to nginx at {large} ÷ ratio at {small}\n")
+            for name in all_results[small]:
+                other = next((k for k in all_results[large] if k.split()[0] == name.split()[0]), None)
+                if other is None:
+                    continue
+                a, b = all_results[small][name], all_results[large][other]
+                ra = a["ours"]["rps"] / a["nginx"]["rps"]
+                rb = b["ours"]["rps"] / b["nginx"]["rps"]
+                print(f"{other:<16} {rb / ra:>6.2f}")
+        failed = [(s, n) for s, rs in all_results.items() for n, r in rs.items() if r["errors"]]
+        if failed:
+            sys.exit(f"bench: errors in {failed}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
