@@ -76,7 +76,7 @@ impl AppState {
                 } else {
                     format!("{}{}", config.base_url(), config.logo_path)
                 },
-                assets_version: assets::fingerprint(std::path::Path::new(STATIC_DIR)),
+                assets_version: assets::version().to_string(),
                 related_limit: config.related_limit.max(1),
                 behind_proxy: config.behind_proxy,
             },
@@ -86,9 +86,6 @@ impl AppState {
         })
     }
 }
-
-/// Folder the `/static` files are served from: the `static/` folder of this source tree.
-pub const STATIC_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/static");
 
 /// Stores the rendered body of articles saved before bodies were stored
 /// rendered, a batch at a time; pages render such a body themselves (on the
@@ -134,7 +131,7 @@ pub fn app(
         .app_data(state)
         .service(admin)
         .configure(routes::configure)
-        .service(assets::service(STATIC_DIR))
+        .service(assets::service())
         .wrap(ErrorHandlers::new().default_handler(routes::error_pages::render))
         .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
 }
