@@ -2,8 +2,14 @@
 //!
 //! Every setting, its flag and its variable:
 //! - `--bind` / `BROADSHEET_BIND`: address to listen on (default `127.0.0.1:8080`)
+//! - `--shutdown-timeout` / `BROADSHEET_SHUTDOWN_TIMEOUT`: seconds a stop (SIGTERM, Ctrl-C) waits
+//!   for requests in flight and background jobs (default 30)
+//! - `--log-format` / `BROADSHEET_LOG_FORMAT`: `human` (default) or `json` (one object a line)
 //! - `--database-url` / `DATABASE_URL`: `sqlite://PATH` (default `sqlite://broadsheet.db`) or
 //!   `postgres://…`
+//! - `--db-pool-size` / `BROADSHEET_DB_POOL_SIZE`: database connections per instance (default 8)
+//! - `--db-timeout` / `BROADSHEET_DB_TIMEOUT`: seconds a request waits for a free connection
+//!   before a 503 (default 5)
 //! - `--base-url` / `BROADSHEET_BASE_URL`: public origin for canonical and share links
 //!   (default `http://` + the bind address)
 //! - `--site-name` / `BROADSHEET_SITE_NAME`: publication name (default "The Broadsheet")
@@ -24,6 +30,16 @@
 use chrono_tz::Tz;
 use clap::Args;
 
+/// How log lines are written.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// Plain lines for a terminal or the journal.
+    #[default]
+    Human,
+    /// One JSON object a line, for log collectors.
+    Json,
+}
+
 /// Settings for `broadsheet serve`, also used by tests to build an app.
 #[derive(Args, Debug, Clone)]
 pub struct Config {
@@ -31,9 +47,30 @@ pub struct Config {
     #[arg(long, env = "BROADSHEET_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
 
+    /// Seconds a stop (SIGTERM, Ctrl-C) waits for requests in flight and
+    /// background jobs before the process exits anyway.
+    #[arg(long, env = "BROADSHEET_SHUTDOWN_TIMEOUT", default_value_t = 30)]
+    pub shutdown_timeout: u64,
+
+    /// Log lines for people (`human`) or one JSON object a line (`json`).
+    #[arg(long, env = "BROADSHEET_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
+    pub log_format: LogFormat,
+
     /// Database URL: sqlite://PATH or postgres://USER@HOST/DB.
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://broadsheet.db")]
     pub database_url: String,
+
+    /// Database connections this instance keeps at most (count them against
+    /// PostgreSQL's max_connections for every instance).
+    #[arg(long, env = "BROADSHEET_DB_POOL_SIZE", default_value_t = 8,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub db_pool_size: u32,
+
+    /// Seconds a request waits for a free database connection before it is
+    /// answered 503.
+    #[arg(long, env = "BROADSHEET_DB_TIMEOUT", default_value_t = 5,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub db_timeout: u64,
 
     /// Public origin used in canonical URLs, share links and metadata.
     #[arg(long, env = "BROADSHEET_BASE_URL")]
@@ -102,7 +139,11 @@ impl Config {
     pub fn for_database(database_url: &str) -> Self {
         Config {
             bind: "127.0.0.1:8080".into(),
+            shutdown_timeout: 30,
+            log_format: LogFormat::Human,
             database_url: database_url.into(),
+            db_pool_size: 8,
+            db_timeout: 5,
             base_url: None,
             site_name: "The Broadsheet".into(),
             site_description: "Independent news from Port Calder and the coast.".into(),
@@ -115,6 +156,14 @@ impl Config {
             behind_proxy: false,
             no_demo: false,
             cache_bytes: crate::cache::DEFAULT_BUDGET,
+        }
+    }
+
+    /// The database pool's size and wait, from `--db-pool-size` and `--db-timeout`.
+    pub fn pool_settings(&self) -> crate::db::PoolSettings {
+        crate::db::PoolSettings {
+            max_size: self.db_pool_size,
+            connection_timeout: std::time::Duration::from_secs(self.db_timeout),
         }
     }
 

@@ -5,10 +5,12 @@
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
+use diesel::migration::MigrationSource;
 use diesel::pg::PgConnection;
 use diesel::r2d2::{self, CustomizeConnection, ManageConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
 use diesel::Connection;
+use diesel::RunQueryDsl;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::AppError;
@@ -117,6 +119,11 @@ impl CustomizeConnection<DbConn, r2d2::Error> for ConnectionSetup {
 }
 
 /// Runs pending migrations for the URL's backend; returns how many ran.
+///
+/// Refuses a database that has migrations this binary does not know (a newer
+/// Broadsheet migrated it). On PostgreSQL the work happens under an advisory
+/// lock, so instances started together on an empty database migrate it once:
+/// the others wait, then find nothing left to do.
 pub fn migrate(database_url: &str) -> Result<usize, AppError> {
     let ran = match Backend::from_url(database_url)? {
         Backend::Sqlite(path) => {
@@ -125,30 +132,173 @@ pub fn migrate(database_url: &str) -> Result<usize, AppError> {
             conn.batch_execute(
                 "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;",
             )?;
-            conn.run_pending_migrations(SQLITE_MIGRATIONS)
-                .map_err(migration_error)?
-                .len()
+            run_known_migrations::<_, diesel::sqlite::Sqlite>(&mut conn, SQLITE_MIGRATIONS)?
         }
         Backend::Postgres(url) => {
             let mut conn = PgConnection::establish(&url).map_err(connection_error)?;
-            conn.run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map_err(migration_error)?
-                .len()
+            // Held by this session until unlocked or disconnected, so a crash
+            // in the middle never leaves it taken.
+            conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+            let ran = run_known_migrations::<_, diesel::pg::Pg>(&mut conn, POSTGRES_MIGRATIONS);
+            let unlocked =
+                conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"));
+            let ran = ran?;
+            unlocked?;
+            ran
         }
     };
     Ok(ran)
 }
 
-/// Migrates the database and builds the pool.
+/// The PostgreSQL advisory lock key that migrations run under ("BRDSHEET" in ASCII).
+pub const MIGRATION_LOCK: i64 = 0x4252_4453_4845_4554;
+
+/// The versions of the migrations this binary carries, oldest first.
+pub fn known_migrations(database_url: &str) -> Result<Vec<String>, AppError> {
+    fn versions<DB: diesel::backend::Backend>(
+        source: &EmbeddedMigrations,
+    ) -> Result<Vec<String>, AppError>
+    where
+        EmbeddedMigrations: MigrationSource<DB>,
+    {
+        let mut versions: Vec<String> = MigrationSource::<DB>::migrations(source)
+            .map_err(migration_error)?
+            .iter()
+            .map(|m| m.name().version().to_string())
+            .collect();
+        versions.sort();
+        Ok(versions)
+    }
+    match Backend::from_url(database_url)? {
+        Backend::Sqlite(_) => versions::<diesel::sqlite::Sqlite>(&SQLITE_MIGRATIONS),
+        Backend::Postgres(_) => versions::<diesel::pg::Pg>(&POSTGRES_MIGRATIONS),
+    }
+}
+
+/// Refuses a database migrated past this binary, then runs what is pending.
+fn run_known_migrations<C, DB>(conn: &mut C, source: EmbeddedMigrations) -> Result<usize, AppError>
+where
+    DB: diesel::backend::Backend,
+    C: MigrationHarness<DB>,
+    EmbeddedMigrations: MigrationSource<DB>,
+{
+    let known: std::collections::HashSet<String> = MigrationSource::<DB>::migrations(&source)
+        .map_err(migration_error)?
+        .iter()
+        .map(|m| m.name().version().to_string())
+        .collect();
+    let applied = conn.applied_migrations().map_err(migration_error)?;
+    let mut unknown: Vec<String> = applied
+        .iter()
+        .map(|v| v.to_string())
+        .filter(|v| !known.contains(v))
+        .collect();
+    unknown.sort();
+    if let Some(newest) = unknown.last() {
+        return Err(AppError::Config(format!(
+            "the database was migrated by a newer Broadsheet (migration {newest} is not one this \
+             version knows); run that version or restore a backup made before the upgrade"
+        )));
+    }
+    Ok(conn
+        .run_pending_migrations(source)
+        .map_err(migration_error)?
+        .len())
+}
+
+/// How the pool is sized: `--db-pool-size` and `--db-timeout`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolSettings {
+    /// Most connections open at once.
+    pub max_size: u32,
+    /// How long a request waits for a free connection before a 503.
+    pub connection_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        PoolSettings {
+            max_size: 8,
+            connection_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Migrates the database and builds the pool with the default settings.
 pub fn connect(database_url: &str) -> Result<DbPool, AppError> {
+    connect_with(database_url, PoolSettings::default())
+}
+
+/// Migrates the database and builds the pool. Nothing is served from a
+/// database whose migrations are not all in.
+pub fn connect_with(database_url: &str, settings: PoolSettings) -> Result<DbPool, AppError> {
     let backend = Backend::from_url(database_url)?;
     migrate(database_url)?;
     r2d2::Pool::builder()
-        .max_size(8)
-        .connection_timeout(Duration::from_secs(5))
+        .max_size(settings.max_size.max(1))
+        .connection_timeout(settings.connection_timeout)
         .connection_customizer(Box::new(ConnectionSetup))
         .build(DbManager { backend })
         .map_err(|e| AppError::Config(format!("cannot open the database: {e}")))
+}
+
+/// `broadsheet backup FILE`: a consistent copy of a SQLite database, taken
+/// while the site serves (`VACUUM INTO` reads one snapshot; writers go on).
+/// Never overwrites a file; PostgreSQL has its own tools.
+pub fn backup(database_url: &str, file: &std::path::Path) -> Result<(), AppError> {
+    let path = match Backend::from_url(database_url)? {
+        Backend::Sqlite(path) => path,
+        Backend::Postgres(_) => {
+            return Err(AppError::Config(
+                "`broadsheet backup` copies SQLite databases; for PostgreSQL use pg_dump \
+                 (pg_dump --format=custom --file=FILE \"$DATABASE_URL\") and pg_restore to restore"
+                    .into(),
+            ))
+        }
+    };
+    if file.exists() {
+        return Err(AppError::Config(format!(
+            "{} already exists: a backup never overwrites a file; choose a new name",
+            file.display()
+        )));
+    }
+    if !std::path::Path::new(&path).is_file() {
+        return Err(AppError::Config(format!("there is no database at {path}")));
+    }
+    let name = file
+        .file_name()
+        .ok_or_else(|| AppError::Config(format!("{} is not a file name", file.display())))?;
+    // Written beside the target under another name, then moved into place:
+    // an interrupted backup never leaves a half-written FILE behind.
+    let partial = file.with_file_name(format!(
+        ".{}.partial-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let partial_text = partial
+        .to_str()
+        .ok_or_else(|| AppError::Config(format!("{} is not UTF-8", file.display())))?
+        .to_string();
+    let _ = std::fs::remove_file(&partial);
+    let mut conn = SqliteConnection::establish(&path).map_err(connection_error)?;
+    conn.batch_execute("PRAGMA busy_timeout = 5000;")?;
+    let copied = diesel::sql_query("VACUUM INTO ?")
+        .bind::<diesel::sql_types::Text, _>(&partial_text)
+        .execute(&mut conn);
+    if let Err(e) = copied {
+        let _ = std::fs::remove_file(&partial);
+        return Err(AppError::Config(format!("the backup failed: {e}")));
+    }
+    // A hard link fails if FILE appeared meanwhile, where a rename would replace it.
+    let placed = match std::fs::hard_link(&partial, file) {
+        // A file system without hard links.
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists && !file.exists() => {
+            std::fs::rename(&partial, file)
+        }
+        placed => placed,
+    };
+    let _ = std::fs::remove_file(&partial);
+    placed.map_err(|e| AppError::Config(format!("cannot write {}: {e}", file.display())))
 }
 
 /// Runs blocking database work on the blocking thread pool with a pooled connection.

@@ -16,16 +16,18 @@ pub mod images;
 pub mod markdown;
 pub mod models;
 pub mod related;
+pub mod request_log;
 pub mod routes;
 pub mod schema;
 pub mod seo;
 pub mod share;
+pub mod shutdown;
 pub mod slug;
 pub mod views;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::middleware::{ErrorHandlers, Logger};
+use actix_web::middleware::{from_fn, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
 
 pub use clock::Clock;
@@ -44,13 +46,15 @@ pub struct AppState {
     pub related_refresh: std::sync::Arc<related::RefreshQueue>,
     /// Rendered public responses (see `cache`).
     pub cache: cache::ResponseCache,
+    /// Background threads a stop waits for (see `shutdown`).
+    pub background: shutdown::Background,
 }
 
 impl AppState {
     /// Connects to (and migrates) the configured database, loads demo content
     /// into an empty one unless told not to, and returns the state.
     pub fn init(config: &Config, clock: Clock) -> Result<Self, AppError> {
-        let pool = db::connect(&config.database_url)?;
+        let pool = db::connect_with(&config.database_url, config.pool_settings())?;
         let mut conn = pool.get()?;
         if !config.no_demo && demo::load_if_empty(&mut conn, clock.now())? {
             tracing::info!("loaded demo content into the empty database");
@@ -61,7 +65,8 @@ impl AppState {
         }
         let session_key = auth::session_key(&mut conn, config.session_key.as_deref())?;
         drop(conn);
-        fill_body_html_in_background(pool.clone());
+        let background = shutdown::Background::default();
+        fill_body_html_in_background(&background, pool.clone());
         Ok(AppState {
             pool,
             site: views::Site {
@@ -79,7 +84,7 @@ impl AppState {
                 } else {
                     format!("{}{}", config.base_url(), config.logo_path)
                 },
-                assets_version: assets::fingerprint(std::path::Path::new(STATIC_DIR)),
+                assets_version: assets::version().to_string(),
                 related_limit: config.related_limit.max(1),
                 behind_proxy: config.behind_proxy,
             },
@@ -87,20 +92,19 @@ impl AppState {
             session_key,
             related_refresh: Default::default(),
             cache: cache::ResponseCache::new(config.cache_bytes),
+            background,
         })
     }
 }
 
-/// Folder the `/static` files are served from: the `static/` folder of this source tree.
-pub const STATIC_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/static");
-
 /// Stores the rendered body of articles saved before bodies were stored
 /// rendered, a batch at a time; pages render such a body themselves (on the
-/// blocking pool) until it is filled.
-fn fill_body_html_in_background(pool: db::DbPool) {
-    std::thread::spawn(move || {
+/// blocking pool) until it is filled. A stop ends it after the current
+/// batch; the next start goes on where it ended.
+fn fill_body_html_in_background(background: &shutdown::Background, pool: db::DbPool) {
+    background.spawn(move |stopping| {
         let mut filled = 0;
-        loop {
+        while !stopping.load(std::sync::atomic::Ordering::SeqCst) {
             let batch = pool
                 .get()
                 .map_err(AppError::from)
@@ -138,30 +142,67 @@ pub fn app(
         .app_data(state)
         .service(admin)
         .configure(routes::configure)
-        .service(assets::service(STATIC_DIR))
+        .service(assets::service())
         .wrap(ErrorHandlers::new().default_handler(routes::error_pages::render))
-        .wrap(actix_web::middleware::from_fn(cache::middleware))
-        .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+        .wrap(from_fn(cache::middleware))
+        .wrap(from_fn(request_log::log_request))
 }
 
-/// Runs the web server until it is stopped.
+/// Runs the web server until it is stopped. SIGTERM or Ctrl-C stops it
+/// gracefully: no new connections, requests in flight and background jobs
+/// finish, all within `--shutdown-timeout`; then it returns `Ok`.
 pub async fn serve(config: Config) -> Result<(), AppError> {
     let state = {
         let config = config.clone();
         web::block(move || AppState::init(&config, Clock::System)).await??
     };
     let state = web::Data::new(state);
-    let server = HttpServer::new(move || app(state.clone()))
-        .bind(&config.bind)
-        .map_err(|e| AppError::Config(format!("cannot listen on {}: {e}", config.bind)))?;
+    let server = {
+        let state = state.clone();
+        HttpServer::new(move || app(state.clone()))
+    }
+    .shutdown_timeout(config.shutdown_timeout)
+    .disable_signals()
+    .bind(&config.bind)
+    .map_err(|e| AppError::Config(format!("cannot listen on {}: {e}", config.bind)))?;
+    let listening: Vec<String> = server
+        .addrs()
+        .iter()
+        .map(|a| format!("http://{a}"))
+        .collect();
     tracing::info!(
-        "Broadsheet is serving {} at http://{} (public URL {})",
+        "Broadsheet is serving {} at {} (public URL {})",
         config.site_name,
-        config.bind,
+        listening.join(", "),
         config.base_url()
     );
+    let server = server.run();
+    let signalled = actix_web::rt::spawn(shutdown::on_signal(server.handle()));
     server
-        .run()
         .await
-        .map_err(|e| AppError::Internal(format!("server stopped: {e}")))
+        .map_err(|e| AppError::Internal(format!("server stopped: {e}")))?;
+    let timeout = std::time::Duration::from_secs(config.shutdown_timeout);
+    // The bound counts from the signal; a stop without one counts from now.
+    let stop_began = if signalled.is_finished() {
+        signalled
+            .await
+            .unwrap_or_else(|_| std::time::Instant::now())
+    } else {
+        std::time::Instant::now()
+    };
+    let deadline = stop_began + timeout;
+    let finished = {
+        let state = state.clone();
+        web::block(move || state.background.finish(&state.related_refresh, deadline)).await?
+    };
+    if finished {
+        tracing::info!("stopped");
+    } else {
+        tracing::warn!(
+            "stopped with background work unfinished after {}s (related lists are \
+             recomputed on the next change; stored HTML is filled on the next start)",
+            config.shutdown_timeout
+        );
+    }
+    Ok(())
 }

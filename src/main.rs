@@ -1,8 +1,9 @@
 //! The `broadsheet` command: serve the site (the default), run migrations,
-//! manage accounts, rebuild related lists or generate articles.
+//! manage accounts, rebuild related lists, generate articles or back up.
 
 use std::process::ExitCode;
 
+use broadsheet::config::LogFormat;
 use broadsheet::models::user::{Role, User};
 use broadsheet::{db, AppError, Config};
 use clap::{Parser, Subcommand};
@@ -50,6 +51,14 @@ enum Command {
     /// Related-articles maintenance.
     #[command(subcommand)]
     Related(RelatedCommand),
+    /// Copy a SQLite database to FILE while the site serves (PostgreSQL: use pg_dump).
+    Backup {
+        /// Where to write the copy; an existing file is never overwritten.
+        file: std::path::PathBuf,
+        /// Database URL: sqlite://PATH or postgres://USER@HOST/DB.
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://broadsheet.db")]
+        database_url: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -182,13 +191,32 @@ fn user_command(command: UserCommand) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Sends log lines to standard error, as text or as JSON lines; `RUST_LOG`
+/// picks what is logged (default `info`).
+fn init_logging(format: LogFormat) {
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Human => logs.init(),
+        LogFormat::Json => logs.json().init(),
+    }
+}
+
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
     let cli = Cli::parse();
+    init_logging(match &cli.command {
+        Some(Command::Serve(config)) => config.log_format,
+        None => cli.serve.log_format,
+        // The other commands take no flag for it, but follow the variable.
+        Some(_) => match std::env::var("BROADSHEET_LOG_FORMAT").as_deref() {
+            Ok("json") => LogFormat::Json,
+            _ => LogFormat::Human,
+        },
+    });
     let result = match cli.command {
         Some(Command::Migrate { database_url }) => db::migrate(&database_url).map(|ran| {
             tracing::info!("{ran} migration(s) applied");
@@ -202,6 +230,11 @@ fn main() -> ExitCode {
             append,
             database_url,
         }) => generate(&database_url, articles, append),
+        Some(Command::Backup { file, database_url }) => {
+            db::backup(&database_url, &file).map(|()| {
+                println!("backed up to {}", file.display());
+            })
+        }
         Some(Command::Serve(config)) => {
             actix_web::rt::System::new().block_on(broadsheet::serve(config))
         }
