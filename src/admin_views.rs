@@ -13,6 +13,8 @@ use crate::models::{Author, Section, Tag};
 #[derive(Debug, Clone)]
 pub struct AdminChrome {
     pub site_name: String,
+    /// The signed-in account's id: scopes the drafts kept in the browser.
+    pub user_id: i32,
     pub user_name: String,
     pub role: Role,
     pub csrf: String,
@@ -76,8 +78,12 @@ pub struct ArticleListPage {
     pub trash: bool,
     pub rows: Vec<ArticleRow>,
     pub sections: Vec<Section>,
+    pub authors: Vec<Author>,
     pub status: String,
     pub section: String,
+    pub author: String,
+    /// `""` (newest first), `updated` or `headline`.
+    pub sort: String,
     pub q: String,
     pub page: i64,
     pub total_pages: i64,
@@ -205,6 +211,8 @@ pub struct TypedAuthor {
     pub name: String,
     pub slug: String,
     pub bio: String,
+    /// Profile links, in `author::LINKS` order.
+    pub links: [String; 5],
 }
 
 impl TaxonomyPage {
@@ -215,10 +223,19 @@ impl TaxonomyPage {
             Some(t) if t.id == id => match field {
                 "name" => &t.name,
                 "slug" => &t.slug,
-                _ => &t.bio,
+                "bio" => &t.bio,
+                link => crate::models::author::LINKS
+                    .iter()
+                    .position(|(f, _)| *f == link)
+                    .map_or("", |i| &t.links[i]),
             },
             _ => stored,
         }
+    }
+
+    /// An author's profile link fields: (form field, name).
+    pub fn link_fields(&self) -> &'static [(&'static str, &'static str)] {
+        &crate::models::author::LINKS
     }
 
     /// The path of an author's photo, if they have one.
@@ -254,4 +271,33 @@ impl UsersPage {
     pub fn sessions_of(&self, user: &User) -> usize {
         self.sessions.get(&user.id).copied().unwrap_or(0)
     }
+}
+
+/// One image in the library.
+pub struct LibraryRow {
+    pub id: i32,
+    /// Its newsroom URL (shown whatever its visibility).
+    pub src: String,
+    /// Its public URL, named so editors can tell which image a link is.
+    pub public_path: String,
+    pub width: i32,
+    pub height: i32,
+    pub content_type: String,
+    pub uploaded: String,
+    /// Articles using it: (id, headline, status, trashed).
+    pub articles: Vec<(i32, String, String, bool)>,
+    pub authors: Vec<String>,
+    pub deletable: bool,
+}
+
+/// The image library (editors).
+#[derive(Template)]
+#[template(path = "admin/media.html")]
+pub struct MediaPage {
+    pub chrome: AdminChrome,
+    pub rows: Vec<LibraryRow>,
+    pub page: i64,
+    pub total_pages: i64,
+    pub prev: Option<String>,
+    pub next: Option<String>,
 }

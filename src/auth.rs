@@ -216,6 +216,52 @@ impl SignedIn {
     }
 }
 
+/// Where sign-in should lead back to: the page asked for; for a form post
+/// (which has no page to come back to), the page the form was on: the
+/// `Referer` when it is on this site, else the article form a save came from.
+/// The sign-in page keeps only paths inside `/admin` (see `safe_next`).
+fn back_to(req: &HttpRequest) -> String {
+    let asked = match req.query_string() {
+        "" => req.path().to_string(),
+        q => format!("{}?{q}", req.path()),
+    };
+    if req.method() == actix_web::http::Method::GET || req.method() == actix_web::http::Method::HEAD
+    {
+        return asked;
+    }
+    let host = req.connection_info().host().to_string();
+    let from_referer = req
+        .headers()
+        .get(actix_web::http::header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| ammonia::Url::parse(r).ok())
+        .filter(|u| {
+            u.host_str().map(|h| match u.port() {
+                Some(port) => format!("{h}:{port}"),
+                None => h.to_string(),
+            }) == Some(host)
+        })
+        .map(|u| match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_string(),
+        });
+    if let Some(page) = from_referer {
+        return page;
+    }
+    let path = req.path();
+    match path.strip_prefix("/admin/articles") {
+        Some("") => "/admin/articles/new".into(),
+        Some(rest)
+            if rest
+                .strip_prefix('/')
+                .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())) =>
+        {
+            format!("{path}/edit")
+        }
+        _ => "/admin".into(),
+    }
+}
+
 impl FromRequest for SignedIn {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
@@ -228,10 +274,7 @@ impl FromRequest for SignedIn {
                 .app_data::<web::Data<AppState>>()
                 .cloned()
                 .ok_or_else(|| AppError::Internal("app state missing".into()))?;
-            let back_to = match req.query_string() {
-                "" => req.path().to_string(),
-                q => format!("{}?{q}", req.path()),
-            };
+            let back_to = back_to(&req);
             let now = state.clock.now();
             let Some(token) = session.get::<String>(SESSION_TOKEN).ok().flatten() else {
                 session.purge();

@@ -15,6 +15,8 @@
 //! - `--site-name` / `BROADSHEET_SITE_NAME`: publication name (default "The Broadsheet")
 //! - `--site-description` / `BROADSHEET_SITE_DESCRIPTION`: one line about the publication
 //! - `--language` / `BROADSHEET_LANGUAGE`: BCP 47 language of the content (default `en`)
+//! - `--territory` / `BROADSHEET_TERRITORY`: ISO 3166 country of the readership, for
+//!   `og:locale` (`en` + `GB` is `en_GB`; default: `GB` for `en`, see `views::default_territory`)
 //! - `--timezone` / `BROADSHEET_TIMEZONE`: IANA zone dates are shown in (default `UTC`)
 //! - `--twitter-site` / `BROADSHEET_TWITTER_SITE`: the publication's X handle, for `twitter:site`
 //! - `--logo-path` / `BROADSHEET_LOGO_PATH`: publisher logo (600×60 PNG) for JSON-LD
@@ -92,6 +94,11 @@ pub struct Config {
     #[arg(long, env = "BROADSHEET_LANGUAGE", default_value = "en")]
     pub language: String,
 
+    /// Country of the readership (ISO 3166, e.g. `GB`), joined to the language
+    /// for `og:locale`; by default the language's usual one (`GB` for `en`).
+    #[arg(long, env = "BROADSHEET_TERRITORY")]
+    pub territory: Option<String>,
+
     /// Time zone in which dates are shown (IANA name).
     #[arg(long, env = "BROADSHEET_TIMEZONE", default_value = "UTC")]
     pub timezone: Tz,
@@ -148,6 +155,7 @@ impl Config {
             site_name: "The Broadsheet".into(),
             site_description: "Independent news from Port Calder and the coast.".into(),
             language: "en".into(),
+            territory: None,
             timezone: Tz::UTC,
             twitter_site: None,
             logo_path: "/static/img/logo.png".into(),

@@ -12,6 +12,9 @@ pub enum AppError {
     /// The page does not exist or is not public: 404.
     #[error("not found")]
     NotFound,
+    /// It existed and was removed for good (a deleted image): 410.
+    #[error("gone")]
+    Gone,
     /// The request itself is wrong (bad page number, bad parameter): 400 with a message for the reader.
     #[error("bad request: {0}")]
     BadRequest(String),
@@ -62,6 +65,7 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Gone => StatusCode::GONE,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::SignInRequired(_) => StatusCode::SEE_OTHER,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,

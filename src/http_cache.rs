@@ -10,16 +10,17 @@ use actix_web::{HttpRequest, HttpResponse};
 use chrono::{NaiveDateTime, TimeZone, Utc};
 
 /// Pages and lists: fresh for a minute, then served stale while the CDN revalidates.
-pub const PAGE_POLICY: &str = "public, max-age=60, stale-while-revalidate=300";
+/// (No `public`: these responses carry no `Authorization` and are cacheable anyway.)
+pub const PAGE_POLICY: &str = "max-age=60, stale-while-revalidate=300";
 /// Feeds and sitemaps change less often and are polled.
-pub const FEED_POLICY: &str = "public, max-age=300, stale-while-revalidate=600";
+pub const FEED_POLICY: &str = "max-age=300, stale-while-revalidate=600";
 
 /// Public images. Not `immutable` for a year: an image stops being served
 /// when its article is unpublished, trashed or re-embargoed, and a CDN or
 /// browser must not keep it past that for long. Five minutes bounds that
 /// window; after it, revalidating costs a 304 without the bytes (the ETag
 /// names the stored copy, which never changes).
-pub const MEDIA_POLICY: &str = "public, max-age=300";
+pub const MEDIA_POLICY: &str = "max-age=300";
 
 /// Whether the client's `If-None-Match` names `etag` (for responses whose
 /// validator is known before their body is loaded).

@@ -73,6 +73,10 @@ impl AppState {
                 name: config.site_name.clone(),
                 description: config.site_description.clone(),
                 language: config.language.clone(),
+                territory: config
+                    .territory
+                    .clone()
+                    .or_else(|| views::default_territory(&config.language).map(str::to_string)),
                 base_url: config.base_url(),
                 timezone: config.timezone,
                 twitter_site: config

@@ -18,6 +18,11 @@ diesel::table! {
         name -> Text,
         bio -> Text,
         photo_id -> Nullable<Integer>,
+        link_x -> Text,
+        link_mastodon -> Text,
+        link_bluesky -> Text,
+        link_linkedin -> Text,
+        link_website -> Text,
     }
 }
 
@@ -170,6 +175,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    taxonomy_redirects (kind, old_slug) {
+        kind -> Text,
+        old_slug -> Text,
+        target_id -> Integer,
+    }
+}
+
+diesel::table! {
+    deleted_media (token) {
+        token -> Text,
+        deleted_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(admin_sessions -> users (user_id));
 diesel::joinable!(articles -> sections (section_id));
 diesel::joinable!(article_revisions -> articles (article_id));
@@ -198,4 +218,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     related_articles,
     related_computed,
     related_pins,
+    taxonomy_redirects,
+    deleted_media,
 );

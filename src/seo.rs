@@ -33,6 +33,15 @@ pub struct MetaImage {
     pub width: i32,
     pub height: i32,
     pub alt: String,
+    /// Its media type (`og:image:type`).
+    pub mime: String,
+}
+
+impl MetaImage {
+    /// Whether the image is served over https (`og:image:secure_url` then repeats it).
+    pub fn is_secure(&self) -> bool {
+        self.url.starts_with("https://")
+    }
 }
 
 /// A feed advertised with `<link rel="alternate">`.
@@ -194,6 +203,44 @@ pub fn website(name: &str, description: &str, url: &str, language: &str) -> Valu
             "target": { "@type": "EntryPoint", "urlTemplate": format!("{url}search?q={{search_term_string}}") },
             "query-input": "required name=search_term_string"
         }
+    })
+}
+
+/// A person as schema.org sees them: an author's page.
+#[derive(Debug)]
+pub struct Person<'a> {
+    pub name: &'a str,
+    /// Absolute URL of the author's page.
+    pub url: &'a str,
+    pub description: &'a str,
+    /// Absolute URL of their photo.
+    pub image_url: Option<String>,
+    /// Their profiles elsewhere.
+    pub same_as: Vec<&'a str>,
+}
+
+/// `ProfilePage` of an author page, whose `mainEntity` is the `Person`.
+pub fn profile_page(url: &str, name: &str, person: &Person) -> Value {
+    let mut entity = json!({
+        "@type": "Person",
+        "name": person.name,
+        "url": person.url,
+    });
+    if !person.description.is_empty() {
+        entity["description"] = json!(person.description);
+    }
+    if let Some(image) = &person.image_url {
+        entity["image"] = json!(image);
+    }
+    if !person.same_as.is_empty() {
+        entity["sameAs"] = json!(person.same_as);
+    }
+    json!({
+        "@context": "https://schema.org",
+        "@type": "ProfilePage",
+        "name": name,
+        "url": url,
+        "mainEntity": entity,
     })
 }
 

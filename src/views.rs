@@ -15,6 +15,8 @@ pub struct Site {
     pub name: String,
     pub description: String,
     pub language: String,
+    /// ISO 3166 country of the readership (`GB`), for `og:locale`.
+    pub territory: Option<String>,
     pub base_url: String,
     pub timezone: Tz,
     /// X handle for `twitter:site`, with its `@`.
@@ -30,9 +32,9 @@ pub struct Site {
 }
 
 impl Site {
-    /// Open Graph locale: `en-GB` becomes `en_GB`.
+    /// Open Graph locale, `language_TERRITORY` (`en_GB`): see [`og_locale`].
     pub fn og_locale(&self) -> String {
-        self.language.replace('-', "_")
+        og_locale(&self.language, self.territory.as_deref())
     }
 
     /// Absolute URL of a site path.
@@ -47,6 +49,7 @@ impl Site {
             width: 1200,
             height: 630,
             alt: self.name.clone(),
+            mime: "image/png".into(),
         }
     }
 
@@ -57,6 +60,7 @@ impl Site {
             width: image.width,
             height: image.height,
             alt: image.alt.clone(),
+            mime: image.content_type.clone(),
         }
     }
 
@@ -64,6 +68,51 @@ impl Site {
     pub fn asset(&self, file: &str) -> String {
         format!("/static/{file}?v={}", self.assets_version)
     }
+}
+
+/// The Open Graph locale of a BCP 47 language and a territory:
+/// `("en", Some("GB"))` is `en_GB`. A language that names its own region
+/// (`en-US`) keeps it; without a territory the language stands alone.
+pub fn og_locale(language: &str, territory: Option<&str>) -> String {
+    let mut parts = language.split(['-', '_']).filter(|p| !p.is_empty());
+    let lang = parts.next().unwrap_or("en").to_ascii_lowercase();
+    let is_region = |p: &&str| p.len() == 2 && p.chars().all(|c| c.is_ascii_alphabetic());
+    match parts
+        .find(is_region)
+        .or(territory.map(str::trim).filter(is_region))
+    {
+        Some(region) => format!("{lang}_{}", region.to_ascii_uppercase()),
+        None => lang,
+    }
+}
+
+/// The territory assumed for a language given without one, when
+/// `--territory` is not set: `en` is `GB`, `de` is `DE`, `sv` is `SE` …;
+/// none for a language not listed (its `og:locale` is then the bare language).
+pub fn default_territory(language: &str) -> Option<&'static str> {
+    let lang = language.split(['-', '_']).next().unwrap_or("");
+    Some(match lang.to_ascii_lowercase().as_str() {
+        "en" => "GB",
+        "de" => "DE",
+        "fr" => "FR",
+        "es" => "ES",
+        "it" => "IT",
+        "nl" => "NL",
+        "pt" => "PT",
+        "pl" => "PL",
+        "fi" => "FI",
+        "sv" => "SE",
+        "da" => "DK",
+        "nb" | "nn" | "no" => "NO",
+        "cs" => "CZ",
+        "el" => "GR",
+        "ga" => "IE",
+        "cy" => "GB",
+        "ja" => "JP",
+        "ko" => "KR",
+        "uk" => "UA",
+        _ => return None,
+    })
 }
 
 /// The frame around every page: site settings and the section navigation.
@@ -93,6 +142,8 @@ pub struct ImageView {
     pub height: i32,
     /// Resized copies for `srcset`, when the image has them.
     pub srcset: Option<String>,
+    /// Its media type (`image/jpeg`).
+    pub content_type: String,
 }
 
 impl ImageView {
@@ -104,6 +155,7 @@ impl ImageView {
             width: media.width,
             height: media.height,
             srcset: None,
+            content_type: media.content_type.clone(),
         }
     }
 }
@@ -205,6 +257,8 @@ pub struct ListingPage {
     pub pager: Pager,
     /// The author's photo on author pages.
     pub photo: Option<ImageView>,
+    /// The author's profiles elsewhere: (name, URL).
+    pub profile_links: Vec<(&'static str, String)>,
 }
 
 /// The Editor's Desk panel.
@@ -290,6 +344,17 @@ mod tests {
         assert_eq!(second.next.as_deref(), Some("/sections/city?page=3"));
         let empty = Pager::new("/", 1, 0, 20);
         assert_eq!((empty.total_pages, empty.next), (1, None));
+    }
+
+    #[test]
+    fn og_locale_joins_language_and_territory() {
+        assert_eq!(og_locale("en", Some("GB")), "en_GB");
+        assert_eq!(og_locale("en", Some("gb")), "en_GB");
+        assert_eq!(og_locale("en-US", Some("GB")), "en_US");
+        assert_eq!(og_locale("pt_BR", None), "pt_BR");
+        assert_eq!(og_locale("de", None), "de");
+        assert_eq!(og_locale("en", Some("United Kingdom")), "en");
+        assert_eq!(og_locale("zh-Hant-TW", None), "zh_TW");
     }
 
     #[test]

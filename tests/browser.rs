@@ -413,3 +413,167 @@ async fn an_editor_writes_and_publishes_and_a_reader_sees_it() {
     assert!(errors.is_empty(), "console errors: {errors:?}");
     client.close().await.unwrap();
 }
+
+/// Signs in through the sign-in page the browser is on.
+async fn sign_in_here(client: &Client, email: &str) {
+    field_labelled(client, "Email")
+        .await
+        .send_keys(email)
+        .await
+        .unwrap();
+    field_labelled(client, "Password")
+        .await
+        .send_keys(common::admin::PASSWORD)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn value_of(client: &Client, label: &str) -> String {
+    field_labelled(client, label)
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
+async fn kept_drafts(client: &Client) -> usize {
+    let kept: Value = client
+        .execute(
+            "return Object.keys(localStorage).filter(function (k) { \
+               return k.indexOf('broadsheet:draft:') === 0; }).length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    kept.as_u64().unwrap() as usize
+}
+
+#[actix_web::test]
+async fn text_typed_before_the_session_expired_is_offered_back_after_signing_in() {
+    use fantoccini::key::Key;
+    let app = TestApp::with_config(|c| c.base_url = None).await;
+    app.db(|c| insert_article(c, &ArticleSpec::new("older-story", "An Older Story")));
+    app.create_user(
+        "editor@news.example",
+        broadsheet::models::user::Role::Editor,
+    );
+    let Some(driver) = ChromeDriver::start() else {
+        return;
+    };
+    let client = driver.browser(390, 900).await;
+    client.goto(&app.url("/admin/articles/new")).await.unwrap();
+    sign_in_here(&client, "editor@news.example").await;
+    client
+        .wait()
+        .for_element(Locator::Css("form[data-draft-owner]"))
+        .await
+        .unwrap();
+
+    let headline = "Harbour Lights Return";
+    let body = "Typed while the session ran out.\n\nA second paragraph.";
+    field_labelled(&client, "Headline")
+        .await
+        .send_keys(headline)
+        .await
+        .unwrap();
+    field_labelled(&client, "Body")
+        .await
+        .send_keys(body)
+        .await
+        .unwrap();
+    // Leaving now would ask first.
+    let asks: Value = client
+        .execute(
+            "var e = new Event('beforeunload', { cancelable: true }); \
+             window.dispatchEvent(e); return e.defaultPrevented;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(asks, Value::Bool(true), "unsaved changes guard the page");
+
+    // The session ends (expired, or signed out elsewhere); the save goes to sign-in.
+    {
+        use diesel::prelude::*;
+        app.db(|c| {
+            diesel::delete(broadsheet::schema::admin_sessions::table)
+                .execute(c)
+                .unwrap()
+        });
+    }
+    client
+        .find(Locator::Css("button[value=save]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css("input[name=password]"))
+        .await
+        .unwrap();
+    sign_in_here(&client, "editor@news.example").await;
+
+    // Back on the form, with the typed text offered back.
+    let notice = client
+        .wait()
+        .for_element(Locator::Css(".draft-notice"))
+        .await
+        .unwrap();
+    assert!(notice.text().await.unwrap().contains("not saved"));
+    assert_eq!(value_of(&client, "Headline").await, "");
+    client
+        .find(Locator::Css(".draft-notice__restore"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(value_of(&client, "Headline").await, headline);
+    assert_eq!(value_of(&client, "Body").await, body);
+
+    // Ctrl+S saves; the saved text clears the browser's copy.
+    field_labelled(&client, "Standfirst")
+        .await
+        .send_keys(&format!(
+            "Now saved.{}s{}",
+            char::from(Key::Control),
+            char::from(Key::Null)
+        ))
+        .await
+        .unwrap();
+    let flash = client
+        .wait()
+        .for_element(Locator::Css(".flash"))
+        .await
+        .unwrap();
+    assert!(
+        flash.text().await.unwrap().contains("draft"),
+        "{:?}",
+        flash.text().await
+    );
+    assert_eq!(value_of(&client, "Headline").await, headline);
+    assert!(client
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .ends_with("/edit"));
+    assert_eq!(
+        kept_drafts(&client).await,
+        0,
+        "a saved draft is not offered again"
+    );
+    let errors = console_errors(&client).await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    client.close().await.unwrap();
+}

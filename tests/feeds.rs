@@ -91,7 +91,7 @@ async fn rss_feed_has_every_field_rss_requires_with_absolute_urls() {
     );
     assert_eq!(
         page.header("cache-control").as_deref(),
-        Some("public, max-age=300, stale-while-revalidate=600")
+        Some("max-age=300, stale-while-revalidate=600")
     );
     let doc = Document::parse(&page.body).unwrap();
     let ch = channel(&doc);
@@ -170,7 +170,7 @@ async fn atom_feed_has_every_field_rfc_4287_requires() {
     );
     assert_eq!(
         page.header("cache-control").as_deref(),
-        Some("public, max-age=300, stale-while-revalidate=600")
+        Some("max-age=300, stale-while-revalidate=600")
     );
     let doc = Document::parse(&page.body).unwrap();
     let feed = doc.root_element();

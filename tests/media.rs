@@ -279,7 +279,7 @@ async fn a_drafts_image_is_hidden_from_readers_until_published_and_after_trashin
     assert_eq!(status_of_all(&mut reader, &public_paths).await, [200; 4]);
     let served = app.get(&public_paths[0]).await;
     let cache = served.header("cache-control").unwrap();
-    assert_eq!(cache, "public, max-age=300");
+    assert_eq!(cache, "max-age=300");
     let etag = served.header("etag").unwrap();
     let again = app
         .get_with(&public_paths[0], &[("If-None-Match", etag.as_str())])

@@ -15,7 +15,7 @@ use roxmltree::{Document, Node};
 
 const SM: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
 const NEWS: &str = "http://www.google.com/schemas/sitemap-news/0.9";
-const FEED_CACHE: &str = "public, max-age=300, stale-while-revalidate=600";
+const FEED_CACHE: &str = "max-age=300, stale-while-revalidate=600";
 
 fn kids<'a, 'i>(node: Node<'a, 'i>, ns: &str, name: &str) -> Vec<Node<'a, 'i>> {
     node.children()
@@ -400,18 +400,24 @@ async fn robots_txt_names_both_sitemaps_and_keeps_crawlers_out_of_admin() {
     );
     assert_eq!(
         page.header("cache-control").as_deref(),
-        Some("public, max-age=3600")
+        Some("max-age=3600")
     );
     let lines: Vec<&str> = page.body.lines().collect();
     for line in [
         "User-agent: *",
         "Disallow: /admin",
-        "Disallow: /preview",
         &format!("Sitemap: {BASE_URL}/sitemap.xml"),
         &format!("Sitemap: {BASE_URL}/news-sitemap.xml"),
     ] {
         assert!(lines.contains(&line), "{line} missing from {}", page.body);
     }
+    // Every disallowed path is a real place: previews live under /admin.
+    let disallowed: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l.strip_prefix("Disallow: "))
+        .collect();
+    assert_eq!(disallowed, ["/admin"], "{}", page.body);
+    assert!("/admin/articles/1/preview".starts_with(disallowed[0]));
 }
 
 #[actix_web::test]

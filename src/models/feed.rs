@@ -121,6 +121,8 @@ pub fn latest_entries(
 pub struct SitemapRow {
     pub slug: String,
     pub lastmod: Option<NaiveDateTime>,
+    /// The token of an article's lead image (image sitemap entry).
+    pub image_token: Option<String>,
 }
 
 /// An article changes when it is edited and, for a scheduled article, when it
@@ -147,15 +149,22 @@ pub fn article_rows(
 ) -> QueryResult<Vec<SitemapRow>> {
     Ok(articles::table
         .filter(public_at(now))
+        .left_join(media::table)
         .order(articles::id.asc())
         .offset((file - 1) * per_file)
         .limit(per_file)
-        .select((articles::slug, articles::updated_at, articles::published_at))
-        .load::<(String, NaiveDateTime, Option<NaiveDateTime>)>(conn)?
+        .select((
+            articles::slug,
+            articles::updated_at,
+            articles::published_at,
+            media::token.nullable(),
+        ))
+        .load::<(String, NaiveDateTime, Option<NaiveDateTime>, Option<String>)>(conn)?
         .into_iter()
-        .map(|(slug, updated, published)| SitemapRow {
+        .map(|(slug, updated, published, image_token)| SitemapRow {
             slug,
             lastmod: changed(Some(updated), published),
+            image_token,
         })
         .collect())
 }
@@ -228,6 +237,7 @@ pub fn section_rows(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<Si
         .map(|s| SitemapRow {
             lastmod: newest.get(&Some(s.id)).copied().flatten(),
             slug: s.slug,
+            image_token: None,
         })
         .collect())
 }
@@ -251,6 +261,7 @@ pub fn tag_rows(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<Sitema
         .map(|(slug, updated, published)| SitemapRow {
             slug,
             lastmod: changed(updated, published),
+            image_token: None,
         })
         .collect())
 }
@@ -272,6 +283,7 @@ pub fn author_rows(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<Sit
         .map(|(slug, updated, published)| SitemapRow {
             slug,
             lastmod: changed(updated, published),
+            image_token: None,
         })
         .collect())
 }

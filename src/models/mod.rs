@@ -14,6 +14,7 @@ pub mod search;
 pub mod section;
 pub mod setting;
 pub mod tag;
+pub mod taxonomy_redirect;
 pub mod user;
 
 pub use article::{Article, ArticleCard, ArticleStatus, NewArticle};

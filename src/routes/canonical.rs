@@ -6,6 +6,11 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
+use crate::error::AppError;
+use crate::models::taxonomy_redirect::{self, TaxonomyKind};
+use crate::models::Tag;
+use crate::{db, AppState};
+
 /// A slug as a path segment: everything but unreserved characters encoded.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
@@ -17,7 +22,7 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 pub fn moved_to(location: &str) -> HttpResponse {
     HttpResponse::MovedPermanently()
         .insert_header((header::LOCATION, location))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .insert_header((header::CACHE_CONTROL, "max-age=3600"))
         .finish()
 }
 
@@ -34,6 +39,50 @@ fn canonical_url(req: &HttpRequest, prefix: &str, slug: &str) -> String {
 /// stored lowercase, so the mixed-case URL would otherwise be a 404).
 pub fn lowercase_slug(req: &HttpRequest, prefix: &str, slug: &str) -> Option<HttpResponse> {
     (slug.chars().any(char::is_uppercase)).then(|| moved_to(&canonical_url(req, prefix, slug)))
+}
+
+/// A section, tag or author URL that found nothing (`miss`): when its slug
+/// was renamed, a 301 to the same page under the current slug (`suffix` is
+/// `""`, `"/feed.xml"` or `"/atom.xml"`; the query, `?page=N`, is kept);
+/// otherwise the miss itself. Runs only on the 404 path.
+pub async fn renamed_or(
+    state: &AppState,
+    req: &HttpRequest,
+    kind: TaxonomyKind,
+    slug: String,
+    suffix: &str,
+    miss: AppError,
+) -> Result<HttpResponse, AppError> {
+    if !matches!(miss, AppError::NotFound) {
+        return Err(miss);
+    }
+    let now = state.clock.now();
+    let current = db::run(&state.pool, move |conn| {
+        let current = taxonomy_redirect::current_slug(conn, kind, &slug)?;
+        Ok(match (kind, current) {
+            // A tag that no public article carries stays unknown to readers: its
+            // new name must not show in a Location header either.
+            (TaxonomyKind::Tag, Some(new)) => Tag::find_public_by_slug(conn, &new, now)
+                .is_ok()
+                .then_some(new),
+            (_, current) => current,
+        })
+    })
+    .await?;
+    match current {
+        Some(new) => {
+            let path = format!(
+                "{}/{}{suffix}",
+                kind.prefix(),
+                utf8_percent_encode(&new, SEGMENT)
+            );
+            Ok(moved_to(&match req.query_string() {
+                "" => path,
+                query => format!("{path}?{query}"),
+            }))
+        }
+        None => Err(AppError::NotFound),
+    }
 }
 
 /// `GET /{articles|sections|tags|authors}/{slug}/`: the same URL without the

@@ -21,6 +21,7 @@ fn wording(status: u16) -> (&'static str, &'static str) {
             "Page not found",
             "We could not find that page. It may have moved, or the address may be mistyped.",
         ),
+        410 => ("Gone", "This was removed and will not come back."),
         400 => (
             "That request did not work",
             "Something in the address is not right.",
@@ -86,7 +87,8 @@ pub fn render<B: MessageBody + 'static>(
                 title: format!("{heading} | {}", state.site.name),
                 social_title: heading.to_string(),
                 description: message.to_string(),
-                canonical: state.site.url(res.request().path()),
+                // No canonical URL: the missing address is not a page.
+                canonical: String::new(),
                 og_type: "website",
                 image: Some(state.site.share_card()),
                 indexable: false,

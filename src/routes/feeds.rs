@@ -13,13 +13,18 @@ use crate::error::AppError;
 use crate::http_cache::FEED_POLICY;
 use crate::models::article::Listing;
 use crate::models::feed::{self, FeedEntry};
+use crate::models::taxonomy_redirect::TaxonomyKind;
 use crate::models::{Author, Section, Tag};
+use crate::routes::canonical;
 use crate::seo::stamp;
 use crate::views::Site;
 use crate::AppState;
 
 /// Articles in every feed.
 pub const FEED_LENGTH: i64 = 50;
+/// The site icon feed readers show next to a feed: 48×48, within RSS's
+/// 144×400 limit for `<image>`.
+const FEED_ICON: &str = "/static/img/favicon.png";
 /// `Content-Type` of RSS feeds.
 pub const RSS_CONTENT_TYPE: &str = "application/rss+xml; charset=utf-8";
 /// `Content-Type` of Atom feeds.
@@ -149,6 +154,10 @@ pub struct FeedView {
     pub self_url: String,
     pub updated_rfc2822: String,
     pub updated_rfc3339: String,
+    /// Absolute URL of the site's square icon (48×48 PNG): RSS `<image>`, Atom `<icon>`.
+    pub icon_url: String,
+    /// Absolute URL of the publisher logo: Atom `<logo>`.
+    pub logo_url: String,
     pub entries: Vec<EntryView>,
 }
 
@@ -274,6 +283,8 @@ impl FeedView {
             self_url: site.url(&format!("{path}/{}", format.file())),
             updated_rfc2822: rfc2822(updated, site),
             updated_rfc3339: stamp(updated, site.timezone).iso,
+            icon_url: site.url(FEED_ICON),
+            logo_url: site.logo_url.clone(),
             entries,
         }
     }
@@ -289,7 +300,13 @@ async fn serve_feed(
     let site_description = state.site.description.clone();
     let site_name = state.site.name.clone();
     let shared = state.clone();
-    let (label, description, path, entries, last_change) = db::run(&state.pool, move |conn| {
+    let asked = match &scope {
+        Scope::Site => None,
+        Scope::Section(slug) => Some((TaxonomyKind::Section, slug.clone())),
+        Scope::Tag(slug) => Some((TaxonomyKind::Tag, slug.clone())),
+        Scope::Author(slug) => Some((TaxonomyKind::Author, slug.clone())),
+    };
+    let loaded = db::run(&state.pool, move |conn| {
         let (label, description, path, listing) = match scope {
             Scope::Site => (None, site_description, String::new(), Listing::All),
             Scope::Section(slug) => {
@@ -324,7 +341,16 @@ async fn serve_feed(
         let last_change = shared.cache.site_facts(conn, now)?.last_change;
         Ok((label, description, path, entries, last_change))
     })
-    .await?;
+    .await;
+    let (label, description, path, entries, last_change) = match (loaded, asked) {
+        (Ok(loaded), _) => loaded,
+        // A renamed section, tag or author: its old feed URLs move with it.
+        (Err(miss), Some((kind, slug))) => {
+            let suffix = format!("/{}", format.file());
+            return canonical::renamed_or(&state, &req, kind, slug, &suffix, miss).await;
+        }
+        (Err(e), None) => return Err(e),
+    };
     // Rewriting 50 bodies' links and rendering the XML is CPU work: keep it
     // off the async workers.
     let site = state.site.clone();

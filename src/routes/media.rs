@@ -12,7 +12,8 @@ use crate::http_cache::{self, MEDIA_POLICY};
 use crate::models::media;
 use crate::{db, AppState};
 
-/// Serves a public image's bytes with its content type; 404 for any image
+/// Serves a public image's bytes with its content type; 410 Gone (not
+/// cached: error pages are `no-store`) for a deleted image; 404 for any image
 /// readers may not see (a draft's, a scheduled or trashed story's), exactly
 /// as for one that does not exist. Answers 304 to a current copy, after the
 /// visibility check, so a cache revalidating an image that stopped being
@@ -32,7 +33,14 @@ pub async fn show_media(
     let current = http_cache::client_has(&req, &etag);
     let range = requested_range(&req, &etag);
     let found = db::run(&state.pool, move |conn| {
-        let id = media::find_public(conn, &token, now).map_err(AppError::from_lookup)?;
+        let id = match media::find_public(conn, &token, now) {
+            Ok(id) => id,
+            // A deleted image says so, for good; any other miss stays a 404.
+            Err(diesel::result::Error::NotFound) if media::was_deleted(conn, &token)? => {
+                return Err(AppError::Gone)
+            }
+            Err(e) => return Err(AppError::from_lookup(e)),
+        };
         match current {
             true => Ok(None),
             false => Ok(Some(media::load_bytes(conn, id)?)),
@@ -157,7 +165,7 @@ fn public_image(
 pub async fn favicon() -> HttpResponse {
     HttpResponse::MovedPermanently()
         .insert_header(("Location", "/static/img/favicon.png"))
-        .insert_header(("Cache-Control", "public, max-age=86400"))
+        .insert_header(("Cache-Control", "max-age=86400"))
         .finish()
 }
 

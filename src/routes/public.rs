@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::http_cache::{self, PAGE_POLICY};
 use crate::models::article::{ArticleParts, Listing};
 use crate::models::media::{srcset_for, MediaUrl, SrcsetCopy};
+use crate::models::taxonomy_redirect::TaxonomyKind;
 use crate::models::{Article, ArticleCard, Author, MediaInfo, Section, Tag};
 use crate::routes::canonical;
 use crate::seo::{self, MetaImage, NewsArticleFacts, PageMeta};
@@ -195,10 +196,9 @@ pub async fn front_page(
             path: "/",
             pager: &pager,
             cards: &listed,
-            image: lead
-                .as_ref()
-                .and_then(|l| l.image.as_ref())
-                .map(|i| site.meta_image(i)),
+            // The site's own card: the lead story's photo (and its alt
+            // text) would stand for the whole front page in link previews.
+            image: None,
             feeds: seo::feed_links(&site.name, None, ""),
             breadcrumb: None,
         },
@@ -238,69 +238,80 @@ async fn show_listing(
     of: ListingOf,
     slug: String,
 ) -> Result<HttpResponse, AppError> {
-    let prefix = match of {
-        ListingOf::Section => "/sections",
-        ListingOf::Author => "/authors",
-        ListingOf::Tag => "/tags",
+    let taxonomy = match of {
+        ListingOf::Section => TaxonomyKind::Section,
+        ListingOf::Author => TaxonomyKind::Author,
+        ListingOf::Tag => TaxonomyKind::Tag,
     };
-    if let Some(redirect) = canonical::lowercase_slug(&req, prefix, &slug) {
+    if let Some(redirect) = canonical::lowercase_slug(&req, taxonomy.prefix(), &slug) {
         return Ok(redirect);
     }
     let page = page_number(&req)?;
     let now = state.clock.now();
     let shared = state.clone();
-    let (chrome, kind, heading, description, path, total, cards, photo, last_change) =
-        db::run(&state.pool, move |conn| {
-            let mut photo = None;
-            let (kind, heading, description, path, listing, current) = match of {
-                ListingOf::Section => {
-                    let s = Section::find_by_slug(conn, &slug).map_err(AppError::from_lookup)?;
-                    let path = format!("/sections/{}", s.slug);
-                    (
-                        "Section",
-                        s.name,
-                        s.description,
-                        path,
-                        Listing::Section(s.id),
-                        Some(s.slug),
-                    )
+    let asked = slug.clone();
+    let loaded = db::run(&state.pool, move |conn| {
+        let mut photo = None;
+        let mut links = Vec::new();
+        let (kind, heading, description, path, listing, current) = match of {
+            ListingOf::Section => {
+                let s = Section::find_by_slug(conn, &slug).map_err(AppError::from_lookup)?;
+                let path = format!("/sections/{}", s.slug);
+                (
+                    "Section",
+                    s.name,
+                    s.description,
+                    path,
+                    Listing::Section(s.id),
+                    Some(s.slug),
+                )
+            }
+            ListingOf::Author => {
+                let a = Author::find_by_slug(conn, &slug).map_err(AppError::from_lookup)?;
+                let path = format!("/authors/{}", a.slug);
+                if let Some(id) = a.photo_id {
+                    use diesel::prelude::*;
+                    photo = crate::schema::media::table
+                        .find(id)
+                        .select(MediaInfo::as_select())
+                        .first(conn)
+                        .optional()?
+                        .map(|m| ImageView::new(&m, &format!("Photo of {}", a.name)));
                 }
-                ListingOf::Author => {
-                    let a = Author::find_by_slug(conn, &slug).map_err(AppError::from_lookup)?;
-                    let path = format!("/authors/{}", a.slug);
-                    if let Some(id) = a.photo_id {
-                        use diesel::prelude::*;
-                        photo = crate::schema::media::table
-                            .find(id)
-                            .select(MediaInfo::as_select())
-                            .first(conn)
-                            .optional()?
-                            .map(|m| ImageView::new(&m, &format!("Photo of {}", a.name)));
-                    }
-                    ("Author", a.name, a.bio, path, Listing::Author(a.id), None)
-                }
-                ListingOf::Tag => {
-                    let t = Tag::find_public_by_slug(conn, &slug, now)
-                        .map_err(AppError::from_lookup)?;
-                    let path = format!("/tags/{}", t.slug);
-                    ("Tag", t.name, String::new(), path, Listing::Tag(t.id), None)
-                }
-            };
-            let facts = shared.cache.site_facts(conn, now)?;
-            let (total, cards) = load_page(conn, &listing, now, page)?;
-            Ok((
-                chrome(&shared.site, &facts, current),
-                kind,
-                heading,
-                description,
-                path,
-                total,
-                cards,
-                photo,
-                facts.last_change,
-            ))
-        })
-        .await?;
+                links = a.profile_links();
+                ("Author", a.name, a.bio, path, Listing::Author(a.id), None)
+            }
+            ListingOf::Tag => {
+                let t =
+                    Tag::find_public_by_slug(conn, &slug, now).map_err(AppError::from_lookup)?;
+                let path = format!("/tags/{}", t.slug);
+                ("Tag", t.name, String::new(), path, Listing::Tag(t.id), None)
+            }
+        };
+        let facts = shared.cache.site_facts(conn, now)?;
+        let (total, cards) = load_page(conn, &listing, now, page)?;
+        Ok((
+            chrome(&shared.site, &facts, current),
+            kind,
+            heading,
+            description,
+            path,
+            total,
+            cards,
+            photo,
+            links,
+            facts.last_change,
+        ))
+    })
+    .await;
+    let (chrome, kind, heading, description, path, total, cards, photo, links, last_change) =
+        match loaded {
+            Ok(loaded) => loaded,
+            // A renamed section, tag or author: its old URL moves with it.
+            Err(miss) => {
+                return canonical::renamed_or(&state, &req, taxonomy, asked, "", miss).await
+            }
+        };
     let site = &state.site;
     let title = match page {
         1 => format!("{heading} | {}", site.name),
@@ -313,7 +324,7 @@ async fn show_listing(
     };
     let cards = CardView::list(&cards, site.timezone);
     let pager = Pager::new(&path, page, total, PER_PAGE);
-    let meta = listing_meta(
+    let mut meta = listing_meta(
         site,
         ListMeta {
             title,
@@ -330,6 +341,18 @@ async fn show_listing(
             breadcrumb: Some(&heading),
         },
     );
+    if matches!(taxonomy, TaxonomyKind::Author) {
+        meta.og_type = "profile";
+        let person = seo::Person {
+            name: &heading,
+            url: &site.url(&path),
+            description: &description,
+            image_url: photo.as_ref().map(|p| site.url(&p.src)),
+            same_as: links.iter().map(|(_, url)| url.as_str()).collect(),
+        };
+        let profile = seo::profile_page(&meta.canonical, &meta.title, &person);
+        meta.json_ld.insert(0, seo::script_safe_json(&profile));
+    }
     cached_page(
         &req,
         &ListingPage {
@@ -341,6 +364,7 @@ async fn show_listing(
             cards,
             pager,
             photo,
+            profile_links: links,
         },
         last_change,
     )
@@ -505,12 +529,7 @@ pub async fn show_article(
     let (bundle, last_change) = match found {
         Ok(found) => found,
         // An old slug of a published article: its URL keeps working.
-        Err(current) => {
-            return Ok(HttpResponse::MovedPermanently()
-                .insert_header(("Location", format!("/articles/{current}")))
-                .insert_header(("Cache-Control", "public, max-age=3600"))
-                .finish())
-        }
+        Err(current) => return Ok(canonical::moved_to(&format!("/articles/{current}"))),
     };
     cached_page(&req, &article_page(&state.site, bundle, false), last_change)
 }
@@ -556,7 +575,8 @@ pub fn article_page(site: &Site, b: ArticleBundle, preview: bool) -> ArticlePage
                 .collect::<std::collections::BTreeSet<_>>()
                 .into_iter()
                 .collect(),
-            None => vec![site.share_card().url],
+            // No lead image: no `image` (the share card is not the article's picture).
+            None => Vec::new(),
         },
         published: &published.iso,
         modified: &modified_iso,

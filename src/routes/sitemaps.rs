@@ -11,6 +11,7 @@ use chrono::{Duration, NaiveDateTime};
 use crate::db::{self, DbConn};
 use crate::error::AppError;
 use crate::models::feed::{self, SitemapRow};
+use crate::models::media::MediaUrl;
 use crate::routes::feeds::{xml_response, xml_safe};
 use crate::seo::stamp;
 use crate::views::Site;
@@ -25,7 +26,7 @@ pub const NEWS_LIMIT: i64 = 1_000;
 /// `Content-Type` of sitemaps.
 pub const SITEMAP_CONTENT_TYPE: &str = "application/xml; charset=utf-8";
 /// robots.txt changes only with a deploy: an hour is plenty.
-const ROBOTS_POLICY: &str = "public, max-age=3600";
+const ROBOTS_POLICY: &str = "max-age=3600";
 
 /// A sitemap in the index.
 #[derive(Debug, Clone)]
@@ -43,6 +44,8 @@ pub struct UrlView {
     pub loc: String,
     /// W3C datetime of the page's last change, when known.
     pub lastmod: Option<String>,
+    /// Absolute URL of an article's lead image (`image:image`).
+    pub image: Option<String>,
 }
 
 /// An article in the news sitemap.
@@ -89,6 +92,9 @@ fn urls(site: &Site, prefix: &str, rows: Vec<SitemapRow>) -> Vec<UrlView> {
         .map(|r| UrlView {
             loc: site.url(&format!("{prefix}{}", r.slug)),
             lastmod: w3c(site, r.lastmod),
+            image: r
+                .image_token
+                .map(|token| site.url(&MediaUrl::Public.path(&token))),
         })
         .collect()
 }
@@ -218,6 +224,7 @@ pub async fn sections_sitemap(
         let front = UrlView {
             loc: site.url("/"),
             lastmod: w3c(&site, feed::newest_change(conn, now)?),
+            image: None,
         };
         let mut all = vec![front];
         all.extend(urls(&site, "/sections/", feed::section_rows(conn, now)?));
@@ -302,11 +309,13 @@ pub async fn news_sitemap(
     .await
 }
 
-/// `GET /robots.txt`: both sitemaps, and the paths crawlers should leave alone.
+/// `GET /robots.txt`: both sitemaps, and the paths crawlers should leave
+/// alone: the newsroom, previews included (all under `/admin`). Search pages
+/// stay crawlable so crawlers see their `noindex`.
 pub async fn robots_txt(state: web::Data<AppState>) -> HttpResponse {
     let site = &state.site;
     let body = format!(
-        "User-agent: *\nDisallow: /admin\nDisallow: /preview\n\nSitemap: {}\nSitemap: {}\n",
+        "User-agent: *\nDisallow: /admin\n\nSitemap: {}\nSitemap: {}\n",
         site.url("/sitemap.xml"),
         site.url("/news-sitemap.xml"),
     );

@@ -26,6 +26,7 @@ use crate::models::{revision, Article, Author, MediaInfo, Section, Tag};
 use crate::routes::admin::form_data;
 use crate::routes::public::{article_page, load_bundle, ArticleBundle};
 use crate::schema::{articles, authors, media, sections};
+use crate::views::ImageView;
 use crate::AppState;
 
 /// Articles per page in the admin list.
@@ -91,7 +92,10 @@ fn contributor_id(signed_in: &SignedIn) -> Option<i32> {
 pub struct ListQuery {
     status: String,
     section: String,
+    author: String,
     q: String,
+    /// `updated` (recently updated first), `headline` (A–Z); else newest first.
+    sort: String,
     page: String,
 }
 
@@ -135,6 +139,9 @@ fn load_rows(
         if let Ok(section) = query.section.parse::<i32>() {
             q = q.filter(articles::section_id.eq(section));
         }
+        if let Ok(author) = query.author.parse::<i32>() {
+            q = q.filter(articles::author_id.eq(author));
+        }
         let words = query.q.trim();
         if !words.is_empty() {
             let escaped = words
@@ -151,8 +158,12 @@ fn load_rows(
         q
     };
     let total: i64 = build().count().get_result(conn)?;
-    let rows = build()
-        .order((articles::created_at.desc(), articles::id.desc()))
+    let ordered = match query.sort.as_str() {
+        "updated" => build().order((articles::updated_at.desc(), articles::id.desc())),
+        "headline" => build().order((lower(articles::headline).asc(), articles::id.asc())),
+        _ => build().order((articles::created_at.desc(), articles::id.desc())),
+    };
+    let rows = ordered
         .offset((page - 1) * PER_PAGE)
         .limit(PER_PAGE)
         .select((
@@ -183,9 +194,19 @@ async fn show_list(
     };
     let now = state.clock.now();
     let contributor = contributor_id(&signed_in);
-    let (total, rows, all_sections, query) = db::run(&state.pool, move |conn| {
+    let (total, rows, all_sections, all_authors, query) = db::run(&state.pool, move |conn| {
         let (total, rows) = load_rows(conn, &query, trash, now, page, contributor)?;
-        Ok((total, rows, Section::all_in_order(conn)?, query))
+        let all_authors = authors::table
+            .order(authors::name.asc())
+            .select(Author::as_select())
+            .load(conn)?;
+        Ok((
+            total,
+            rows,
+            Section::all_in_order(conn)?,
+            all_authors,
+            query,
+        ))
     })
     .await?;
     let tz = state.site.timezone;
@@ -213,7 +234,9 @@ async fn show_list(
         let params = [
             ("status", query.status.as_str()),
             ("section", query.section.as_str()),
+            ("author", query.author.as_str()),
             ("q", query.q.as_str()),
+            ("sort", query.sort.as_str()),
         ];
         let mut url = format!("{base}?page={p}");
         for (k, v) in params.iter().filter(|(_, v)| !v.is_empty()) {
@@ -232,10 +255,13 @@ async fn show_list(
             trash,
             rows,
             sections: all_sections,
+            authors: all_authors,
             prev: (page > 1).then(|| link(page - 1)),
             next: (page < total_pages).then(|| link(page + 1)),
             status: query.status,
             section: query.section,
+            author: query.author,
+            sort: query.sort,
             q: query.q,
             page,
             total_pages,
@@ -572,7 +598,12 @@ async fn save_form(
     let valid = checked.expect("no errors");
 
     if action == "preview" {
-        return preview_unsaved(&state, ctx, valid, now).await;
+        let image = match copies {
+            Some(copies) => PreviewImage::New(copies),
+            None if !form.remove_image.is_empty() => PreviewImage::Removed,
+            None => PreviewImage::Kept,
+        };
+        return preview_unsaved(&state, ctx, valid, image, now).await;
     }
 
     let (status, published_at) = match resolve_publication(
@@ -675,15 +706,67 @@ async fn save_form(
     }
 }
 
+/// The lead image of an unsaved preview, as the form says.
+enum PreviewImage {
+    /// The stored article's image, if it has one.
+    Kept,
+    /// "Remove the current image" is ticked: none.
+    Removed,
+    /// A newly chosen file (its resized copies, widest first), not stored:
+    /// shown inline.
+    New(Vec<crate::images::Encoded>),
+}
+
+/// The copy of a new upload an unsaved preview shows, inline as a `data:`
+/// URL: the narrowest at least 800 pixels wide (the page's column), so the
+/// preview stays light.
+fn inline_image(copies: &[crate::images::Encoded], alt: &str) -> Option<ImageView> {
+    let copy = copies
+        .iter()
+        .rev()
+        .find(|c| c.width >= 800)
+        .or(copies.first())?;
+    Some(ImageView {
+        src: format!("data:{};base64,{}", copy.content_type, base64(&copy.data)),
+        alt: alt.to_string(),
+        width: copy.width as i32,
+        height: copy.height as i32,
+        srcset: None,
+        content_type: copy.content_type.to_string(),
+    })
+}
+
+/// Standard base64 with padding (RFC 4648).
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = (u32::from(chunk[0]) << 16)
+            | (u32::from(chunk.get(1).copied().unwrap_or(0)) << 8)
+            | u32::from(chunk.get(2).copied().unwrap_or(0));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// The real article page built from the form as typed, not stored.
 async fn preview_unsaved(
     state: &AppState,
     ctx: FormContext,
     valid: article_form::ValidArticle,
+    image: PreviewImage,
     now: NaiveDateTime,
 ) -> Result<HttpResponse, AppError> {
     let site = state.site.clone();
     let existing = ctx.article;
+    let alt = valid.alt.clone();
+    let keeps_stored_image = matches!(image, PreviewImage::Kept);
     let bundle = db::run(&state.pool, move |conn| {
         let base = existing.clone();
         let article = Article {
@@ -695,7 +778,10 @@ async fn preview_unsaved(
             kicker: valid.kicker.clone(),
             section_id: valid.section_id,
             author_id: valid.author_id,
-            lead_image_id: base.as_ref().and_then(|a| a.lead_image_id),
+            lead_image_id: base
+                .as_ref()
+                .and_then(|a| a.lead_image_id)
+                .filter(|_| keeps_stored_image),
             lead_image_alt: valid.alt.clone(),
             lead_image_caption: valid.caption.clone(),
             lead_image_credit: valid.credit.clone(),
@@ -725,7 +811,11 @@ async fn preview_unsaved(
         Ok(bundle)
     })
     .await?;
-    preview_response(&article_page(&state.site, bundle, true))
+    let mut page = article_page(&state.site, bundle, true);
+    if let PreviewImage::New(copies) = &image {
+        page.image = inline_image(copies, &alt);
+    }
+    preview_response(&page)
 }
 
 fn preview_response(page: &impl Template) -> Result<HttpResponse, AppError> {
@@ -971,5 +1061,23 @@ pub async fn restore_revision(
             "Another article now uses this revision's slug; change that article's slug first."
                 .into(),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_matches_rfc_4648() {
+        for (raw, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(super::base64(raw.as_bytes()), encoded);
+        }
     }
 }

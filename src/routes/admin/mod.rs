@@ -5,6 +5,7 @@
 
 pub mod articles;
 pub mod form_data;
+pub mod media;
 pub mod session;
 pub mod taxonomy;
 pub mod users;
@@ -49,6 +50,8 @@ pub const ROUTES: &[(&str, &str, Role)] = &[
     ("POST", "/admin/logout", Role::Contributor),
     ("POST", "/admin/logout/everywhere", Role::Contributor),
     ("GET", "/admin/media/{token}", Role::Contributor),
+    ("GET", "/admin/media", Role::Editor),
+    ("POST", "/admin/media/{id}/delete", Role::Editor),
 ];
 
 /// Parses a url-encoded form body. Handlers read the body as bytes and parse
@@ -74,6 +77,7 @@ pub fn csrf_of(body: &[u8]) -> Option<String> {
 pub fn chrome(state: &AppState, signed_in: &SignedIn) -> AdminChrome {
     AdminChrome {
         site_name: state.site.name.clone(),
+        user_id: signed_in.user.id,
         user_name: signed_in.user.name.clone(),
         role: signed_in.user.role(),
         csrf: signed_in.csrf.clone(),
@@ -145,6 +149,8 @@ pub fn scope(
             "/users/{id}/sign-out",
             web::post().to(users::sign_out_everywhere),
         )
+        .route("/media", web::get().to(media::library))
+        .route("/media/{id}/delete", web::post().to(media::delete))
         .route(
             "/media/{token}",
             web::get().to(super::media::show_media_to_newsroom),

@@ -12,7 +12,9 @@ use crate::db::{self, DbConn};
 use crate::error::AppError;
 use crate::images;
 use crate::models::article_form::is_valid_slug;
+use crate::models::author;
 use crate::models::media::{self, MediaUrl};
+use crate::models::taxonomy_redirect::{self, TaxonomyKind};
 use crate::models::user::Role;
 use crate::models::{Author, Section, Tag};
 use crate::routes::admin::form_data;
@@ -89,6 +91,16 @@ pub struct NamedForm {
     bio: String,
     #[serde(default)]
     position: String,
+    #[serde(default)]
+    link_x: String,
+    #[serde(default)]
+    link_mastodon: String,
+    #[serde(default)]
+    link_bluesky: String,
+    #[serde(default)]
+    link_linkedin: String,
+    #[serde(default)]
+    link_website: String,
 }
 
 impl NamedForm {
@@ -109,6 +121,27 @@ impl NamedForm {
         }
         Ok((name, slug))
     }
+
+    /// The author's profile links as typed, in `author::LINKS` order.
+    fn typed_links(&self) -> [String; 5] {
+        [
+            self.link_x.clone(),
+            self.link_mastodon.clone(),
+            self.link_bluesky.clone(),
+            self.link_linkedin.clone(),
+            self.link_website.clone(),
+        ]
+    }
+
+    /// The profile links ready to store, or the first refusal.
+    fn links(&self) -> Result<[String; 5], String> {
+        let typed = self.typed_links();
+        let mut checked: [String; 5] = Default::default();
+        for (i, (_, label)) in author::LINKS.iter().enumerate() {
+            checked[i] = author::checked_link(label, &typed[i])?;
+        }
+        Ok(checked)
+    }
 }
 
 /// Which list a change belongs to.
@@ -117,6 +150,26 @@ enum Kind {
     Section,
     Tag,
     Author,
+}
+
+impl From<Kind> for TaxonomyKind {
+    fn from(kind: Kind) -> Self {
+        match kind {
+            Kind::Section => TaxonomyKind::Section,
+            Kind::Tag => TaxonomyKind::Tag,
+            Kind::Author => TaxonomyKind::Author,
+        }
+    }
+}
+
+/// The slug a section, tag or author has before a save changes it.
+fn current_slug(conn: &mut DbConn, kind: Kind, id: i32) -> QueryResult<Option<String>> {
+    match kind {
+        Kind::Section => sections::table.find(id).select(sections::slug).first(conn),
+        Kind::Tag => tags::table.find(id).select(tags::slug).first(conn),
+        Kind::Author => authors::table.find(id).select(authors::slug).first(conn),
+    }
+    .optional()
 }
 
 fn slug_taken(conn: &mut DbConn, kind: Kind, slug: &str, except: Option<i32>) -> QueryResult<bool> {
@@ -175,12 +228,7 @@ async fn apply_author(
                 &signed_in,
                 Some(format!("Photo: {message}")),
                 status,
-                Some(TypedAuthor {
-                    id,
-                    name: form.name,
-                    slug: form.slug,
-                    bio: form.bio,
-                }),
+                typed(&form, Kind::Author, id),
             )
             .await;
         }
@@ -195,6 +243,7 @@ fn typed(form: &NamedForm, kind: Kind, id: Option<i32>) -> Option<TypedAuthor> {
         name: form.name.clone(),
         slug: form.slug.clone(),
         bio: form.bio.clone(),
+        links: form.typed_links(),
     })
 }
 
@@ -220,6 +269,19 @@ async fn save(
             .await
         }
     };
+    let links = match (kind, form.links()) {
+        (Kind::Author, Err(message)) => {
+            return render(
+                &state,
+                &signed_in,
+                Some(message),
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                typed(&form, kind, id),
+            )
+            .await
+        }
+        (_, links) => links.unwrap_or_default(),
+    };
     let position = form.position.trim().parse::<i32>().unwrap_or(0);
     let description = form
         .description
@@ -237,6 +299,10 @@ async fn save(
             if slug_taken(conn, kind, &slug_for_check, id)? {
                 return Ok(false);
             }
+            let old_slug = match id {
+                Some(id) => current_slug(conn, kind, id)?,
+                None => None,
+            };
             match (kind, id) {
                 (Kind::Section, Some(id)) => diesel::update(sections::table.find(id))
                     .set((
@@ -277,6 +343,7 @@ async fn save(
                             Author::create(conn, &crate::models::NewAuthor { slug, name, bio })?
                         }
                     };
+                    Author::set_links(conn, id, &links)?;
                     if let Some(copies) = &photo {
                         let photo_id = crate::models::media::store_upload(conn, copies, now)?;
                         diesel::update(authors::table.find(id))
@@ -285,6 +352,13 @@ async fn save(
                     }
                 }
                 (Kind::Tag, None) => return Err(AppError::NotFound),
+            }
+            // The old slug's URLs now redirect here; the new one is live.
+            match (old_slug, id) {
+                (Some(old), Some(id)) => {
+                    taxonomy_redirect::record_rename(conn, kind.into(), id, &old, &slug_for_check)?
+                }
+                _ => taxonomy_redirect::forget(conn, kind.into(), &slug_for_check)?,
             }
             crate::models::public_change::record(conn, now)?;
             Ok(true)

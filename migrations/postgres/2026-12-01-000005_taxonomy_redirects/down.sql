@@ -1,0 +1,2 @@
+DROP TABLE deleted_media;
+DROP TABLE taxonomy_redirects;

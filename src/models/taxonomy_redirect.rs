@@ -1,0 +1,109 @@
+//! Old slugs of renamed sections, tags and authors. A rename stores the slug
+//! it leaves behind; a request for that slug, which found nothing, gets a 301
+//! to wherever the section, tag or author lives now. The lookup runs only on
+//! that 404 path, so pages that are found pay nothing for it.
+
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::schema::{authors, sections, tags, taxonomy_redirects};
+
+/// Which list a slug names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaxonomyKind {
+    Section,
+    Tag,
+    Author,
+}
+
+impl TaxonomyKind {
+    fn key(self) -> &'static str {
+        match self {
+            TaxonomyKind::Section => "section",
+            TaxonomyKind::Tag => "tag",
+            TaxonomyKind::Author => "author",
+        }
+    }
+
+    /// The URL prefix of the list's pages: `/sections`, `/tags` or `/authors`.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            TaxonomyKind::Section => "/sections",
+            TaxonomyKind::Tag => "/tags",
+            TaxonomyKind::Author => "/authors",
+        }
+    }
+}
+
+/// Records a change of slug from `old` to `new` of the section, tag or author
+/// `id`: `old` now redirects to it, and `new`, live again, no longer
+/// redirects anywhere (a slug taken by a new owner wins over an old redirect).
+/// Call it inside the rename's write transaction.
+pub fn record_rename(
+    conn: &mut DbConn,
+    kind: TaxonomyKind,
+    id: i32,
+    old: &str,
+    new: &str,
+) -> QueryResult<()> {
+    forget(conn, kind, new)?;
+    if old == new {
+        return Ok(());
+    }
+    forget(conn, kind, old)?;
+    diesel::insert_into(taxonomy_redirects::table)
+        .values((
+            taxonomy_redirects::kind.eq(kind.key()),
+            taxonomy_redirects::old_slug.eq(old),
+            taxonomy_redirects::target_id.eq(id),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Drops the redirect of `slug`, which a section, tag or author now uses.
+pub fn forget(conn: &mut DbConn, kind: TaxonomyKind, slug: &str) -> QueryResult<()> {
+    diesel::delete(
+        taxonomy_redirects::table
+            .filter(taxonomy_redirects::kind.eq(kind.key()))
+            .filter(taxonomy_redirects::old_slug.eq(slug)),
+    )
+    .execute(conn)
+    .map(|_| ())
+}
+
+/// The current slug of whatever `old` used to name, if it was renamed (and
+/// still exists under a different slug).
+pub fn current_slug(
+    conn: &mut DbConn,
+    kind: TaxonomyKind,
+    old: &str,
+) -> QueryResult<Option<String>> {
+    let target: Option<i32> = taxonomy_redirects::table
+        .filter(taxonomy_redirects::kind.eq(kind.key()))
+        .filter(taxonomy_redirects::old_slug.eq(old))
+        .select(taxonomy_redirects::target_id)
+        .first(conn)
+        .optional()?;
+    let Some(id) = target else {
+        return Ok(None);
+    };
+    let slug: Option<String> = match kind {
+        TaxonomyKind::Section => sections::table
+            .find(id)
+            .select(sections::slug)
+            .first(conn)
+            .optional()?,
+        TaxonomyKind::Tag => tags::table
+            .find(id)
+            .select(tags::slug)
+            .first(conn)
+            .optional()?,
+        TaxonomyKind::Author => authors::table
+            .find(id)
+            .select(authors::slug)
+            .first(conn)
+            .optional()?,
+    };
+    Ok(slug.filter(|s| s != old))
+}
