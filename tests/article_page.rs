@@ -332,6 +332,7 @@ async fn related_falls_back_to_message_when_nothing_matches() {
             &ArticleSpec {
                 tags: vec!["Harbour"],
                 section: Some(("culture", "Culture")),
+                standfirst: "A lonely story about the harbour wall.".into(),
                 ..ArticleSpec::new("lonely", "A Lonely Story")
             },
         );
@@ -368,6 +369,7 @@ async fn related_falls_back_to_message_when_nothing_matches() {
             &ArticleSpec {
                 tags: vec!["Harbour"],
                 section: Some(("city", "City")),
+                standfirst: "A lonely story about the harbour wall.".into(),
                 ..ArticleSpec::new("harbour-news", "Harbour News")
             },
         );
