@@ -19,10 +19,10 @@ use common::*;
 use serde::Deserialize;
 
 /// Floors set a little under the figures measured when the weights were
-/// chosen (printed by this test: 0.829 and 0.829), so a regression fails
-/// but a small change of wording in the set does not.
-const PRECISION_FLOOR: f64 = 0.78;
-const RECALL_FLOOR: f64 = 0.78;
+/// chosen (printed by this test: 0.879 and 0.879; 0.829 before issue 9), so a
+/// regression fails but a small change of wording in the set does not.
+const PRECISION_FLOOR: f64 = 0.85;
+const RECALL_FLOOR: f64 = 0.85;
 const K: usize = related::DEFAULT_RELATED_LIMIT;
 
 #[derive(Deserialize)]
@@ -147,10 +147,11 @@ async fn related_lists_meet_the_measured_precision_and_recall() {
     );
 }
 
-/// Floors for the hard set, a little under the figures measured when the
-/// weights were chosen (printed by this test).
-const HARD_TRAIN_FLOOR: f64 = 0.88;
-const HARD_HELDOUT_FLOOR: f64 = 0.88;
+/// Floors for the hard set: the issue's target, 0.90, under the figures
+/// measured when the weights were chosen (printed by this test: 0.941 on the
+/// training split, 0.941 held out).
+const HARD_TRAIN_FLOOR: f64 = 0.90;
+const HARD_HELDOUT_FLOOR: f64 = 0.90;
 
 #[actix_web::test]
 async fn the_hard_set_meets_its_floors_on_the_training_and_held_out_splits() {
