@@ -8,6 +8,7 @@
 //!   person, place or organisation, and 12 distractors; split into a training
 //!   part (the weights were chosen on it: `weight_search_over_the_training_split`
 //!   prints the search) and a held-out part never used for tuning.
+//!
 //! precision@4 (hits among the 4 cards shown / 4) and recall@4 must stay above
 //! the floors measured when the engine was tuned.
 

@@ -22,6 +22,10 @@ pub fn postings_cap(docs: i32) -> i32 {
     (docs / 100).max(500)
 }
 
+/// One of the article's own terms: its kind, weight, and (rarity, tag id)
+/// when it is a tag.
+type OwnTerm = (Kind, f32, Option<(f64, i32)>);
+
 /// Candidates scored fully per article: the best by their partial score.
 pub const MAX_CANDIDATES: usize = 1_000;
 
@@ -94,7 +98,7 @@ pub fn candidates_above(
     let own = index::postings_of(conn, article_id)?;
     let n = index::docs_count(conn)?;
     let cap = postings_cap(n);
-    let mut mine: HashMap<i32, (Kind, f32, Option<(f64, i32)>)> = HashMap::new();
+    let mut mine: HashMap<i32, OwnTerm> = HashMap::new();
     let (mut light, mut heavy_tags) = (Vec::new(), Vec::new());
     for (term_id, term, df, weight) in &own {
         let kind = Kind::of(term);
