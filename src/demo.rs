@@ -92,13 +92,18 @@ struct DemoArticle {
 }
 
 /// Loads the demo content when the site has never had it and holds no
-/// articles. Returns whether it loaded anything.
-pub fn load_if_empty(conn: &mut DbConn, now: NaiveDateTime) -> Result<bool, AppError> {
+/// articles, with related lists of `related_limit` cards. Returns whether it
+/// loaded anything.
+pub fn load_if_empty(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    related_limit: usize,
+) -> Result<bool, AppError> {
     crate::db::write_transaction(conn, |conn| {
         if setting::get(conn, LOADED_MARKER)?.is_some() || Article::any_exist(conn)? {
             return Ok(false);
         }
-        load(conn, now)?;
+        load(conn, now, related_limit)?;
         crate::models::public_change::record(conn, now)?;
         setting::set(conn, LOADED_MARKER, &now.to_string())?;
         Ok(true)
@@ -113,7 +118,7 @@ fn image_bytes(file: &str) -> Result<&'static [u8], AppError> {
         .ok_or_else(|| AppError::Internal(format!("demo image {file} is not shipped")))
 }
 
-fn load(conn: &mut DbConn, now: NaiveDateTime) -> Result<(), AppError> {
+fn load(conn: &mut DbConn, now: NaiveDateTime, related_limit: usize) -> Result<(), AppError> {
     let site: DemoSite = serde_json::from_str(CONTENT)
         .map_err(|e| AppError::Internal(format!("demo content is invalid: {e}")))?;
     let mut section_ids = Vec::new();
@@ -206,7 +211,7 @@ fn load(conn: &mut DbConn, now: NaiveDateTime) -> Result<(), AppError> {
             Tag::attach(conn, id, tag.id)?;
         }
     }
-    crate::related::rebuild_all(conn, now)?;
+    crate::related::rebuild_all_with_limit(conn, now, related_limit)?;
     Ok(())
 }
 

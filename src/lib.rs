@@ -42,7 +42,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Signs and encrypts the admin session cookie.
     pub session_key: actix_web::cookie::Key,
-    /// Recomputes related lists in the background after edits.
+    /// Recomputes related lists in the background after edits (a worker
+    /// thread that does the job rows; see `related::jobs`).
     pub related_refresh: std::sync::Arc<related::RefreshQueue>,
     /// Rendered public responses (see `cache`).
     pub cache: cache::ResponseCache,
@@ -56,7 +57,9 @@ impl AppState {
     pub fn init(config: &Config, clock: Clock) -> Result<Self, AppError> {
         let pool = db::connect_with(&config.database_url, config.pool_settings())?;
         let mut conn = pool.get()?;
-        if !config.no_demo && demo::load_if_empty(&mut conn, clock.now())? {
+        if !config.no_demo
+            && demo::load_if_empty(&mut conn, clock.now(), config.related_limit.max(1))?
+        {
             tracing::info!("loaded demo content into the empty database");
         }
         if models::public_change::last(&mut conn)?.is_none() {
@@ -67,6 +70,8 @@ impl AppState {
         drop(conn);
         let background = shutdown::Background::default();
         fill_body_html_in_background(&background, pool.clone());
+        let related_refresh =
+            related::RefreshQueue::start(pool.clone(), clock.clone(), config.related_limit.max(1))?;
         Ok(AppState {
             pool,
             site: views::Site {
@@ -94,7 +99,7 @@ impl AppState {
             },
             clock,
             session_key,
-            related_refresh: Default::default(),
+            related_refresh,
             cache: cache::ResponseCache::new(config.cache_bytes),
             background,
         })

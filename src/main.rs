@@ -68,15 +68,23 @@ enum RelatedCommand {
         /// Database URL: sqlite://PATH or postgres://USER@HOST/DB.
         #[arg(long, env = "DATABASE_URL", default_value = "sqlite://broadsheet.db")]
         database_url: String,
+        /// Related articles the sidebar shows (the site's setting: lists are
+        /// stored this long, plus spares).
+        #[arg(long, env = "BROADSHEET_RELATED_LIMIT", default_value_t = broadsheet::related::DEFAULT_RELATED_LIMIT)]
+        related_limit: usize,
     },
 }
 
 /// Migrates the database, then recomputes every related list.
-fn rebuild_related(database_url: &str) -> Result<(), broadsheet::AppError> {
+fn rebuild_related(database_url: &str, limit: usize) -> Result<(), broadsheet::AppError> {
     let pool = db::connect(database_url)?;
     let mut conn = pool.get()?;
     let started = std::time::Instant::now();
-    let lists = broadsheet::related::rebuild_all(&mut conn, broadsheet::Clock::System.now())?;
+    let lists = broadsheet::related::rebuild_all_with_limit(
+        &mut conn,
+        broadsheet::Clock::System.now(),
+        limit.max(1),
+    )?;
     tracing::info!(
         "{lists} related list(s) rebuilt in {:.1}s",
         started.elapsed().as_secs_f64()
@@ -221,9 +229,10 @@ fn main() -> ExitCode {
         Some(Command::Migrate { database_url }) => db::migrate(&database_url).map(|ran| {
             tracing::info!("{ran} migration(s) applied");
         }),
-        Some(Command::Related(RelatedCommand::Rebuild { database_url })) => {
-            rebuild_related(&database_url)
-        }
+        Some(Command::Related(RelatedCommand::Rebuild {
+            database_url,
+            related_limit,
+        })) => rebuild_related(&database_url, related_limit),
         Some(Command::User(command)) => user_command(command),
         Some(Command::Generate {
             articles,

@@ -157,6 +157,7 @@ diesel::table! {
         tag_score -> Integer,
         shared_tags -> Text,
         same_section -> Bool,
+        name_score -> Integer,
     }
 }
 
@@ -184,12 +185,46 @@ diesel::table! {
 }
 
 diesel::table! {
+    related_terms (id) {
+        id -> Integer,
+        term -> Text,
+        df -> Integer,
+    }
+}
+
+diesel::table! {
     deleted_media (token) {
         token -> Text,
         deleted_at -> Timestamp,
     }
 }
 
+diesel::table! {
+    related_postings (term_id, article_id) {
+        term_id -> Integer,
+        article_id -> Integer,
+        weight -> Float,
+    }
+}
+
+diesel::table! {
+    related_docs (article_id) {
+        article_id -> Integer,
+        section_id -> Nullable<Integer>,
+        published_at -> Timestamp,
+        term_ids -> Text,
+    }
+}
+
+diesel::table! {
+    related_jobs (article_id) {
+        article_id -> Integer,
+        requested_at -> Timestamp,
+        claimed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(related_postings -> related_terms (term_id));
 diesel::joinable!(admin_sessions -> users (user_id));
 diesel::joinable!(articles -> sections (section_id));
 diesel::joinable!(article_revisions -> articles (article_id));
@@ -220,4 +255,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     related_pins,
     taxonomy_redirects,
     deleted_media,
+    related_terms,
+    related_postings,
+    related_docs,
+    related_jobs,
 );

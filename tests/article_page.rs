@@ -329,6 +329,7 @@ async fn related_falls_back_to_message_when_nothing_matches() {
             &ArticleSpec {
                 tags: vec!["Harbour"],
                 section: Some(("culture", "Culture")),
+                standfirst: "A lonely story about the harbour wall.".into(),
                 ..ArticleSpec::new("lonely", "A Lonely Story")
             },
         );
@@ -352,6 +353,7 @@ async fn related_falls_back_to_message_when_nothing_matches() {
                 ..ArticleSpec::new("future-twin", "Future Twin")
             },
         );
+        broadsheet::related::rebuild_all(c, test_now()).unwrap();
     });
     let html = app.get("/articles/lonely").await.html();
     assert_eq!(text_of(&html, ".related__empty").unwrap(), FALLBACK);
@@ -364,9 +366,11 @@ async fn related_falls_back_to_message_when_nothing_matches() {
             &ArticleSpec {
                 tags: vec!["Harbour"],
                 section: Some(("city", "City")),
+                standfirst: "A lonely story about the harbour wall.".into(),
                 ..ArticleSpec::new("harbour-news", "Harbour News")
             },
-        )
+        );
+        broadsheet::related::rebuild_all(c, test_now()).unwrap();
     });
     let html = app.get("/articles/lonely").await.html();
     assert!(select_one(&html, ".related__empty").is_none());
@@ -377,10 +381,29 @@ async fn related_falls_back_to_message_when_nothing_matches() {
     );
 }
 
+/// Unrelated text of its own for each test article (no word in common).
+const OWN_TEXTS: [&str; 10] = [
+    "Volunteers repainted the lighthouse railings before the gales arrived.",
+    "A violinist from the conservatoire premiered a sonata about migrating geese.",
+    "Orchard growers reported an early harvest of russet apples and quinces.",
+    "The rowing crew capsized twice while practising for the regatta.",
+    "Astronomers photographed a comet passing close to Jupiter's moons.",
+    "Beekeepers warned that damp weather kept colonies hungry through spring.",
+    "A cobbler retired after mending boots in the arcade for fifty summers.",
+    "Cyclists petitioned for smoother tarmac on the hill towards the quarry.",
+    "Puppeteers staged a marionette opera inside the converted chapel.",
+    "Glassblowers demonstrated lanterns shaped like jellyfish at the fair.",
+];
+
 #[actix_web::test]
-async fn related_prefers_shared_tags_then_section_newest_first_up_to_four() {
+async fn related_lists_come_from_the_engine_shared_tags_newest_first_never_the_section_alone() {
     let app = TestApp::empty().await;
     app.db(|c| {
+        let own = |i: usize| ArticleSpec {
+            standfirst: OWN_TEXTS[i].into(),
+            body: OWN_TEXTS[i].into(),
+            ..ArticleSpec::default()
+        };
         insert_article(
             c,
             &ArticleSpec {
@@ -395,7 +418,23 @@ async fn related_prefers_shared_tags_then_section_newest_first_up_to_four() {
                     tags: vec!["Budget"],
                     section: Some(("business", "Business")),
                     published_at: Some(test_now() - chrono::Duration::hours(10 - i as i64)),
-                    ..ArticleSpec::new(slug, slug)
+                    ..ArticleSpec {
+                        slug: slug.to_string(),
+                        headline: slug.to_string(),
+                        ..own(i)
+                    }
+                },
+            );
+        }
+        // Same section, newer, nothing else in common: not related.
+        for i in 0..4 {
+            insert_article(
+                c,
+                &ArticleSpec {
+                    slug: format!("same-section-{i}"),
+                    headline: format!("same-section-{i}"),
+                    published_at: Some(test_now() - chrono::Duration::hours(5 - i as i64)),
+                    ..own(i + 2)
                 },
             );
         }
@@ -403,16 +442,19 @@ async fn related_prefers_shared_tags_then_section_newest_first_up_to_four() {
             insert_article(
                 c,
                 &ArticleSpec {
-                    published_at: Some(test_now() - chrono::Duration::hours(5 - i)),
-                    ..ArticleSpec::new(&format!("same-section-{i}"), &format!("same-section-{i}"))
+                    slug: format!("elsewhere-{i}"),
+                    headline: format!("elsewhere-{i}"),
+                    section: Some(("sport", "Sport")),
+                    ..own(i + 6)
                 },
             );
         }
+        broadsheet::related::rebuild_all(c, test_now()).unwrap();
     });
     let html = app.get("/articles/main").await.html();
     assert_eq!(
         texts_of(&html, ".related .card__headline"),
-        ["tag-new", "tag-old", "same-section-3", "same-section-2"]
+        ["tag-new", "tag-old"]
     );
 }
 

@@ -9,6 +9,7 @@ pub mod feed;
 pub mod media;
 pub mod public_change;
 pub mod related;
+pub mod related_index;
 pub mod revision;
 pub mod search;
 pub mod section;

@@ -2,8 +2,8 @@
 //! fresh SQLite file and prints the time to compute one article's list, to
 //! rebuild every list, and the article page's throughput over real HTTP.
 //!
-//! `cargo bench --bench related` (release build) for 100,000 articles;
-//! `BENCH_ARTICLES=10000 cargo bench --bench related` for a quick run.
+//! `cargo bench --bench related` (release build) for 10,000 then 100,000
+//! articles; `BENCH_ARTICLES=2000 cargo bench --bench related` for a quick run.
 
 use std::time::{Duration, Instant};
 
@@ -141,11 +141,32 @@ fn seconds(d: Duration) -> String {
     format!("{:.3} s", d.as_secs_f64())
 }
 
-fn main() {
-    let n: usize = std::env::var("BENCH_ARTICLES")
+/// A figure of this process from /proc/self/status (Linux), in MiB.
+fn memory_mib(field: &str) -> f64 {
+    std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kib| kib / 1024.0)
+}
+
+fn main() {
+    // `BENCH_ARTICLES=10000` for one size; both by default.
+    let sizes: Vec<usize> = std::env::var("BENCH_ARTICLES")
+        .unwrap_or_else(|_| "10000,100000".into())
+        .split(',')
+        .filter_map(|v| v.trim().parse().ok())
+        .collect();
+    for n in sizes {
+        bench(n);
+    }
+}
+
+fn bench(n: usize) {
     let now = NaiveDate::from_ymd_opt(2027, 3, 1)
         .unwrap()
         .and_hms_opt(12, 0, 0)
@@ -162,34 +183,55 @@ fn main() {
         seconds(started.elapsed())
     );
 
-    let started = Instant::now();
-    let corpus = related::Corpus::load(&mut conn, now).unwrap();
-    let load_time = started.elapsed();
-    let probe = corpus.article_ids()[n / 2];
-    let started = Instant::now();
-    let list = corpus.related_to(probe, related::DEFAULT_RELATED_LIMIT);
-    let score_time = started.elapsed();
-    println!(
-        "  corpus load and index: {}; scoring one article: {:.2} ms ({} found)",
-        seconds(load_time),
-        score_time.as_secs_f64() * 1000.0,
-        list.len()
-    );
-    drop(corpus);
-    let started = Instant::now();
-    let refreshed =
-        related::refresh(&mut conn, probe, now, related::DEFAULT_RELATED_LIMIT).unwrap();
-    println!(
-        "  one article's related list, as refresh_for_change does it (load, score, store it and the {} lists it affects): {}",
-        refreshed - 1,
-        seconds(started.elapsed())
-    );
-
+    let rss_before = memory_mib("VmRSS:");
     let started = Instant::now();
     let lists = related::rebuild_all(&mut conn, now).unwrap();
     println!(
-        "  rebuild all: {lists} lists in {}",
-        seconds(started.elapsed())
+        "  rebuild all (index + every list): {lists} lists in {}; RSS {:.0} MiB before, peak {:.0} MiB",
+        seconds(started.elapsed()),
+        rss_before,
+        memory_mib("VmHWM:")
+    );
+
+    // One save: the article is reindexed and the lists it affects are
+    // recomputed from the postings in the database (no corpus load).
+    let rss_before = memory_mib("VmRSS:");
+    let mut times = Vec::new();
+    let mut written = Vec::new();
+    for k in 0..20 {
+        let probe = Article::find_public_by_slug(
+            &mut conn,
+            &format!("article-{}", (k * 4_999 + n / 2) % n),
+            now,
+        )
+        .unwrap()
+        .id;
+        let started = Instant::now();
+        written
+            .push(related::refresh(&mut conn, probe, now, related::DEFAULT_RELATED_LIMIT).unwrap());
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    written.sort_unstable();
+    println!(
+        "  refresh after one save (reindex, score, store the lists it affects), 20 articles: median {:.1} ms, max {:.1} ms; lists written median {}, max {}; RSS {:.0} -> {:.0} MiB",
+        times[times.len() / 2],
+        times[times.len() - 1],
+        written[written.len() / 2],
+        written[written.len() - 1],
+        rss_before,
+        memory_mib("VmRSS:")
+    );
+
+    let probe = Article::find_public_by_slug(&mut conn, &format!("article-{}", n / 3), now)
+        .unwrap()
+        .id;
+    let started = Instant::now();
+    let list = related::related_to(&mut conn, probe, now, related::DEFAULT_RELATED_LIMIT).unwrap();
+    println!(
+        "  scoring one article from the postings: {:.2} ms ({} found)",
+        started.elapsed().as_secs_f64() * 1000.0,
+        list.len()
     );
 
     let started = Instant::now();
@@ -201,7 +243,7 @@ fn main() {
         related::for_page(&mut conn, &article, now, related::DEFAULT_RELATED_LIMIT).unwrap();
     }
     println!(
-        "  stored-list read (for_page): {:.1} µs per page",
+        "  stored-list read (for_page, one query): {:.1} µs per page",
         started.elapsed().as_secs_f64() * 1e6 / reads as f64
     );
     drop(conn);

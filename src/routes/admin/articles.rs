@@ -319,6 +319,12 @@ fn describe(reason: &crate::models::related::RelatedReason) -> String {
             f64::from(reason.text_score) / 1000.0
         ),
     ];
+    if reason.name_score > 0 {
+        parts.push(format!(
+            "names in common {:.2}",
+            f64::from(reason.name_score) / 1000.0
+        ));
+    }
     let tags = reason.shared_tag_names();
     if !tags.is_empty() {
         parts.push(format!("shared tags: {}", tags.join(", ")));
@@ -379,7 +385,7 @@ fn load_form_context(
         .load(conn)?;
     let (reasons, pinned_slugs) = match article_id {
         Some(id) => {
-            let reasons = crate::models::related::related_with_reasons(conn, id)?
+            let reasons = crate::models::related::shown_with_reasons(conn, id, now)?
                 .into_iter()
                 .take(related_limit)
                 .map(|r| ReasonView {

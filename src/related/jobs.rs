@@ -1,0 +1,209 @@
+//! Background refreshes: one worker thread per app instance. A change is
+//! written as a job row (`related_jobs`); the worker claims jobs (on
+//! PostgreSQL with `FOR UPDATE SKIP LOCKED`, so with several instances each
+//! job is done once), recomputes the lists each change affects, and deletes
+//! the job in the transaction that stores them. A refresh that dies midway
+//! leaves its job claimed; once the claim is older than `LEASE` any instance
+//! takes it again, at start-up or on its next poll.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Condvar, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+use crate::db::DbPool;
+use crate::error::AppError;
+use crate::models::related_index as jobs;
+
+/// How long a claim holds before another instance may take the job over: far
+/// longer than a refresh takes (well under a second).
+pub const LEASE: chrono::Duration = chrono::Duration::minutes(10);
+
+/// How often an idle worker looks for jobs other instances queued or
+/// abandoned.
+const POLL: Duration = Duration::from_secs(30);
+
+/// Jobs claimed at a time.
+const CLAIM: i64 = 16;
+
+/// Never-computed lists looked for per query of the start-up sweep.
+const SWEEP_BATCH: i64 = 1_000;
+
+/// The background refreshes of one app.
+#[derive(Debug, Default)]
+pub struct RefreshQueue {
+    state: Mutex<QueueState>,
+    wake: Condvar,
+}
+
+#[derive(Debug, Default)]
+struct QueueState {
+    /// Changed articles whose job rows the worker has still to write.
+    pending: BTreeSet<i32>,
+    /// Asked to look for jobs now.
+    poked: bool,
+    /// The worker is working.
+    busy: bool,
+}
+
+impl RefreshQueue {
+    /// Starts the worker. First, here: a job is queued for every list never
+    /// computed (an archive imported behind the engine's back), or, when
+    /// the index is empty while articles are published (a database from
+    /// before the index), the worker is told to rebuild it whole. Then the
+    /// worker takes up abandoned jobs and waits for changes. It stops when
+    /// the returned queue is dropped.
+    pub fn start(
+        pool: DbPool,
+        clock: crate::Clock,
+        limit: usize,
+    ) -> Result<Arc<RefreshQueue>, AppError> {
+        let queue = Arc::new(RefreshQueue::default());
+        queue.state.lock().expect("refresh queue lock").busy = true;
+        let rebuild = {
+            let mut conn = pool.get()?;
+            if jobs::index_is_missing(&mut conn)? {
+                true
+            } else {
+                let queued = jobs::queue_uncomputed(&mut conn, SWEEP_BATCH, clock.now())?;
+                if queued > 0 {
+                    tracing::info!("{queued} related list(s) never computed: queued");
+                }
+                false
+            }
+        };
+        let weak = Arc::downgrade(&queue);
+        std::thread::Builder::new()
+            .name("related-refresh".into())
+            .spawn(move || run(weak, pool, clock, limit, rebuild))
+            .map_err(|e| AppError::Internal(format!("cannot start the related worker: {e}")))?;
+        Ok(queue)
+    }
+
+    /// Asks for the lists `article_id`'s change may affect to be recomputed
+    /// soon, on the worker; returns at once (the worker writes the job row).
+    /// `pool`, `clock` and `limit` are the worker's own; they stay in the
+    /// signature for the callers.
+    pub fn request(
+        self: &Arc<Self>,
+        _pool: DbPool,
+        _clock: crate::Clock,
+        article_id: i32,
+        _limit: usize,
+    ) {
+        let mut state = self.state.lock().expect("refresh queue lock");
+        state.pending.insert(article_id);
+        self.wake.notify_all();
+    }
+
+    /// Asks the worker to look for jobs now (for example ones another
+    /// instance wrote).
+    pub fn poke(&self) {
+        self.state.lock().expect("refresh queue lock").poked = true;
+        self.wake.notify_all();
+    }
+
+    /// Whether this instance has nothing pending or running (for tests that
+    /// wait for a refresh).
+    pub fn is_idle(&self) -> bool {
+        let state = self.state.lock().expect("refresh queue lock");
+        !state.busy && !state.poked && state.pending.is_empty()
+    }
+}
+
+fn run(
+    weak: Weak<RefreshQueue>,
+    pool: DbPool,
+    clock: crate::Clock,
+    limit: usize,
+    mut rebuild: bool,
+) {
+    let mut last_poll: Option<Instant> = None;
+    loop {
+        let Some(queue) = weak.upgrade() else {
+            return;
+        };
+        let pending: Vec<i32> = {
+            let mut state = queue.state.lock().expect("refresh queue lock");
+            let due = |state: &QueueState, last_poll: Option<Instant>| {
+                !state.pending.is_empty()
+                    || state.poked
+                    || rebuild
+                    || last_poll.is_none_or(|t| t.elapsed() >= POLL)
+            };
+            if !due(&state, last_poll) {
+                state.busy = false;
+                // Wake up now and then to notice the app has gone.
+                state = queue
+                    .wake
+                    .wait_timeout(state, Duration::from_secs(1))
+                    .expect("refresh queue lock")
+                    .0;
+                if !due(&state, last_poll) {
+                    continue;
+                }
+            }
+            state.busy = true;
+            state.poked = false;
+            std::mem::take(&mut state.pending).into_iter().collect()
+        };
+        let result = work(&pool, &clock, limit, &pending, &mut rebuild);
+        last_poll = Some(Instant::now());
+        if let Err(e) = result {
+            tracing::error!("refreshing related lists: {e}");
+            // Keep the requests: their job rows may not be written yet.
+            let mut state = queue.state.lock().expect("refresh queue lock");
+            state.pending.extend(pending);
+            drop(state);
+            std::thread::sleep(Duration::from_secs(1));
+        }
+    }
+}
+
+/// One pass: writes the job rows of new requests, rebuilds the index if
+/// start-up found none, then claims and does jobs until none is left.
+fn work(
+    pool: &DbPool,
+    clock: &crate::Clock,
+    limit: usize,
+    pending: &[i32],
+    rebuild: &mut bool,
+) -> Result<(), AppError> {
+    let mut conn = pool.get()?;
+    let now = clock.now();
+    for &id in pending {
+        jobs::request_job(&mut conn, id, now)?;
+    }
+    if *rebuild {
+        let started = Instant::now();
+        let lists = super::rebuild_all_with_limit(&mut conn, now, limit)?;
+        tracing::info!(
+            "related index built: {lists} list(s) in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        *rebuild = false;
+    }
+    loop {
+        let now = clock.now();
+        let claimed = jobs::claim_jobs(&mut conn, now, LEASE, CLAIM)?;
+        if claimed.is_empty() {
+            return Ok(());
+        }
+        for (article_id, requested_at) in claimed {
+            let started = Instant::now();
+            let done = crate::db::write_transaction(&mut conn, |conn| {
+                jobs::lock_index(conn)?;
+                let lists = super::index::refresh_in(conn, article_id, now, limit)?;
+                jobs::finish_job(conn, article_id, requested_at)?;
+                diesel::QueryResult::Ok(lists)
+            });
+            match done {
+                Ok(lists) => tracing::debug!(
+                    "related lists refreshed after article {article_id}: {lists} in {:.1} ms",
+                    started.elapsed().as_secs_f64() * 1000.0
+                ),
+                // The job stays claimed and is taken again after the lease.
+                Err(e) => tracing::error!("refreshing related lists after {article_id}: {e}"),
+            }
+        }
+    }
+}
