@@ -738,6 +738,9 @@ fn json_logs_carry_the_request_id_and_a_500_names_method_and_path() {
             "--no-demo",
             "--log-format",
             "json",
+            // The page must be rendered again after the table goes, not served from memory.
+            "--cache-bytes",
+            "0",
         ],
     );
     let page = server.get(

@@ -617,6 +617,7 @@ async fn a_refresh_abandoned_midway_is_completed_after_a_restart() {
     // ...but after a restart the abandoned job is taken up and completed.
     let state = restart(&app).await;
     settle(&state).await;
+    app.notice_changes();
     assert_eq!(app.db(|c| jobs::jobs_pending(c).unwrap()), 0);
     assert_eq!(related_on_page(&app, "main").await, ["twin"]);
     assert_eq!(related_on_page(&app, "twin").await, ["main"]);
@@ -665,6 +666,7 @@ async fn lists_never_computed_show_the_section_meanwhile_and_are_computed_in_the
     // The worker queues never-computed lists when an instance starts.
     let state = restart(&app).await;
     settle(&state).await;
+    app.notice_changes();
     assert_eq!(related_on_page(&app, "main").await, ["twin"]);
     assert_eq!(related_on_page(&app, "bakery").await, Vec::<String>::new());
 }
