@@ -19,6 +19,7 @@ use actix_web::http::header::{
 use actix_web::web::{self, Bytes};
 use actix_web::{guard, HttpRequest, HttpResponse};
 
+use crate::http_cache::{self, Encoding};
 use crate::AppError;
 
 /// The `static/` folder of the source tree, embedded at compile time (also in
@@ -157,71 +158,28 @@ fn brotli(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Which of `gzip` and `br` a request's `Accept-Encoding` takes (weight above zero).
-fn accepted(req: &HttpRequest) -> (bool, bool) {
-    let (mut gzip, mut br, mut star) = (None, None, None);
-    for value in req.headers().get_all(header::ACCEPT_ENCODING) {
-        let Ok(value) = value.to_str() else { continue };
-        for item in value.split(',') {
-            let mut parts = item.split(';');
-            let coding = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-            let weight = parts
-                .find_map(|p| p.trim().strip_prefix("q=").map(str::to_string))
-                .map_or(1.0, |q| q.trim().parse::<f32>().unwrap_or(0.0));
-            let ok = weight > 0.0;
-            match coding.as_str() {
-                "gzip" | "x-gzip" => gzip = Some(ok),
-                "br" => br = Some(ok),
-                "*" => star = Some(ok),
-                _ => {}
-            }
-        }
-    }
-    let star = star.unwrap_or(false);
-    (gzip.unwrap_or(star), br.unwrap_or(star))
-}
-
-/// Whether an `If-None-Match` value names `etag` (weak comparison, or `*`).
-fn none_match(value: &str, etag: &str) -> bool {
-    value
-        .split(',')
-        .map(str::trim)
-        .any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag.trim_start_matches("W/"))
-}
-
 /// `GET` and `HEAD /static/{path}`.
 async fn serve(req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let asset = ASSETS.files.get(path.as_str()).ok_or(AppError::NotFound)?;
     let varies = asset.gzip.is_some() || asset.brotli.is_some();
-    let (takes_gzip, takes_br) = accepted(&req);
-    let (body, coding, suffix): (&'static [u8], Option<&str>, &str) =
-        match (&asset.brotli, &asset.gzip) {
-            (Some(br), _) if takes_br => (br.as_slice(), Some("br"), "-br"),
-            (_, Some(gz)) if takes_gzip => (gz.as_slice(), Some("gzip"), "-gz"),
-            _ => (asset.bytes, None, ""),
-        };
-    let etag = format!("\"{}{suffix}\"", &asset.hash[..32]);
-
-    let if_none_match = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok());
-    let not_modified = match if_none_match {
-        Some(value) => none_match(value, &etag),
-        None => match (
-            asset.last_modified,
-            req.headers().get(header::IF_MODIFIED_SINCE),
-        ) {
-            (Some(modified), Some(since)) => since
-                .to_str()
-                .ok()
-                .and_then(|s| s.parse::<HttpDate>().ok())
-                .is_some_and(|since| {
-                    std::time::SystemTime::from(modified) <= std::time::SystemTime::from(since)
-                }),
-            _ => false,
-        },
+    let (body, coding, suffix): (&'static [u8], Option<&str>, &str) = match (
+        http_cache::preferred_encoding(req.headers()),
+        &asset.brotli,
+        &asset.gzip,
+    ) {
+        (Encoding::Brotli, Some(br), _) => (br.as_slice(), Some("br"), "-br"),
+        (Encoding::Gzip, _, Some(gz)) => (gz.as_slice(), Some("gzip"), "-gz"),
+        _ => (asset.bytes, None, ""),
     };
+    let tag = &asset.hash[..32];
+    let etag = format!("\"{tag}{suffix}\"");
+    let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+    let not_modified = http_cache::is_current(
+        header(header::IF_NONE_MATCH),
+        header(header::IF_MODIFIED_SINCE),
+        tag,
+        asset.last_modified.map(std::time::SystemTime::from),
+    );
 
     let mut response = if not_modified {
         HttpResponse::NotModified()

@@ -50,6 +50,7 @@ use chrono::NaiveDateTime;
 
 use crate::db::DbConn;
 use crate::error::AppError;
+use crate::http_cache::{preferred_encoding, Encoding};
 use crate::models::{public_change, Article, Section};
 use crate::AppState;
 
@@ -131,13 +132,6 @@ pub struct Stats {
     pub bytes: usize,
     pub hits: u64,
     pub misses: u64,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Encoding {
-    Identity,
-    Gzip,
-    Brotli,
 }
 
 /// The request headers that decide the answer from an entry, read before the
@@ -340,33 +334,6 @@ fn lifetime(response: &HttpResponse<impl MessageBody>) -> Option<chrono::Duratio
     (max_age > 0).then(|| chrono::Duration::seconds(max_age))
 }
 
-fn preferred_encoding(accept: Option<&HeaderValue>) -> Encoding {
-    let Some(accept) = accept.and_then(|v| v.to_str().ok()) else {
-        return Encoding::Identity;
-    };
-    let accepts = |name: &str| {
-        accept.split(',').any(|item| {
-            let mut parts = item.split(';');
-            parts
-                .next()
-                .is_some_and(|n| n.trim().eq_ignore_ascii_case(name))
-                && !parts.any(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .and_then(|q| q.trim().parse::<f32>().ok())
-                        .is_some_and(|q| q <= 0.0)
-                })
-        })
-    };
-    if accepts("br") {
-        Encoding::Brotli
-    } else if accepts("gzip") {
-        Encoding::Gzip
-    } else {
-        Encoding::Identity
-    }
-}
-
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(
         Vec::with_capacity(bytes.len() / 3),
@@ -564,7 +531,7 @@ pub async fn middleware(
             .remove(header::IF_MODIFIED_SINCE)
             .next()
             .and_then(|v| v.to_str().ok().map(str::to_string)),
-        encoding: preferred_encoding(headers.get(header::ACCEPT_ENCODING)),
+        encoding: preferred_encoding(headers),
     };
     let now = state.clock.now();
     if let Some(entry) = cache.get(&key, generation, now) {
@@ -630,12 +597,16 @@ mod tests {
 
     #[test]
     fn brotli_is_preferred_then_gzip_and_q_zero_refuses() {
-        let pick = |v: &str| preferred_encoding(Some(&HeaderValue::from_str(v).unwrap()));
+        let pick = |v: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(v).unwrap());
+            preferred_encoding(&headers)
+        };
         assert_eq!(pick("gzip, deflate, br"), Encoding::Brotli);
         assert_eq!(pick("gzip"), Encoding::Gzip);
         assert_eq!(pick("br;q=0, gzip;q=0.5"), Encoding::Gzip);
         assert_eq!(pick("identity"), Encoding::Identity);
-        assert_eq!(preferred_encoding(None), Encoding::Identity);
+        assert_eq!(preferred_encoding(&HeaderMap::new()), Encoding::Identity);
     }
 
     fn at(h: u32, m: u32) -> NaiveDateTime {

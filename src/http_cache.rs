@@ -22,6 +22,45 @@ pub const FEED_POLICY: &str = "max-age=300, stale-while-revalidate=600";
 /// names the stored copy, which never changes).
 pub const MEDIA_POLICY: &str = "max-age=300";
 
+/// A content coding a response can be sent in.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Encoding {
+    Identity,
+    Gzip,
+    Brotli,
+}
+
+/// The best coding a request's `Accept-Encoding` takes with a weight above
+/// zero (`*` counts for any not named): brotli, then gzip, else identity.
+pub fn preferred_encoding(headers: &header::HeaderMap) -> Encoding {
+    let (mut gzip, mut br, mut star) = (None, None, None);
+    for value in headers.get_all(header::ACCEPT_ENCODING) {
+        let Ok(value) = value.to_str() else { continue };
+        for item in value.split(',') {
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let weight = parts
+                .find_map(|p| p.trim().strip_prefix("q=").map(str::to_string))
+                .map_or(1.0, |q| q.trim().parse::<f32>().unwrap_or(0.0));
+            let ok = weight > 0.0;
+            match coding.as_str() {
+                "gzip" | "x-gzip" => gzip = Some(ok),
+                "br" => br = Some(ok),
+                "*" => star = Some(ok),
+                _ => {}
+            }
+        }
+    }
+    let star = star.unwrap_or(false);
+    if br.unwrap_or(star) {
+        Encoding::Brotli
+    } else if gzip.unwrap_or(star) {
+        Encoding::Gzip
+    } else {
+        Encoding::Identity
+    }
+}
+
 /// Whether the client's `If-None-Match` names `etag` (for responses whose
 /// validator is known before their body is loaded).
 pub fn client_has(req: &HttpRequest, etag: &str) -> bool {
