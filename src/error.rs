@@ -30,9 +30,10 @@ pub enum AppError {
     /// Misconfiguration found at start-up (bad database URL, failed migration).
     #[error("{0}")]
     Config(String),
-    /// A query failed.
+    /// A query failed (diesel's `NotFound` becomes [`AppError::NotFound`]
+    /// instead, in `From`, so every lookup of a missing row is a 404).
     #[error("database error: {0}")]
-    Database(#[from] diesel::result::Error),
+    Database(diesel::result::Error),
     /// No connection could be had from the pool.
     #[error("database unavailable: {0}")]
     Pool(#[from] diesel::r2d2::PoolError),
@@ -47,13 +48,20 @@ pub enum AppError {
     Internal(String),
 }
 
-impl AppError {
-    /// Maps diesel's `NotFound` to the 404 page, other errors to themselves.
-    pub fn from_lookup(e: diesel::result::Error) -> Self {
+impl From<diesel::result::Error> for AppError {
+    /// A row that is not there is the 404 page, wherever it was looked up.
+    fn from(e: diesel::result::Error) -> Self {
         match e {
             diesel::result::Error::NotFound => AppError::NotFound,
             other => AppError::Database(other),
         }
+    }
+}
+
+impl AppError {
+    /// The same as `From`: a missing row is the 404 page.
+    pub fn from_lookup(e: diesel::result::Error) -> Self {
+        e.into()
     }
 }
 
