@@ -412,7 +412,7 @@ impl Article {
             if before.is_public(now) || after.is_public(now) {
                 crate::models::public_change::record(conn, now)?;
             }
-            Ok(())
+            crate::models::related_index::request_job(conn, id, now)
         })
     }
 

@@ -742,6 +742,9 @@ pub fn save(conn: &mut DbConn, s: Save<'_>) -> Result<SaveOutcome, AppError> {
         }
         let content = content_of(conn, &stored)?;
         revision::record(conn, id, version, Some(s.user_id), &content, s.now)?;
+        // The related refresh is asked for in the save's own transaction, so
+        // a crash right after the save cannot lose it.
+        crate::models::related_index::request_job(conn, id, s.now)?;
         Ok(SaveOutcome::Saved { id, version })
     })
 }
