@@ -149,12 +149,12 @@ def targets_of(base, size):
     page = fetch(base + article).decode()
     tag = first_link(page, "/tags/")
     author = first_link(page, "/authors/")
-    last_page = max(1, (size - 1) // 20 + 1)
-    deep = min(2000, last_page)
     targets = [
         ("article", article, "html"),
         ("front", "/", "html"),
-        (f"front p{deep}", f"/?page={deep}", "html"),
+        # The oldest page of the front page (page 5,000 at 100,000 articles):
+        # the 20 articles just after the epoch, newest first.
+        ("front oldest", "/?after=19700101000000-0", "html"),
         ("section", section, "html"),
         ("tag", tag, "html"),
         ("author", author, "html"),
@@ -266,7 +266,8 @@ def main():
                       flush=True)
         if len(sizes) > 1:
             small, large = sizes[0], sizes[-1]
-            print(f"\n## flat with size: ratio to nginx at {large} ÷ ratio at {small}\n")
+            print(f"\n## flat with size: {large} articles ÷ {small} articles\n")
+            print(f"{'target':<16} {'ratio to nginx':>14} {'miss time':>10}")
             for name in all_results[small]:
                 other = next((k for k in all_results[large] if k.split()[0] == name.split()[0]), None)
                 if other is None:
@@ -274,7 +275,8 @@ def main():
                 a, b = all_results[small][name], all_results[large][other]
                 ra = a["ours"]["rps"] / a["nginx"]["rps"]
                 rb = b["ours"]["rps"] / b["nginx"]["rps"]
-                print(f"{other:<16} {rb / ra:>6.2f}")
+                miss = b["miss"]["p50"] / a["miss"]["p50"]
+                print(f"{other:<16} {rb / ra:>14.2f} {miss:>10.2f}")
         failed = [(s, n) for s, rs in all_results.items() for n, r in rs.items() if r["errors"]]
         if failed:
             sys.exit(f"bench: errors in {failed}")

@@ -5,6 +5,9 @@
 use askama::Template;
 use chrono_tz::Tz;
 
+#[cfg(test)]
+use crate::models::article::ListKey;
+use crate::models::article::{ListPage, PageStart};
 use crate::models::{ArticleCard, MediaInfo, Section};
 use crate::seo::{stamp, MetaImage, PageMeta, Stamp};
 use crate::share::ShareLink;
@@ -212,22 +215,42 @@ pub struct Pager {
     pub next: Option<String>,
 }
 
-impl Pager {
-    /// The pager for `page` of a list at `path` with `total_items`.
-    pub fn new(path: &str, page: i64, total_items: i64, per_page: i64) -> Self {
-        let total_pages = ((total_items + per_page - 1) / per_page).max(1);
-        let link = |p: i64| {
-            if p == 1 {
-                path.to_string()
-            } else {
-                format!("{path}?page={p}")
-            }
-        };
-        Pager {
-            page,
-            total_pages,
-            prev: (page > 1).then(|| link(page - 1)),
-            next: (page < total_pages).then(|| link(page + 1)),
+/// Links between the pages of a listing. Listings are paged by key (see
+/// [`PageStart`]), so a page knows its neighbours, not its number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListPager {
+    /// This page's path and query: its canonical address.
+    pub current: String,
+    pub is_first: bool,
+    /// A link to the first page, where "Newer" does not already lead there.
+    pub latest: Option<String>,
+    /// The page of newer articles.
+    pub newer: Option<String>,
+    /// The page of older articles.
+    pub older: Option<String>,
+}
+
+impl ListPager {
+    /// The pager of `page`, shown at `start` of the listing at `path`.
+    pub fn new(path: &str, start: PageStart, page: &ListPage) -> Self {
+        let deep = !matches!(page.newer, None | Some(PageStart::Newest));
+        ListPager {
+            current: Self::address(path, start),
+            is_first: start == PageStart::Newest,
+            latest: deep.then(|| path.to_string()),
+            newer: page.newer.map(|s| Self::address(path, s)),
+            older: page
+                .older
+                .map(|k| Self::address(path, PageStart::Before(k))),
+        }
+    }
+
+    /// The address of the page at `start` of the listing at `path`.
+    pub fn address(path: &str, start: PageStart) -> String {
+        match start {
+            PageStart::Newest => path.to_string(),
+            PageStart::Before(key) => format!("{path}?before={}", key.to_param()),
+            PageStart::After(key) => format!("{path}?after={}", key.to_param()),
         }
     }
 }
@@ -240,7 +263,7 @@ pub struct FrontPage {
     pub meta: PageMeta,
     pub lead: Option<CardView>,
     pub cards: Vec<CardView>,
-    pub pager: Pager,
+    pub pager: ListPager,
 }
 
 /// A list of articles: a section, an author or a tag.
@@ -254,7 +277,7 @@ pub struct ListingPage {
     pub heading: String,
     pub description: String,
     pub cards: Vec<CardView>,
-    pub pager: Pager,
+    pub pager: ListPager,
     /// The author's photo on author pages.
     pub photo: Option<ImageView>,
     /// The author's profiles elsewhere: (name, URL).
@@ -334,16 +357,43 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pager_links_only_where_a_page_exists() {
-        let first = Pager::new("/", 1, 45, 20);
-        assert_eq!(first.total_pages, 3);
-        assert_eq!(first.prev, None);
-        assert_eq!(first.next.as_deref(), Some("/?page=2"));
-        let second = Pager::new("/sections/city", 2, 45, 20);
-        assert_eq!(second.prev.as_deref(), Some("/sections/city"));
-        assert_eq!(second.next.as_deref(), Some("/sections/city?page=3"));
-        let empty = Pager::new("/", 1, 0, 20);
-        assert_eq!((empty.total_pages, empty.next), (1, None));
+    fn list_pager_links_by_key_and_offers_the_first_page_from_deep_pages() {
+        let key = |id| ListKey {
+            published_at: chrono::NaiveDate::from_ymd_opt(2026, 11, 30)
+                .unwrap()
+                .and_hms_opt(8, 15, 0)
+                .unwrap(),
+            id,
+        };
+        let page = |newer, older| ListPage {
+            cards: Vec::new(),
+            newer,
+            older,
+            is_newest: false,
+        };
+        let first = ListPager::new("/", PageStart::Newest, &page(None, Some(key(7))));
+        assert_eq!(first.current, "/");
+        assert_eq!(first.newer, None);
+        assert_eq!(first.older.as_deref(), Some("/?before=20261130081500-7"));
+        assert_eq!(first.latest, None);
+        let second = ListPager::new(
+            "/sections/city",
+            PageStart::Before(key(7)),
+            &page(Some(PageStart::Newest), None),
+        );
+        assert_eq!(second.current, "/sections/city?before=20261130081500-7");
+        assert_eq!(second.newer.as_deref(), Some("/sections/city"));
+        assert_eq!((second.older, second.latest), (None, None));
+        let deep = ListPager::new(
+            "/tags/port",
+            PageStart::Before(key(3)),
+            &page(Some(PageStart::After(key(5))), Some(key(2))),
+        );
+        assert_eq!(
+            deep.newer.as_deref(),
+            Some("/tags/port?after=20261130081500-5")
+        );
+        assert_eq!(deep.latest.as_deref(), Some("/tags/port"));
     }
 
     #[test]

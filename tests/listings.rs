@@ -40,9 +40,10 @@ async fn front_page_leads_with_the_newest_story_and_paginates_by_twenty() {
     assert_eq!(text_of(&html, ".lead-story__headline").unwrap(), "Story 24");
     assert!(select_one(&html, ".lead-story img[width][height]").is_some());
     assert_eq!(texts_of(&html, ".card__section")[0], "City");
-    assert_eq!(attr_of(&html, "a[rel=next]", "href").unwrap(), "/?page=2");
+    let older = attr_of(&html, "a[rel=next]", "href").unwrap();
+    assert!(older.starts_with("/?before="), "{older}");
 
-    let second = app.get("/?page=2").await;
+    let second = app.get(&older).await;
     assert_eq!(second.status, 200);
     let html = second.html();
     assert_eq!(
@@ -72,6 +73,12 @@ async fn bad_page_numbers_get_a_clean_answer_never_a_500() {
         ("/sections/city?page=0", 400),
         ("/sections/city?page=2", 404),
         ("/sections/city?page=1", 200),
+        ("/?before=", 400),
+        ("/?before=yesterday", 400),
+        ("/?after=20270301120000", 400),
+        ("/?before=20270301120000-1&after=20270301120000-1", 400),
+        ("/?before=19990101000000-1", 404),
+        ("/sections/city?before=20271301120000-1", 400),
     ] {
         let page = app.get(path).await;
         assert_eq!(page.status, status, "{path}");
@@ -112,4 +119,98 @@ async fn empty_site_shows_a_friendly_front_page() {
     let page = app.get("/").await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("No articles yet"));
+}
+
+/// Follows every "Older" link from `path`, returning each page's slugs and address.
+async fn walk_older(app: &TestApp, path: &str) -> Vec<(String, Vec<String>)> {
+    let mut pages = Vec::new();
+    let mut next = Some(path.to_string());
+    while let Some(path) = next {
+        let page = app.get(&path).await;
+        assert_eq!(page.status, 200, "{path}");
+        let html = page.html();
+        next = attr_of(&html, "a[rel=next]", "href");
+        pages.push((path, listed_slugs(&html)));
+    }
+    pages
+}
+
+#[actix_web::test]
+async fn older_and_newer_links_visit_every_article_once_in_order() {
+    let app = TestApp::empty().await;
+    many_articles(&app, 95);
+    let pages = walk_older(&app, "/").await;
+    assert_eq!(pages.len(), 5);
+    let listed: Vec<String> = pages.iter().flat_map(|(_, s)| s.clone()).collect();
+    let expected: Vec<String> = (0..95).rev().map(|i| format!("story-{i:02}")).collect();
+    assert_eq!(listed, expected);
+
+    // Back from the last page by "Newer": the same pages, then the front page.
+    let mut path = pages.last().unwrap().0.clone();
+    for (address, slugs) in pages.iter().rev().skip(1) {
+        let html = app.get(&path).await.html();
+        let newer = attr_of(&html, "a[rel=prev]", "href").unwrap();
+        let page = app.get(&newer).await;
+        assert_eq!(page.status, 200, "{newer}");
+        assert_eq!(
+            &listed_slugs(&page.html()),
+            slugs,
+            "{newer} should list what {address} did"
+        );
+        path = newer;
+    }
+    assert_eq!(path, "/");
+
+    // A deep page offers the way back to the first page.
+    let deep = app.get(&pages[3].0).await.html();
+    assert_eq!(
+        attr_of(&deep, "a.pager__latest", "href").as_deref(),
+        Some("/")
+    );
+    assert_eq!(
+        attr_of(&deep, "link[rel=canonical]", "href").unwrap(),
+        format!("https://news.example{}", pages[3].0)
+    );
+}
+
+#[actix_web::test]
+async fn a_deeper_page_keeps_its_articles_when_new_ones_are_published() {
+    let app = TestApp::empty().await;
+    many_articles(&app, 45);
+    let pages = walk_older(&app, "/sections/city").await;
+    let (second, slugs) = pages[1].clone();
+    app.db(|c| {
+        for i in 0..3 {
+            insert_article(
+                c,
+                &ArticleSpec {
+                    section: Some(("city", "City")),
+                    published_at: Some(test_now() - Duration::minutes(10 - i)),
+                    ..ArticleSpec::new(&format!("late-{i}"), &format!("Late {i}"))
+                },
+            );
+        }
+    });
+    assert_eq!(listed_slugs(&app.get(&second).await.html()), slugs);
+    assert_eq!(
+        listed_slugs(&app.get("/sections/city").await.html())[0],
+        "late-2"
+    );
+}
+
+#[actix_web::test]
+async fn old_numbered_page_links_lead_to_the_same_articles() {
+    let app = TestApp::empty().await;
+    many_articles(&app, 65);
+    let pages = walk_older(&app, "/").await;
+    let old = app.get("/?page=3").await;
+    assert_eq!(old.status, 302);
+    assert_eq!(old.header("location").unwrap(), pages[2].0);
+    assert_eq!(old.header("cache-control").as_deref(), Some("no-store"));
+    // A "Newer" link from the second page that would reach the newest article is the front page.
+    let newer_than_second = pages[1].0.replace("before=", "after=");
+    let top = app.get(&newer_than_second).await;
+    assert_eq!(top.status, 302, "{newer_than_second}");
+    assert_eq!(top.header("location").as_deref(), Some("/"));
+    assert_eq!(app.get("/?page=251").await.status, 404);
 }

@@ -207,6 +207,109 @@ fn newest_first(query: BoxedCards) -> BoxedCards {
     query.order((articles::published_at.desc(), articles::id.desc()))
 }
 
+fn oldest_first(query: BoxedCards) -> BoxedCards {
+    query.order((articles::published_at.asc(), articles::id.asc()))
+}
+
+/// Articles listed after `key` (older). Written as a range on the publish
+/// time plus a filter, so both databases walk the publish-time index from the key.
+fn older_than(query: BoxedCards, key: ListKey) -> BoxedCards {
+    query
+        .filter(articles::published_at.le(key.published_at))
+        .filter(
+            articles::published_at
+                .lt(key.published_at)
+                .or(articles::id.lt(key.id)),
+        )
+}
+
+/// Articles listed before `key` (newer).
+fn newer_than(query: BoxedCards, key: ListKey) -> BoxedCards {
+    query
+        .filter(articles::published_at.ge(key.published_at))
+        .filter(
+            articles::published_at
+                .gt(key.published_at)
+                .or(articles::id.gt(key.id)),
+        )
+}
+
+/// Where a listing page sits: the (publish time, id) of a card, which pages
+/// are keyed by. Written in URLs as `20261130081500-42` (with `.fffffffff`
+/// after the seconds when the time has a fraction, so the key is exact).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListKey {
+    pub published_at: NaiveDateTime,
+    pub id: i32,
+}
+
+impl ListKey {
+    /// The key of a listed card (every public article has a publish time).
+    pub fn of(card: &ArticleCard) -> Option<ListKey> {
+        Some(ListKey {
+            published_at: card.article.published_at?,
+            id: card.article.id,
+        })
+    }
+
+    /// The key as written in a URL.
+    pub fn to_param(self) -> String {
+        let time = self.published_at;
+        let fraction = time.and_utc().timestamp_subsec_nanos();
+        let mut out = time.format("%Y%m%d%H%M%S").to_string();
+        if fraction > 0 {
+            out.push_str(&format!(".{fraction:09}"));
+        }
+        out.push_str(&format!("-{}", self.id));
+        out
+    }
+
+    /// A key read from a URL; `None` for anything [`ListKey::to_param`] does not write.
+    pub fn parse(param: &str) -> Option<ListKey> {
+        let (time, id) = param.split_once('-')?;
+        let (seconds, fraction) = time.split_once('.').unwrap_or((time, ""));
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if seconds.len() != 14 || !digits(seconds) || !digits(id) || id.len() > 10 {
+            return None;
+        }
+        let mut published_at = NaiveDateTime::parse_from_str(seconds, "%Y%m%d%H%M%S").ok()?;
+        if !fraction.is_empty() {
+            if fraction.len() != 9 || !digits(fraction) {
+                return None;
+            }
+            published_at += chrono::Duration::nanoseconds(fraction.parse().ok()?);
+        }
+        Some(ListKey {
+            published_at,
+            id: id.parse().ok()?,
+        })
+    }
+}
+
+/// Which page of a listing to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageStart {
+    /// The first page: the newest articles.
+    Newest,
+    /// The page of articles listed after (older than) this key.
+    Before(ListKey),
+    /// The page of articles listed just before (newer than) this key.
+    After(ListKey),
+}
+
+/// One page of a listing and where its neighbours start.
+#[derive(Debug, Clone)]
+pub struct ListPage {
+    pub cards: Vec<ArticleCard>,
+    /// The page of newer articles, if any.
+    pub newer: Option<PageStart>,
+    /// The key the page of older articles starts after, if there are any.
+    pub older: Option<ListKey>,
+    /// Whether this is the first page (an `After` page that reaches the
+    /// newest article comes back empty with this set: show the first page).
+    pub is_newest: bool,
+}
+
 fn load_cards(conn: &mut DbConn, query: BoxedCards) -> QueryResult<Vec<ArticleCard>> {
     query
         .select((
@@ -270,27 +373,110 @@ impl Article {
             .first(conn)
     }
 
-    /// One page of a listing, newest first (ties broken by id).
+    /// The newest `limit` articles of a listing, newest first (ties broken by id).
     pub fn list_public(
         conn: &mut DbConn,
         listing: &Listing,
         now: NaiveDateTime,
-        offset: i64,
         limit: i64,
     ) -> QueryResult<Vec<ArticleCard>> {
-        let query = newest_first(listing.apply(public_cards(now)))
-            .offset(offset)
-            .limit(limit);
-        load_cards(conn, query)
+        load_cards(
+            conn,
+            newest_first(listing.apply(public_cards(now))).limit(limit),
+        )
     }
 
-    /// How many articles a listing holds.
+    /// One page of a listing, newest first, starting at `start`. Pages are
+    /// found by their key (publish time, id), never by counting or skipping
+    /// rows, so page 2,000 costs what the first page costs: each query walks
+    /// an index from the key for at most `limit + 1` rows.
+    pub fn list_public_page(
+        conn: &mut DbConn,
+        listing: &Listing,
+        now: NaiveDateTime,
+        start: PageStart,
+        limit: i64,
+    ) -> QueryResult<ListPage> {
+        let query = || listing.apply(public_cards(now));
+        let (cards, older) = match start {
+            PageStart::Newest | PageStart::Before(_) => {
+                let query = match start {
+                    PageStart::Before(key) => older_than(query(), key),
+                    _ => query(),
+                };
+                let mut cards = load_cards(conn, newest_first(query).limit(limit + 1))?;
+                let more = cards.len() as i64 > limit;
+                cards.truncate(limit as usize);
+                let older = more.then(|| cards.last().and_then(ListKey::of)).flatten();
+                (cards, older)
+            }
+            PageStart::After(key) => {
+                let mut cards = load_cards(
+                    conn,
+                    oldest_first(newer_than(query(), key)).limit(limit + 1),
+                )?;
+                if cards.len() as i64 <= limit {
+                    // Nothing newer beyond these: this is the first page now.
+                    return Ok(ListPage {
+                        cards: Vec::new(),
+                        newer: None,
+                        older: None,
+                        is_newest: true,
+                    });
+                }
+                cards.truncate(limit as usize);
+                cards.reverse();
+                let older = ListKey::of(&cards[cards.len() - 1]);
+                (cards, older)
+            }
+        };
+        let newer = match (start, cards.first().and_then(ListKey::of)) {
+            (PageStart::Newest, _) | (_, None) => None,
+            (_, Some(first)) => {
+                let newer_rows: Vec<i32> = newer_than(query(), first)
+                    .select(articles::id)
+                    .limit(limit + 1)
+                    .load(conn)?;
+                Some(if newer_rows.len() as i64 > limit {
+                    PageStart::After(first)
+                } else {
+                    PageStart::Newest
+                })
+            }
+        };
+        Ok(ListPage {
+            cards,
+            newer,
+            older,
+            is_newest: matches!(start, PageStart::Newest),
+        })
+    }
+
+    /// How many articles a listing holds (the sitemap index; listings do not count).
     pub fn count_public(
         conn: &mut DbConn,
         listing: &Listing,
         now: NaiveDateTime,
     ) -> QueryResult<i64> {
         listing.apply(public_cards(now)).count().get_result(conn)
+    }
+
+    /// The key of the last card of page `page` as numbered before listings
+    /// paged by key (old `?page=N` links): skips rows, so callers bound `page`.
+    pub fn key_before_page(
+        conn: &mut DbConn,
+        listing: &Listing,
+        now: NaiveDateTime,
+        page: i64,
+        per_page: i64,
+    ) -> QueryResult<Option<ListKey>> {
+        let cards = load_cards(
+            conn,
+            newest_first(listing.apply(public_cards(now)))
+                .offset((page - 1) * per_page - 1)
+                .limit(1),
+        )?;
+        Ok(cards.first().and_then(ListKey::of))
     }
 
     /// The article's Key Takeaways in order.
@@ -498,5 +684,76 @@ mod tests {
             count_words("## The *harbour* plan\n\n- one, two\n> three — four"),
             7
         );
+    }
+}
+
+#[cfg(test)]
+mod list_key_tests {
+    use super::*;
+
+    fn at(h: u32, nanos: u32) -> NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 30)
+            .unwrap()
+            .and_hms_nano_opt(h, 15, 0, nanos)
+            .unwrap()
+    }
+
+    #[test]
+    fn list_keys_survive_the_url_exactly() {
+        for key in [
+            ListKey {
+                published_at: at(8, 0),
+                id: 42,
+            },
+            ListKey {
+                published_at: at(23, 1),
+                id: 1,
+            },
+            ListKey {
+                published_at: at(0, 999_999_999),
+                id: i32::MAX,
+            },
+            ListKey {
+                published_at: at(12, 123_456_000),
+                id: 7,
+            },
+        ] {
+            assert_eq!(
+                ListKey::parse(&key.to_param()),
+                Some(key),
+                "{}",
+                key.to_param()
+            );
+        }
+        assert_eq!(
+            ListKey {
+                published_at: at(8, 0),
+                id: 42
+            }
+            .to_param(),
+            "20261130081500-42"
+        );
+    }
+
+    #[test]
+    fn malformed_list_keys_are_refused() {
+        for bad in [
+            "",
+            "-",
+            "20261130081500",
+            "20261130081500-",
+            "2026113008150-4",
+            "202611300815000-4",
+            "20261330081500-4",
+            "20261130081500-+4",
+            "20261130081500--4",
+            "20261130081500.5-4",
+            "20261130081500.0000000001-4",
+            "20261130081500-99999999999",
+            "20261130081500-4-5",
+            "２0261130081500-4",
+        ] {
+            assert_eq!(ListKey::parse(bad), None, "{bad}");
+        }
     }
 }

@@ -45,7 +45,7 @@ pub fn latest_entries(
     now: NaiveDateTime,
     limit: i64,
 ) -> QueryResult<Vec<FeedEntry>> {
-    let cards = Article::list_public(conn, listing, now, 0, limit)?;
+    let cards = Article::list_public(conn, listing, now, limit)?;
     let ids: Vec<i32> = cards.iter().map(|c| c.article.id).collect();
     type Details = (Option<String>, NaiveDateTime, Option<Author>);
     let mut details: HashMap<i32, Details> = articles::table

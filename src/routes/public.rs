@@ -8,7 +8,7 @@ use crate::cache::SiteFacts;
 use crate::db::{self, DbConn};
 use crate::error::AppError;
 use crate::http_cache::{self, PAGE_POLICY};
-use crate::models::article::{ArticleParts, Listing};
+use crate::models::article::{ArticleParts, ListKey, ListPage, Listing, PageStart};
 use crate::models::media::{srcset_for, MediaUrl, SrcsetCopy};
 use crate::models::taxonomy_redirect::TaxonomyKind;
 use crate::models::{Article, ArticleCard, Author, MediaInfo, Section, Tag};
@@ -17,7 +17,7 @@ use crate::seo::{self, MetaImage, NewsArticleFacts, PageMeta};
 use crate::share::share_links;
 use crate::views::{
     paragraphs, ArticlePage, BylineView, CardView, Chrome, DeskView, FrontPage, ImageView,
-    ListingPage, Pager, Site,
+    ListPager, ListingPage, Site,
 };
 use crate::{markdown, AppState};
 
@@ -89,19 +89,10 @@ pub fn load_chrome(
     })
 }
 
-/// The page's own absolute URL, with `?page=` past the first page.
-pub fn page_url(site: &Site, path: &str, page: i64) -> String {
-    if page > 1 {
-        site.url(&format!("{path}?page={page}"))
-    } else {
-        site.url(path)
-    }
-}
-
 /// Metadata for a page of a list: its own canonical URL, the site's share
 /// card, its feeds, `rel=prev/next`, and `CollectionPage` + `BreadcrumbList` JSON-LD.
 pub fn listing_meta(site: &Site, list: ListMeta<'_>) -> PageMeta {
-    let canonical = page_url(site, list.path, list.pager.page);
+    let canonical = site.url(&list.pager.current);
     let article_urls: Vec<String> = list.cards.iter().map(|c| site.url(&c.href)).collect();
     let mut json_ld = vec![seo::collection_page(
         &list.title,
@@ -125,8 +116,8 @@ pub fn listing_meta(site: &Site, list: ListMeta<'_>) -> PageMeta {
         json_ld: json_ld.iter().map(seo::script_safe_json).collect(),
         indexable: true,
         feeds: list.feeds,
-        prev: list.pager.prev.as_deref().map(|p| site.url(p)),
-        next: list.pager.next.as_deref().map(|p| site.url(p)),
+        prev: list.pager.newer.as_deref().map(|p| site.url(p)),
+        next: list.pager.older.as_deref().map(|p| site.url(p)),
     }
 }
 
@@ -134,8 +125,7 @@ pub fn listing_meta(site: &Site, list: ListMeta<'_>) -> PageMeta {
 pub struct ListMeta<'a> {
     pub title: String,
     pub description: String,
-    pub path: &'a str,
-    pub pager: &'a Pager,
+    pub pager: &'a ListPager,
     pub cards: &'a [CardView],
     pub image: Option<MetaImage>,
     pub feeds: Vec<seo::FeedLink>,
@@ -143,19 +133,102 @@ pub struct ListMeta<'a> {
     pub breadcrumb: Option<&'a str>,
 }
 
-/// One page of a listing, or 404 past its last page.
+/// Which page of a listing a request asks for.
+#[derive(Debug, Clone, Copy)]
+enum ListRequest {
+    /// The first page, or a page by key (`?before=` / `?after=`).
+    At(PageStart),
+    /// An old numbered link (`?page=N`, N > 1), answered with a redirect.
+    Numbered(i64),
+}
+
+/// Old `?page=N` links are followed this deep and are 404 past it: finding
+/// page N means skipping rows, which costs more the deeper it is.
+const MAX_NUMBERED_PAGE: i64 = 250;
+
+/// The page a listing request asks for; a clear 400 for a malformed one.
+fn list_request(req: &HttpRequest) -> Result<ListRequest, AppError> {
+    let page = page_number(req)?;
+    let params = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+        .map_err(|_| AppError::BadRequest("The address has a malformed query string.".into()))?;
+    let key = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| {
+                ListKey::parse(v).ok_or_else(|| {
+                    AppError::BadRequest(
+                        "This address does not name a page of the list. Start from its first page."
+                            .into(),
+                    )
+                })
+            })
+            .transpose()
+    };
+    Ok(match (key("before")?, key("after")?) {
+        (Some(_), Some(_)) => {
+            return Err(AppError::BadRequest(
+                "A page of a list is either before or after an article, not both.".into(),
+            ))
+        }
+        (Some(key), None) => ListRequest::At(PageStart::Before(key)),
+        (None, Some(key)) => ListRequest::At(PageStart::After(key)),
+        (None, None) if page > 1 => ListRequest::Numbered(page),
+        (None, None) => ListRequest::At(PageStart::Newest),
+    })
+}
+
+/// A page of a listing, or the page to send the reader to instead.
+enum Loaded {
+    Page(PageStart, ListPage),
+    MovedTo(PageStart),
+}
+
+/// One page of a listing; 404 past its end.
 fn load_page(
     conn: &mut DbConn,
     listing: &Listing,
     now: NaiveDateTime,
-    page: i64,
-) -> Result<(i64, Vec<ArticleCard>), AppError> {
-    let total = Article::count_public(conn, listing, now)?;
-    if page > 1 && (page - 1) * PER_PAGE >= total {
-        return Err(AppError::NotFound);
+    request: ListRequest,
+) -> Result<Loaded, AppError> {
+    match request {
+        ListRequest::Numbered(n) if n > MAX_NUMBERED_PAGE => Err(AppError::NotFound),
+        ListRequest::Numbered(n) => {
+            match Article::key_before_page(conn, listing, now, n, PER_PAGE)? {
+                Some(key) => Ok(Loaded::MovedTo(PageStart::Before(key))),
+                None => Err(AppError::NotFound),
+            }
+        }
+        ListRequest::At(start) => {
+            let page = Article::list_public_page(conn, listing, now, start, PER_PAGE)?;
+            if start != PageStart::Newest {
+                if page.is_newest {
+                    return Ok(Loaded::MovedTo(PageStart::Newest));
+                }
+                if page.cards.is_empty() {
+                    return Err(AppError::NotFound);
+                }
+            }
+            Ok(Loaded::Page(start, page))
+        }
     }
-    let cards = Article::list_public(conn, listing, now, (page - 1) * PER_PAGE, PER_PAGE)?;
-    Ok((total, cards))
+}
+
+/// A temporary redirect to another page of the list at `path`: where a page
+/// starts changes as articles are published, so it is never permanent.
+fn moved_to(path: &str, start: PageStart) -> HttpResponse {
+    HttpResponse::Found()
+        .insert_header(("Location", ListPager::address(path, start)))
+        .insert_header(("Cache-Control", "no-store"))
+        .finish()
+}
+
+/// "articles from 30 Nov 2026 and earlier": what sets a deeper page apart in its title.
+fn deeper_page_title(cards: &[CardView]) -> String {
+    match cards.first().and_then(|c| c.published.as_ref()) {
+        Some(first) => format!("articles from {} and earlier", first.short),
+        None => "earlier articles".into(),
+    }
 }
 
 /// `GET /`: the lead story and the latest articles.
@@ -163,37 +236,39 @@ pub async fn front_page(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let page = page_number(&req)?;
+    let request = list_request(&req)?;
     let now = state.clock.now();
     let shared = state.clone();
-    let (mut chrome, total, cards, last_change) = db::run(&state.pool, move |conn| {
+    let (mut chrome, loaded, last_change) = db::run(&state.pool, move |conn| {
         let facts = shared.cache.site_facts(conn, now)?;
-        let (total, cards) = load_page(conn, &Listing::All, now, page)?;
+        let loaded = load_page(conn, &Listing::All, now, request)?;
         Ok((
             chrome(&shared.site, &facts, None),
-            total,
-            cards,
+            loaded,
             facts.last_change,
         ))
     })
     .await?;
+    let (start, page) = match loaded {
+        Loaded::Page(start, page) => (start, page),
+        Loaded::MovedTo(start) => return Ok(moved_to("/", start)),
+    };
     chrome.is_front = true;
     let site = &state.site;
-    let mut cards = CardView::list(&cards, site.timezone);
-    let lead = (page == 1 && !cards.is_empty()).then(|| cards.remove(0));
-    let title = if page > 1 {
-        format!("{} — page {page}", site.name)
-    } else {
+    let pager = ListPager::new("/", start, &page);
+    let mut cards = CardView::list(&page.cards, site.timezone);
+    let lead = (pager.is_first && !cards.is_empty()).then(|| cards.remove(0));
+    let title = if pager.is_first {
         format!("{} — {}", site.name, site.description)
+    } else {
+        format!("{} — {}", site.name, deeper_page_title(&cards))
     };
-    let pager = Pager::new("/", page, total, PER_PAGE);
     let listed: Vec<CardView> = lead.iter().chain(cards.iter()).cloned().collect();
     let mut meta = listing_meta(
         site,
         ListMeta {
             title,
             description: site.description.clone(),
-            path: "/",
             pager: &pager,
             cards: &listed,
             // The site's own card: the lead story's photo (and its alt
@@ -203,7 +278,7 @@ pub async fn front_page(
             breadcrumb: None,
         },
     );
-    if page == 1 {
+    if pager.is_first {
         let website = seo::website(
             &site.name,
             &site.description,
@@ -246,7 +321,7 @@ async fn show_listing(
     if let Some(redirect) = canonical::lowercase_slug(&req, taxonomy.prefix(), &slug) {
         return Ok(redirect);
     }
-    let page = page_number(&req)?;
+    let request = list_request(&req)?;
     let now = state.clock.now();
     let shared = state.clone();
     let asked = slug.clone();
@@ -289,47 +364,48 @@ async fn show_listing(
             }
         };
         let facts = shared.cache.site_facts(conn, now)?;
-        let (total, cards) = load_page(conn, &listing, now, page)?;
+        let loaded = load_page(conn, &listing, now, request)?;
         Ok((
             chrome(&shared.site, &facts, current),
             kind,
             heading,
             description,
             path,
-            total,
-            cards,
+            loaded,
             photo,
             links,
             facts.last_change,
         ))
     })
     .await;
-    let (chrome, kind, heading, description, path, total, cards, photo, links, last_change) =
-        match loaded {
-            Ok(loaded) => loaded,
-            // A renamed section, tag or author: its old URL moves with it.
-            Err(miss) => {
-                return canonical::renamed_or(&state, &req, taxonomy, asked, "", miss).await
-            }
-        };
+    let (chrome, kind, heading, description, path, loaded, photo, links, last_change) = match loaded
+    {
+        Ok(loaded) => loaded,
+        // A renamed section, tag or author: its old URL moves with it.
+        Err(miss) => return canonical::renamed_or(&state, &req, taxonomy, asked, "", miss).await,
+    };
+    let (start, page) = match loaded {
+        Loaded::Page(start, page) => (start, page),
+        Loaded::MovedTo(start) => return Ok(moved_to(&path, start)),
+    };
     let site = &state.site;
-    let title = match page {
-        1 => format!("{heading} | {}", site.name),
-        n => format!("{heading} — page {n} | {}", site.name),
+    let pager = ListPager::new(&path, start, &page);
+    let cards = CardView::list(&page.cards, site.timezone);
+    let title = if pager.is_first {
+        format!("{heading} | {}", site.name)
+    } else {
+        format!("{heading} — {} | {}", deeper_page_title(&cards), site.name)
     };
     let meta_description = if description.is_empty() {
         format!("The latest {heading} articles from {}.", site.name)
     } else {
         description.clone()
     };
-    let cards = CardView::list(&cards, site.timezone);
-    let pager = Pager::new(&path, page, total, PER_PAGE);
     let mut meta = listing_meta(
         site,
         ListMeta {
             title,
             description: meta_description,
-            path: &path,
             pager: &pager,
             cards: &cards,
             image: None,
