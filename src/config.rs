@@ -27,6 +27,8 @@
 //!   generated once and kept in the database)
 //! - `--cache-bytes` / `BROADSHEET_CACHE_BYTES`: memory for rendered public responses (default
 //!   64 MiB; 0 turns the cache off)
+//! - `--metrics-bind` / `BROADSHEET_METRICS_BIND`: address for Prometheus metrics at `/metrics`
+//!   (default: none, metrics off); never the public address
 //! - `--no-demo` / `BROADSHEET_NO_DEMO`: start with an empty site instead of demo content
 
 use chrono_tz::Tz;
@@ -136,6 +138,11 @@ pub struct Config {
     #[arg(long, env = "BROADSHEET_CACHE_BYTES", default_value_t = crate::cache::DEFAULT_BUDGET)]
     pub cache_bytes: usize,
 
+    /// Serve Prometheus metrics at `/metrics` on this address (for example
+    /// `127.0.0.1:9090`), apart from the public one; unset, there are none.
+    #[arg(long, env = "BROADSHEET_METRICS_BIND")]
+    pub metrics_bind: Option<String>,
+
     /// Start with an empty site: do not load demo content into an empty database.
     #[arg(long, env = "BROADSHEET_NO_DEMO")]
     pub no_demo: bool,
@@ -164,6 +171,7 @@ impl Config {
             behind_proxy: false,
             no_demo: false,
             cache_bytes: crate::cache::DEFAULT_BUDGET,
+            metrics_bind: None,
         }
     }
 

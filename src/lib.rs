@@ -14,6 +14,7 @@ pub mod generate;
 pub mod http_cache;
 pub mod images;
 pub mod markdown;
+pub mod metrics;
 pub mod models;
 pub mod related;
 pub mod request_log;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub cache: cache::ResponseCache,
     /// Background threads a stop waits for (see `shutdown`).
     pub background: shutdown::Background,
+    /// Request counts and latencies, kept only when `--metrics-bind` is set.
+    pub metrics: Option<std::sync::Arc<metrics::Metrics>>,
 }
 
 impl AppState {
@@ -102,6 +105,10 @@ impl AppState {
             related_refresh,
             cache: cache::ResponseCache::new(config.cache_bytes),
             background,
+            metrics: config
+                .metrics_bind
+                .is_some()
+                .then(|| std::sync::Arc::new(metrics::Metrics::new())),
         })
     }
 }
@@ -185,11 +192,33 @@ pub async fn serve(config: Config) -> Result<(), AppError> {
         listening.join(", "),
         config.base_url()
     );
+    let metrics_server = match &config.metrics_bind {
+        Some(bind) => {
+            let state = state.clone();
+            let server = HttpServer::new(move || metrics::app(state.clone()))
+                .workers(1)
+                .disable_signals()
+                .bind(bind)
+                .map_err(|e| {
+                    AppError::Config(format!("cannot listen on {bind} for metrics: {e}"))
+                })?;
+            tracing::info!("metrics at http://{bind}/metrics");
+            Some(server.run())
+        }
+        None => None,
+    };
+    let metrics_handle = metrics_server.as_ref().map(|s| s.handle());
+    if let Some(server) = metrics_server {
+        actix_web::rt::spawn(server);
+    }
     let server = server.run();
     let signalled = actix_web::rt::spawn(shutdown::on_signal(server.handle()));
     server
         .await
         .map_err(|e| AppError::Internal(format!("server stopped: {e}")))?;
+    if let Some(handle) = metrics_handle {
+        handle.stop(false).await;
+    }
     let timeout = std::time::Duration::from_secs(config.shutdown_timeout);
     // The bound counts from the signal; a stop without one counts from now.
     let stop_began = if signalled.is_finished() {

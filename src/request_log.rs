@@ -3,7 +3,8 @@
 //! request's id, method and path are on a tracing span around the request, so
 //! every line logged while it runs (a 500's error line too) carries them, and
 //! one access line per request ends it. Query strings are logged for public
-//! URLs only, never for `/admin`.
+//! URLs only, never for `/admin`. With `--metrics-bind` set, each response is
+//! counted here too (see `metrics`).
 
 use std::time::Instant;
 
@@ -58,6 +59,19 @@ pub async fn log_request(
                     .insert(HeaderName::from_static(REQUEST_ID), value);
             }
             let status = response.status().as_u16();
+            let request = response.request();
+            if let Some(metrics) = request
+                .app_data::<actix_web::web::Data<crate::AppState>>()
+                .and_then(|state| state.metrics.as_ref())
+            {
+                let route = request.match_pattern();
+                metrics.record(
+                    route.as_deref(),
+                    &method,
+                    status,
+                    started.elapsed().as_secs_f64(),
+                );
+            }
             let bytes = match response.response().body().size() {
                 BodySize::Sized(n) => n.to_string(),
                 _ => "-".to_string(),
