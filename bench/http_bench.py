@@ -45,7 +45,8 @@ def wait_for(url, seconds=120):
 
 
 def fetch(url):
-    with urllib.request.urlopen(url, timeout=30) as r:
+    # A slow first render (a cache miss at 100,000 articles) is measured, not fatal.
+    with urllib.request.urlopen(url, timeout=300) as r:
         return r.read()
 
 
