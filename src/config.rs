@@ -27,6 +27,8 @@
 //!   generated once and kept in the database)
 //! - `--cache-bytes` / `BROADSHEET_CACHE_BYTES`: memory for rendered public responses (default
 //!   64 MiB; 0 turns the cache off)
+//! - `--notes-position` / `BROADSHEET_NOTES_POSITION`: where an article's corrections and updates
+//!   show: `below` the body (default) or `above` it
 //! - `--no-demo` / `BROADSHEET_NO_DEMO`: start with an empty site instead of demo content
 
 use chrono_tz::Tz;
@@ -40,6 +42,16 @@ pub enum LogFormat {
     Human,
     /// One JSON object a line, for log collectors.
     Json,
+}
+
+/// Where an article's corrections and updates show on its page.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NotesPosition {
+    /// Between the byline and the body, read before the story.
+    Above,
+    /// After the body, before the tags and share links.
+    #[default]
+    Below,
 }
 
 /// Settings for `broadsheet serve`, also used by tests to build an app.
@@ -136,6 +148,10 @@ pub struct Config {
     #[arg(long, env = "BROADSHEET_CACHE_BYTES", default_value_t = crate::cache::DEFAULT_BUDGET)]
     pub cache_bytes: usize,
 
+    /// Where an article's corrections and updates show: `above` or `below` the body.
+    #[arg(long, env = "BROADSHEET_NOTES_POSITION", value_enum, default_value_t = NotesPosition::Below)]
+    pub notes_position: NotesPosition,
+
     /// Start with an empty site: do not load demo content into an empty database.
     #[arg(long, env = "BROADSHEET_NO_DEMO")]
     pub no_demo: bool,
@@ -163,6 +179,7 @@ impl Config {
             related_limit: crate::related::DEFAULT_RELATED_LIMIT,
             behind_proxy: false,
             no_demo: false,
+            notes_position: NotesPosition::Below,
             cache_bytes: crate::cache::DEFAULT_BUDGET,
         }
     }
