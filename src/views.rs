@@ -313,9 +313,7 @@ pub fn notes_heading(notes: &[NoteView]) -> &'static str {
     let updates = notes.iter().any(|n| n.kind == "update");
     match (corrections, updates) {
         (true, true) => "Corrections and updates",
-        (true, false) if notes.len() == 1 => "Correction",
         (true, false) => "Corrections",
-        _ if notes.len() == 1 => "Update",
         _ => "Updates",
     }
 }

@@ -154,7 +154,7 @@ async fn notes_show_above_the_body_when_the_newsroom_chooses() {
     assert!(notes_at < page.body.find("class=\"article__body\"").unwrap());
     assert_eq!(
         text_of(&page.html(), "#article-notes-heading").unwrap(),
-        "Update"
+        "Updates"
     );
 }
 

@@ -451,8 +451,8 @@ pub fn load_bundle(
 }
 
 /// The bundle of an article whose own rows are loaded: what else its page
-/// shows, in one query each (takeaways, tags, related, and the lead image's
-/// copies when it has one).
+/// shows, in one query each (takeaways, tags, related, corrections and
+/// updates, and the lead image's copies when it has one).
 fn complete_bundle(
     conn: &mut DbConn,
     site: &Site,
@@ -490,7 +490,7 @@ fn complete_bundle(
 /// What the public page of the article at `slug` shows, with the site's last
 /// change; or the current slug when `slug` is an old one; or not found. The
 /// cache-miss path: one query for the article's own rows, one each for
-/// takeaways, tags, related and the lead image's copies; the navigation and
+/// takeaways, tags, related, notes and the lead image's copies; the navigation and
 /// `Last-Modified` come from the cached site facts.
 pub fn load_article_page(
     conn: &mut DbConn,
