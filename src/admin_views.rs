@@ -120,6 +120,21 @@ pub struct ArticleFormPage {
     pub choices: Vec<(String, String)>,
     /// Why each related article on the page was chosen.
     pub reasons: Vec<ReasonView>,
+    /// The article's corrections and updates, newest first.
+    pub notes: Vec<NoteRow>,
+    /// Now, in the site's time zone, for the note form's date field.
+    pub now_local: String,
+}
+
+/// A correction or update on the article edit page.
+#[derive(Debug, Clone)]
+pub struct NoteRow {
+    pub id: i32,
+    /// "Correction" or "Update".
+    pub label: &'static str,
+    /// When readers see it dated, in the site's time zone.
+    pub when: String,
+    pub text: String,
 }
 
 /// One related article on the edit page, with why it is there.

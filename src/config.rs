@@ -29,6 +29,8 @@
 //!   64 MiB; 0 turns the cache off)
 //! - `--metrics-bind` / `BROADSHEET_METRICS_BIND`: address for Prometheus metrics at `/metrics`
 //!   (default: none, metrics off); never the public address
+//! - `--notes-position` / `BROADSHEET_NOTES_POSITION`: where an article's corrections and updates
+//!   show: `below` the body (default) or `above` it
 //! - `--no-demo` / `BROADSHEET_NO_DEMO`: start with an empty site instead of demo content
 
 use chrono_tz::Tz;
@@ -42,6 +44,16 @@ pub enum LogFormat {
     Human,
     /// One JSON object a line, for log collectors.
     Json,
+}
+
+/// Where an article's corrections and updates show on its page.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NotesPosition {
+    /// Between the byline and the body, read before the story.
+    Above,
+    /// After the body, before the tags and share links.
+    #[default]
+    Below,
 }
 
 /// Settings for `broadsheet serve`, also used by tests to build an app.
@@ -142,6 +154,9 @@ pub struct Config {
     /// `127.0.0.1:9090`), apart from the public one; unset, there are none.
     #[arg(long, env = "BROADSHEET_METRICS_BIND")]
     pub metrics_bind: Option<String>,
+    /// Where an article's corrections and updates show: `above` or `below` the body.
+    #[arg(long, env = "BROADSHEET_NOTES_POSITION", value_enum, default_value_t = NotesPosition::Below)]
+    pub notes_position: NotesPosition,
 
     /// Start with an empty site: do not load demo content into an empty database.
     #[arg(long, env = "BROADSHEET_NO_DEMO")]
@@ -170,6 +185,7 @@ impl Config {
             related_limit: crate::related::DEFAULT_RELATED_LIMIT,
             behind_proxy: false,
             no_demo: false,
+            notes_position: NotesPosition::Below,
             cache_bytes: crate::cache::DEFAULT_BUDGET,
             metrics_bind: None,
         }

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::db::DbConn;
 use crate::error::AppError;
+use crate::models::article_note::{self, NewNote};
 use crate::models::{
     self, setting, Article, ArticleStatus, Author, NewArticle, NewAuthor, NewMedia, NewSection,
     Section, Tag,
@@ -89,6 +90,17 @@ struct DemoArticle {
     body: String,
     published_hours_ago: i64,
     updated_hours_ago: Option<i64>,
+    /// Corrections and updates shown on the article.
+    #[serde(default)]
+    notes: Vec<DemoNote>,
+}
+
+#[derive(Deserialize)]
+struct DemoNote {
+    /// `correction` or `update`.
+    kind: String,
+    text: String,
+    hours_ago: i64,
 }
 
 /// Loads the demo content when the site has never had it and holds no
@@ -210,6 +222,11 @@ fn load(conn: &mut DbConn, now: NaiveDateTime, related_limit: usize) -> Result<(
             let tag = Tag::find_or_create(conn, &slugify(name), name)?;
             Tag::attach(conn, id, tag.id)?;
         }
+        for n in &a.notes {
+            let at = now - Duration::hours(n.hours_ago);
+            let note = NewNote::validate(id, &n.kind, &n.text, Some(at), None, now)?;
+            article_note::add(conn, &note, now)?;
+        }
     }
     crate::related::rebuild_all_with_limit(conn, now, related_limit)?;
     Ok(())
@@ -243,6 +260,15 @@ mod tests {
                 "{}",
                 a.slug
             );
+            for n in &a.notes {
+                assert!(
+                    article_note::NoteKind::parse(&n.kind).is_some(),
+                    "{}: note kind {}",
+                    a.slug,
+                    n.kind
+                );
+                assert!(n.hours_ago <= a.published_hours_ago, "{}", a.slug);
+            }
             if let Some(img) = &a.image {
                 let size = imagesize::blob_size(image_bytes(&img.file).unwrap()).unwrap();
                 assert!(size.width >= 1200, "{} is {}px wide", img.file, size.width);

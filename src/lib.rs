@@ -99,6 +99,7 @@ impl AppState {
                 assets_version: assets::version().to_string(),
                 related_limit: config.related_limit.max(1),
                 behind_proxy: config.behind_proxy,
+                notes_position: config.notes_position,
             },
             clock,
             session_key,

@@ -224,6 +224,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    article_notes (id) {
+        id -> Integer,
+        article_id -> Integer,
+        kind -> Text,
+        text -> Text,
+        noted_at -> Timestamp,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(article_notes -> articles (article_id));
 diesel::joinable!(related_postings -> related_terms (term_id));
 diesel::joinable!(admin_sessions -> users (user_id));
 diesel::joinable!(articles -> sections (section_id));
@@ -259,4 +272,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     related_postings,
     related_docs,
     related_jobs,
+    article_notes,
 );

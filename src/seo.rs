@@ -135,6 +135,8 @@ pub struct NewsArticleFacts<'a> {
     pub publisher_url: &'a str,
     pub logo_url: &'a str,
     pub takeaways: &'a [String],
+    /// Corrections as (text, ISO date), newest first: `correction` entries.
+    pub corrections: Vec<(&'a str, &'a str)>,
 }
 
 /// The `NewsArticle` JSON-LD object.
@@ -175,6 +177,17 @@ pub fn news_article(f: &NewsArticleFacts) -> Value {
                 "@type": "ListItem", "position": i + 1, "name": text
             })).collect::<Vec<_>>(),
         });
+    }
+    // Corrections (not updates) as schema.org's CorrectionComment, which
+    // Google reads as the article's published corrections.
+    if !f.corrections.is_empty() {
+        value["correction"] = json!(f
+            .corrections
+            .iter()
+            .map(|(text, date)| json!({
+                "@type": "CorrectionComment", "text": text, "datePublished": date
+            }))
+            .collect::<Vec<_>>());
     }
     value
 }

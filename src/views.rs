@@ -32,6 +32,8 @@ pub struct Site {
     pub related_limit: usize,
     /// Whether the client address comes from the proxy's headers.
     pub behind_proxy: bool,
+    /// Where an article's corrections and updates show.
+    pub notes_position: crate::config::NotesPosition,
 }
 
 impl Site {
@@ -245,6 +247,22 @@ impl ListPager {
         }
     }
 
+    /// The pager of page `page` (from 1) of a short list paged by number
+    /// (corrections), with `total` items at `per_page` a page.
+    pub fn numbered(path: &str, page: i64, total: i64, per_page: i64) -> Self {
+        let address = |p: i64| match p {
+            1 => path.to_string(),
+            p => format!("{path}?page={p}"),
+        };
+        ListPager {
+            current: address(page),
+            is_first: page == 1,
+            latest: (page > 2).then(|| path.to_string()),
+            newer: (page > 1).then(|| address(page - 1)),
+            older: (page * per_page < total).then(|| address(page + 1)),
+        }
+    }
+
     /// The address of the page at `start` of the listing at `path`.
     pub fn address(path: &str, start: PageStart) -> String {
         match start {
@@ -300,6 +318,45 @@ pub struct BylineView {
     pub publication: String,
 }
 
+/// A correction or update as readers see it.
+#[derive(Debug, Clone)]
+pub struct NoteView {
+    /// `note-{id}`: the anchor the corrections page and feed link to.
+    pub anchor: String,
+    /// "Correction" or "Update".
+    pub label: &'static str,
+    /// `correction` or `update`, for styling.
+    pub kind: &'static str,
+    pub when: Stamp,
+    /// The text's paragraphs (plain text, escaped by the template).
+    pub paragraphs: Vec<String>,
+}
+
+impl NoteView {
+    /// Formats a stored note in the site's time zone.
+    pub fn new(note: &crate::models::article_note::ArticleNote, tz: Tz) -> Self {
+        let kind = note.kind();
+        NoteView {
+            anchor: format!("note-{}", note.id),
+            label: kind.label(),
+            kind: kind.as_str(),
+            when: stamp(note.noted_at, tz),
+            paragraphs: paragraphs(&note.text),
+        }
+    }
+}
+
+/// The heading over an article's notes: what they are.
+pub fn notes_heading(notes: &[NoteView]) -> &'static str {
+    let corrections = notes.iter().any(|n| n.kind == "correction");
+    let updates = notes.iter().any(|n| n.kind == "update");
+    match (corrections, updates) {
+        (true, true) => "Corrections and updates",
+        (true, false) => "Corrections",
+        _ => "Updates",
+    }
+}
+
 /// The article page, element by element (see the product's article-page anatomy).
 #[derive(Template)]
 #[template(path = "article.html")]
@@ -331,6 +388,37 @@ pub struct ArticlePage {
     /// Open Graph `article:*` tags.
     pub og_published: String,
     pub og_modified: String,
+    /// Corrections and updates, newest first.
+    pub notes: Vec<NoteView>,
+    /// Whether they show above the body (else below it).
+    pub notes_above: bool,
+}
+
+impl ArticlePage {
+    /// The heading of the notes panel.
+    pub fn notes_heading(&self) -> &'static str {
+        notes_heading(&self.notes)
+    }
+}
+
+/// A correction on the corrections page.
+#[derive(Debug, Clone)]
+pub struct CorrectionView {
+    pub headline: String,
+    /// The article's path with the note's anchor.
+    pub href: String,
+    pub when: Stamp,
+    pub paragraphs: Vec<String>,
+}
+
+/// `/corrections`: every correction on a public article, newest first.
+#[derive(Template)]
+#[template(path = "corrections.html")]
+pub struct CorrectionsPage {
+    pub chrome: Chrome,
+    pub meta: PageMeta,
+    pub corrections: Vec<CorrectionView>,
+    pub pager: ListPager,
 }
 
 /// A friendly error page (404, 400, 500 …).

@@ -577,3 +577,80 @@ async fn text_typed_before_the_session_expired_is_offered_back_after_signing_in(
     assert!(errors.is_empty(), "console errors: {errors:?}");
     client.close().await.unwrap();
 }
+
+#[actix_web::test]
+async fn an_editor_adds_a_correction_and_a_reader_on_a_phone_sees_it() {
+    // Plain http here, so the session cookie is not marked Secure.
+    let app = TestApp::with_config(|c| c.base_url = None).await;
+    let id = app.db(|c| insert_article(c, &ArticleSpec::new("harbour-vote", "Harbour Vote")));
+    app.create_user(
+        "editor@news.example",
+        broadsheet::models::user::Role::Editor,
+    );
+    let Some(driver) = ChromeDriver::start() else {
+        return;
+    };
+    let client = driver.browser(1280, 1000).await;
+    client
+        .goto(&app.url(&format!("/admin/articles/{id}/edit")))
+        .await
+        .unwrap();
+    sign_in_here(&client, "editor@news.example").await;
+    client
+        .wait()
+        .for_element(Locator::Id("notes"))
+        .await
+        .unwrap();
+    field_labelled(&client, "Public text")
+        .await
+        .send_keys("The vote was 14–2, not 12–4.")
+        .await
+        .unwrap();
+    client
+        .find(Locator::XPath("//button[normalize-space()='Add note']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css(".notes-list .row-form"))
+        .await
+        .unwrap();
+    client.close().await.unwrap();
+
+    let phone = driver.browser(390, 844).await;
+    phone
+        .goto(&app.url("/articles/harbour-vote"))
+        .await
+        .unwrap();
+    let label = phone
+        .find(Locator::Css(".article-note__label"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(label.to_lowercase(), "correction");
+    let body = rect(&phone, ".article__body").await;
+    let notes = rect(&phone, ".article-notes").await;
+    assert!(
+        notes.0 >= body.2,
+        "notes below the body: {body:?} {notes:?}"
+    );
+    let overflow: Value = phone
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        overflow.as_f64().unwrap() <= 0.0,
+        "page scrolls sideways by {overflow}px"
+    );
+    let errors = console_errors(&phone).await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    phone.close().await.unwrap();
+}

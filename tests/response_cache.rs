@@ -395,7 +395,7 @@ async fn two_instances_on_one_postgres_database_agree_within_a_second() {
 }
 
 #[actix_web::test]
-async fn an_uncached_article_page_costs_at_most_five_statements() {
+async fn an_uncached_article_page_costs_at_most_six_statements() {
     use diesel::connection::{Connection, InstrumentationEvent};
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
@@ -423,8 +423,10 @@ async fn an_uncached_article_page_costs_at_most_five_statements() {
     assert!(bundle.image.is_some() && !bundle.tags.is_empty() && !bundle.takeaways.is_empty());
     assert!(!bundle.related.is_empty());
     let count = statements.load(Ordering::SeqCst);
+    // The article's own rows, takeaways, tags, related, the lead image's
+    // copies, and its corrections and updates: one indexed query each.
     assert!(
-        count <= 5,
+        count <= 6,
         "{count} statements for an uncached article page"
     );
 }

@@ -3,6 +3,7 @@
 pub mod admin_session;
 pub mod article;
 pub mod article_form;
+pub mod article_note;
 pub mod author;
 pub mod bulk;
 pub mod feed;

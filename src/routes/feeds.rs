@@ -24,7 +24,7 @@ use crate::AppState;
 pub const FEED_LENGTH: i64 = 50;
 /// The site icon feed readers show next to a feed: 48×48, within RSS's
 /// 144×400 limit for `<image>`.
-const FEED_ICON: &str = "/static/img/favicon.png";
+pub(crate) const FEED_ICON: &str = "/static/img/favicon.png";
 /// `Content-Type` of RSS feeds.
 pub const RSS_CONTENT_TYPE: &str = "application/rss+xml; charset=utf-8";
 /// `Content-Type` of Atom feeds.
@@ -176,14 +176,14 @@ pub struct AtomFeed {
 }
 
 /// The host of an absolute URL, for `tag:` URIs.
-fn host_of(base_url: &str) -> String {
+pub(crate) fn host_of(base_url: &str) -> String {
     Url::parse(base_url)
         .ok()
         .and_then(|u| u.host_str().map(str::to_string))
         .unwrap_or_else(|| "localhost".into())
 }
 
-fn rfc2822(t: NaiveDateTime, site: &Site) -> String {
+pub(crate) fn rfc2822(t: NaiveDateTime, site: &Site) -> String {
     site.timezone.from_utc_datetime(&t).to_rfc2822()
 }
 

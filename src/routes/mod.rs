@@ -9,6 +9,7 @@
 
 pub mod admin;
 pub mod canonical;
+pub mod corrections;
 pub mod error_pages;
 pub mod feeds;
 pub mod health;
@@ -62,6 +63,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(page(
             "/authors/{slug}/atom.xml",
             get().to(feeds::author_atom),
+        ))
+        .service(page(
+            "/corrections",
+            get().to(corrections::list_corrections),
+        ))
+        .service(page(
+            "/corrections/feed.xml",
+            get().to(corrections::corrections_rss),
+        ))
+        .service(page(
+            "/corrections/atom.xml",
+            get().to(corrections::corrections_atom),
         ))
         .service(page("/sitemap.xml", get().to(sitemaps::sitemap_index)))
         .service(page(

@@ -9,6 +9,7 @@ use crate::db::{self, DbConn};
 use crate::error::AppError;
 use crate::http_cache::{self, PAGE_POLICY};
 use crate::models::article::{ArticleParts, ListKey, ListPage, Listing, PageStart};
+use crate::models::article_note::{self, ArticleNote, NoteKind};
 use crate::models::media::{srcset_for, MediaUrl, SrcsetCopy};
 use crate::models::taxonomy_redirect::TaxonomyKind;
 use crate::models::{Article, ArticleCard, Author, MediaInfo, Section, Tag};
@@ -17,7 +18,7 @@ use crate::seo::{self, MetaImage, NewsArticleFacts, PageMeta};
 use crate::share::share_links;
 use crate::views::{
     paragraphs, ArticlePage, BylineView, CardView, Chrome, DeskView, FrontPage, ImageView,
-    ListPager, ListingPage, Site,
+    ListPager, ListingPage, NoteView, Site,
 };
 use crate::{markdown, AppState};
 
@@ -485,6 +486,8 @@ pub struct ArticleBundle {
     pub takeaways: Vec<String>,
     pub tags: Vec<Tag>,
     pub related: Vec<ArticleCard>,
+    /// Corrections and updates, newest first.
+    pub notes: Vec<ArticleNote>,
 }
 
 /// Everything around an article that its page shows (public or preview).
@@ -524,8 +527,8 @@ pub fn load_bundle(
 }
 
 /// The bundle of an article whose own rows are loaded: what else its page
-/// shows, in one query each (takeaways, tags, related, and the lead image's
-/// copies when it has one).
+/// shows, in one query each (takeaways, tags, related, corrections and
+/// updates, and the lead image's copies when it has one).
 fn complete_bundle(
     conn: &mut DbConn,
     site: &Site,
@@ -552,6 +555,7 @@ fn complete_bundle(
         takeaways: article.takeaways(conn)?,
         tags: Tag::for_article(conn, article.id)?,
         related: crate::related::for_page(conn, &article, now, site.related_limit)?,
+        notes: article_note::for_article(conn, article.id)?,
         article,
         section,
         author,
@@ -562,7 +566,7 @@ fn complete_bundle(
 /// What the public page of the article at `slug` shows, with the site's last
 /// change; or the current slug when `slug` is an old one; or not found. The
 /// cache-miss path: one query for the article's own rows, one each for
-/// takeaways, tags, related and the lead image's copies; the navigation and
+/// takeaways, tags, related, notes and the lead image's copies; the navigation and
 /// `Last-Modified` come from the cached site facts.
 pub fn load_article_page(
     conn: &mut DbConn,
@@ -635,6 +639,14 @@ pub fn article_page(site: &Site, b: ArticleBundle, preview: bool) -> ArticlePage
         ..ImageView::new(m, &a.lead_image_alt)
     });
     let author_href = b.author.as_ref().map(|au| format!("/authors/{}", au.slug));
+    let notes: Vec<NoteView> = b.notes.iter().map(|n| NoteView::new(n, tz)).collect();
+    let corrections: Vec<(&str, &str)> = b
+        .notes
+        .iter()
+        .zip(&notes)
+        .filter(|(n, _)| n.kind() == NoteKind::Correction)
+        .map(|(n, v)| (n.text.as_str(), v.when.iso.as_str()))
+        .collect();
     let json_ld = seo::news_article(&NewsArticleFacts {
         headline: &a.headline,
         description: &a.standfirst,
@@ -664,6 +676,7 @@ pub fn article_page(site: &Site, b: ArticleBundle, preview: bool) -> ArticlePage
         publisher_url: &site.url("/"),
         logo_url: &site.logo_url,
         takeaways: &b.takeaways,
+        corrections,
     });
     let mut crumbs = vec![(site.name.clone(), site.url("/"))];
     if let Some(s) = &b.section {
@@ -740,6 +753,8 @@ pub fn article_page(site: &Site, b: ArticleBundle, preview: bool) -> ArticlePage
         share_links: share_links(&canonical, &a.headline),
         canonical,
         related: CardView::list(&b.related, tz),
+        notes_above: site.notes_position == crate::config::NotesPosition::Above,
+        notes,
         chrome: b.chrome,
     }
 }

@@ -1,6 +1,7 @@
 //! What crawlers read: the sitemap index and its sitemaps (articles in files
 //! of at most [`URLS_PER_SITEMAP`], then sections with the front page, tags
-//! and authors), the Google News sitemap of the last 48 hours, and robots.txt.
+//! and authors; the corrections page goes with the front page once it lists
+//! anything), the Google News sitemap of the last 48 hours, and robots.txt.
 //! A sitemap file exists exactly when the index lists it; others are 404.
 
 use actix_web::http::header;
@@ -227,6 +228,14 @@ pub async fn sections_sitemap(
             image: None,
         };
         let mut all = vec![front];
+        // The corrections page, once there is a correction to list.
+        if let Some(newest) = crate::models::article_note::newest_public_correction(conn, now)? {
+            all.push(UrlView {
+                loc: site.url("/corrections"),
+                lastmod: w3c(&site, Some(newest)),
+                image: None,
+            });
+        }
         all.extend(urls(&site, "/sections/", feed::section_rows(conn, now)?));
         Ok(UrlSet { urls: all })
     })

@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use crate::admin_views::{
-    ArticleFormPage, ArticleListPage, ArticleRow, ConflictPage, CurrentImage, ReasonView,
+    ArticleFormPage, ArticleListPage, ArticleRow, ConflictPage, CurrentImage, NoteRow, ReasonView,
     RevisionPage, RevisionsPage,
 };
 use crate::auth::{self, SignedIn};
@@ -303,6 +303,7 @@ struct FormContext {
     choices: Vec<(String, String)>,
     reasons: Vec<ReasonView>,
     pinned_slugs: Vec<String>,
+    notes: Vec<crate::models::article_note::ArticleNote>,
 }
 
 /// How many recent articles the related-article picker suggests.
@@ -408,7 +409,12 @@ fn load_form_context(
         }
         None => (Vec::new(), Vec::new()),
     };
+    let notes = match article_id {
+        Some(id) => crate::models::article_note::for_article(conn, id)?,
+        None => Vec::new(),
+    };
     Ok(FormContext {
+        notes,
         authors: authors::table
             .order(authors::name.asc())
             .select(Author::as_select())
@@ -449,6 +455,17 @@ fn form_page(
         timezone: state.site.timezone.to_string(),
         choices: ctx.choices,
         reasons: ctx.reasons,
+        notes: ctx
+            .notes
+            .iter()
+            .map(|n| NoteRow {
+                id: n.id,
+                label: n.kind().label(),
+                when: crate::seo::stamp(n.noted_at, state.site.timezone).display,
+                text: n.text.clone(),
+            })
+            .collect(),
+        now_local: article_form::format_local_datetime(now, state.site.timezone),
     }
 }
 

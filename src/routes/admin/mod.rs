@@ -6,6 +6,7 @@
 pub mod articles;
 pub mod form_data;
 pub mod media;
+pub mod notes;
 pub mod session;
 pub mod taxonomy;
 pub mod users;
@@ -35,6 +36,8 @@ pub const ROUTES: &[(&str, &str, Role)] = &[
         Role::Editor,
     ),
     ("POST", "/admin/articles/{id}/delete", Role::Editor),
+    ("POST", "/admin/articles/{id}/notes", Role::Editor),
+    ("POST", "/admin/notes/{id}/delete", Role::Editor),
     ("POST", "/admin/articles/{id}/restore", Role::Editor),
     ("GET", "/admin/trash", Role::Editor),
     ("GET", "/admin/taxonomy", Role::Editor),
@@ -124,6 +127,8 @@ pub fn scope(
         .route("/articles/{id}/preview", web::get().to(articles::preview))
         .route("/articles/{id}/delete", web::post().to(articles::delete))
         .route("/articles/{id}/restore", web::post().to(articles::restore))
+        .route("/articles/{id}/notes", web::post().to(notes::create))
+        .route("/notes/{id}/delete", web::post().to(notes::delete))
         .route(
             "/articles/{id}/revisions",
             web::get().to(articles::revisions),
