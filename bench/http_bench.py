@@ -270,7 +270,7 @@ def main():
             print(f"\n## flat with size: {large} articles ÷ {small} articles\n")
             print(f"{'target':<16} {'ratio to nginx':>14} {'miss time':>10}")
             for name in all_results[small]:
-                other = next((k for k in all_results[large] if k.split()[0] == name.split()[0]), None)
+                other = name if name in all_results[large] else None
                 if other is None:
                     continue
                 a, b = all_results[small][name], all_results[large][other]

@@ -34,6 +34,7 @@
 //! **Memory.** Entries (and their variants) count against a byte budget
 //! (`--cache-bytes`); past it the least recently used go first.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -92,6 +93,10 @@ pub struct ResponseCache {
     hits: AtomicU64,
     misses: AtomicU64,
     facts: Mutex<Option<(u64, Arc<SiteFacts>)>>,
+    /// One lock per key being rendered: when a page is missing (after every
+    /// change, all of them), the readers who ask for it at once wait for one
+    /// render instead of each rendering it (and each holding its memory).
+    renders: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 struct Entries {
@@ -130,7 +135,10 @@ pub struct Entry {
 pub struct Stats {
     pub entries: usize,
     pub bytes: usize,
+    /// Requests answered from memory.
     pub hits: u64,
+    /// Cacheable requests sent to their handler (one per render: readers who
+    /// waited for another's render of the same page count as hits).
     pub misses: u64,
 }
 
@@ -162,6 +170,22 @@ impl ResponseCache {
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
             facts: Mutex::new(None),
+            renders: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The render lock of `key`, shared by every request for it now.
+    fn render_lock(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut renders = self.renders.lock().expect("render locks");
+        renders.entry(key.to_string()).or_default().clone()
+    }
+
+    /// Gives back a render lock; the last holder removes it.
+    fn release_render_lock(&self, key: &str, lock: Arc<tokio::sync::Mutex<()>>) {
+        let mut renders = self.renders.lock().expect("render locks");
+        // Held by the map and `lock` only: nobody else waits for this key.
+        if Arc::strong_count(&lock) == 2 {
+            renders.remove(key);
         }
     }
 
@@ -244,10 +268,9 @@ impl ResponseCache {
             .filter(|e| e.generation == generation && now < e.expires_at)
             .cloned();
         drop(entries);
-        match entry {
-            Some(_) => self.hits.fetch_add(1, Ordering::Relaxed),
-            None => self.misses.fetch_add(1, Ordering::Relaxed),
-        };
+        if entry.is_some() {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+        }
         entry
     }
 
@@ -539,6 +562,34 @@ pub async fn middleware(
         return Ok(req.into_response(response));
     }
 
+    let lock = cache.render_lock(&key);
+    let turn = lock.lock().await;
+    // Whoever held the lock before may have rendered it meanwhile.
+    let now = state.clock.now();
+    if let Some(entry) = cache.get(&key, generation, now) {
+        drop(turn);
+        cache.release_render_lock(&key, lock);
+        let response = entry.respond(cache, &key, &conditions);
+        return Ok(req.into_response(response));
+    }
+    cache.misses.fetch_add(1, Ordering::Relaxed);
+    let rendered = render(cache, req, next, &key, generation, now, &conditions).await;
+    drop(turn);
+    cache.release_render_lock(&key, lock);
+    rendered
+}
+
+/// Renders a missing page through its handler, keeps it if it may be kept,
+/// and answers with it.
+async fn render(
+    cache: &ResponseCache,
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+    key: &str,
+    generation: u64,
+    now: NaiveDateTime,
+    conditions: &Conditions,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let response = next.call(req).await?;
     // A HEAD's handler renders the whole page too (the server drops the body
     // on the way out), so a HEAD fills the cache like a GET.
@@ -554,8 +605,8 @@ pub async fn middleware(
         }
     };
     let entry = Arc::new(Entry::new(generation, now + lifetime, head.headers(), body));
-    cache.insert(key.clone(), entry.clone());
-    let response = entry.respond(cache, &key, &conditions);
+    cache.insert(key.to_string(), entry.clone());
+    let response = entry.respond(cache, key, conditions);
     Ok(ServiceResponse::new(req, response))
 }
 

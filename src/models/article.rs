@@ -7,7 +7,9 @@ use diesel::prelude::*;
 
 use crate::db::{DbBackend, DbConn};
 use crate::models::{Author, MediaInfo, Section, Tag};
-use crate::schema::{article_tags, article_takeaways, articles, authors, media, sections};
+use crate::schema::{
+    article_notes, article_tags, article_takeaways, articles, authors, media, sections,
+};
 
 /// Workflow state of an article, stored as text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -351,14 +353,15 @@ impl Article {
             .first(conn)
     }
 
-    /// A public article with its section, author and lead image, in one
-    /// query: the rows its page shows of it.
+    /// A public article with its section, author and lead image, and whether
+    /// it has corrections or updates, in one query: the rows its page shows
+    /// of it (the notes are loaded only when there are some).
     pub fn find_public_page(
         conn: &mut DbConn,
         slug: &str,
         now: NaiveDateTime,
-    ) -> QueryResult<ArticleParts> {
-        articles::table
+    ) -> QueryResult<(ArticleParts, bool)> {
+        let (article, section, author, image, has_notes) = articles::table
             .left_join(sections::table)
             .left_join(authors::table)
             .left_join(media::table)
@@ -369,8 +372,12 @@ impl Article {
                 Option::<Section>::as_select(),
                 Option::<Author>::as_select(),
                 Option::<MediaInfo>::as_select(),
+                dsl::exists(
+                    article_notes::table.filter(article_notes::article_id.eq(articles::id)),
+                ),
             ))
-            .first(conn)
+            .first(conn)?;
+        Ok(((article, section, author, image), has_notes))
     }
 
     /// The newest `limit` articles of a listing, newest first (ties broken by id).

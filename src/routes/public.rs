@@ -523,7 +523,14 @@ pub fn load_bundle(
         None => None,
     };
     let sections = Section::all_in_order(conn)?;
-    complete_bundle(conn, site, sections, (article, section, author, image), now)
+    complete_bundle(
+        conn,
+        site,
+        sections,
+        (article, section, author, image),
+        true,
+        now,
+    )
 }
 
 /// The bundle of an article whose own rows are loaded: what else its page
@@ -534,6 +541,7 @@ fn complete_bundle(
     site: &Site,
     sections: Vec<Section>,
     (mut article, section, author, image): ArticleParts,
+    has_notes: bool,
     now: NaiveDateTime,
 ) -> Result<ArticleBundle, AppError> {
     if article.body_html.is_none() {
@@ -555,7 +563,11 @@ fn complete_bundle(
         takeaways: article.takeaways(conn)?,
         tags: Tag::for_article(conn, article.id)?,
         related: crate::related::for_page(conn, &article, now, site.related_limit)?,
-        notes: article_note::for_article(conn, article.id)?,
+        notes: if has_notes {
+            article_note::for_article(conn, article.id)?
+        } else {
+            Vec::new()
+        },
         article,
         section,
         author,
@@ -565,8 +577,9 @@ fn complete_bundle(
 
 /// What the public page of the article at `slug` shows, with the site's last
 /// change; or the current slug when `slug` is an old one; or not found. The
-/// cache-miss path: one query for the article's own rows, one each for
-/// takeaways, tags, related, notes and the lead image's copies; the navigation and
+/// cache-miss path: one query for the article's own rows (and whether it has
+/// notes), one each for takeaways, tags, related and the lead image's copies,
+/// and one for its notes only when it has some; the navigation and
 /// `Last-Modified` come from the cached site facts.
 pub fn load_article_page(
     conn: &mut DbConn,
@@ -581,9 +594,16 @@ pub fn load_article_page(
                 None => Err(AppError::NotFound),
             }
         }
-        Ok(parts) => {
+        Ok((parts, has_notes)) => {
             let facts = state.cache.site_facts(conn, now)?;
-            let bundle = complete_bundle(conn, &state.site, facts.sections.clone(), parts, now)?;
+            let bundle = complete_bundle(
+                conn,
+                &state.site,
+                facts.sections.clone(),
+                parts,
+                has_notes,
+                now,
+            )?;
             Ok(Ok((bundle, facts.last_change)))
         }
         Err(e) => Err(e.into()),
