@@ -386,7 +386,7 @@ impl Article {
 
     /// Moves an article to the trash: it stops being public at once.
     pub fn soft_delete(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> QueryResult<()> {
-        Self::set_trashed(conn, id, Some(now), now)
+        Self::set_trashed(conn, id, Some(now), now, None)
     }
 
     /// Moves an article into (`Some(time)`) or out of (`None`) the trash, and
@@ -396,6 +396,7 @@ impl Article {
         id: i32,
         deleted_at: Option<NaiveDateTime>,
         now: NaiveDateTime,
+        by: Option<i32>,
     ) -> QueryResult<()> {
         crate::db::write_transaction(conn, |conn| {
             let before = articles::table
@@ -405,6 +406,11 @@ impl Article {
             diesel::update(articles::table.find(id))
                 .set(articles::deleted_at.eq(deleted_at))
                 .execute(conn)?;
+            if by.is_some() {
+                diesel::update(articles::table.find(id))
+                    .set(articles::updated_by.eq(by))
+                    .execute(conn)?;
+            }
             let after = Article {
                 deleted_at,
                 ..before.clone()
