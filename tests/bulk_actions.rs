@@ -81,7 +81,13 @@ async fn bulk_publish_publishes_only_what_the_role_allows() {
 
     // An editor publishes what the single Publish would, and is told about the rest.
     let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
-    let done = bulk(&mut editor, "publish", &[fine, also_fine, broken, live], &[]).await;
+    let done = bulk(
+        &mut editor,
+        "publish",
+        &[fine, also_fine, broken, live],
+        &[],
+    )
+    .await;
     assert_eq!(done.status, 303, "{}", done.body);
     assert_eq!(done.header("location").as_deref(), Some("/admin"));
     let message = flash(&editor.get("/admin").await);
@@ -93,7 +99,10 @@ async fn bulk_publish_publishes_only_what_the_role_allows() {
         message.contains("“Imported story” (open it to fix: Use lowercase letters"),
         "{message}"
     );
-    assert!(message.contains("“Already live” (already published)"), "{message}");
+    assert!(
+        message.contains("“Already live” (already published)"),
+        "{message}"
+    );
     assert_eq!(status_of(&app, fine).0, "published");
     assert_eq!(status_of(&app, also_fine).0, "published");
     assert_eq!(status_of(&app, broken).0, "draft", "refused, not changed");
@@ -101,7 +110,9 @@ async fn bulk_publish_publishes_only_what_the_role_allows() {
     assert_eq!(app.get("/articles/tram-fares").await.status, 200);
     assert_eq!(app.get("/articles/bridge-opens").await.status, 200);
     // The single publish keeps a revision; so does the bulk one.
-    let revisions = editor.get(&format!("/admin/articles/{fine}/revisions")).await;
+    let revisions = editor
+        .get(&format!("/admin/articles/{fine}/revisions"))
+        .await;
     assert_eq!(revisions.status, 200);
     assert_eq!(revisions.html().select(&sel("td a")).count(), 1);
 }
@@ -174,12 +185,14 @@ async fn bulk_actions_need_a_csrf_token() {
         if let Some(t) = token {
             fields.push(("csrf_token", t));
         }
-        let page = editor
-            .post_raw("/admin/articles/bulk", &fields, &[])
-            .await;
+        let page = editor.post_raw("/admin/articles/bulk", &fields, &[]).await;
         assert_eq!(page.status, 403, "{token:?}");
     }
-    assert_eq!(app.get("/articles/live").await.status, 200, "nothing trashed");
+    assert_eq!(
+        app.get("/articles/live").await.status,
+        200,
+        "nothing trashed"
+    );
 }
 
 #[actix_web::test]
@@ -187,7 +200,12 @@ async fn all_on_this_page_trashes_and_restores_without_javascript_and_names_who_
     let app = TestApp::empty().await;
     let ids: Vec<i32> = app.db(|c| {
         (0..3)
-            .map(|i| insert_article(c, &ArticleSpec::new(&format!("story-{i}"), &format!("Story {i}"))))
+            .map(|i| {
+                insert_article(
+                    c,
+                    &ArticleSpec::new(&format!("story-{i}"), &format!("Story {i}")),
+                )
+            })
             .collect()
     });
     let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
@@ -211,7 +229,10 @@ async fn all_on_this_page_trashes_and_restores_without_javascript_and_names_who_
     fields.extend(page_ids.iter().map(|id| ("page_ids", id.as_str())));
     let trashed = editor.post_raw("/admin/articles/bulk", &fields, &[]).await;
     assert_eq!(trashed.status, 303, "{}", trashed.body);
-    assert_eq!(trashed.header("location").as_deref(), Some("/admin?sort=updated"));
+    assert_eq!(
+        trashed.header("location").as_deref(),
+        Some("/admin?sort=updated")
+    );
     for id in &ids {
         assert!(status_of(&app, *id).1, "in the trash");
     }
@@ -219,10 +240,7 @@ async fn all_on_this_page_trashes_and_restores_without_javascript_and_names_who_
     assert_eq!(app.get("/articles/story-0").await.status, 404);
 
     let trash = editor.get("/admin/trash").await;
-    assert_eq!(
-        flash(&trash),
-        "Moved to the trash: 3 articles."
-    );
+    assert_eq!(flash(&trash), "Moved to the trash: 3 articles.");
     let changed_by = texts_of(&trash.html(), ".article-table tbody tr td:nth-child(7)");
     assert_eq!(changed_by, vec!["Editor ed@news.example"; 3]);
     let actions: Vec<String> = trash
@@ -270,18 +288,25 @@ async fn the_article_list_searches_headline_and_body_and_shows_who_last_saved() 
     });
     let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
     let found = editor.get("/admin?q=LIGHTHOUSE").await;
-    let headlines = texts_of(&found.html(), ".article-table tbody td:nth-child(2) a:first-child");
+    let headlines = texts_of(
+        &found.html(),
+        ".article-table tbody td:nth-child(2) a:first-child",
+    );
     assert_eq!(headlines, ["End of an era"]);
     assert_eq!(
         text_of(&found.html(), "label[for=filter-q]").as_deref(),
         Some("Search headline and body")
     );
     let by_headline = editor.get("/admin?q=budget").await;
-    assert!(by_headline.body.contains("Harbour budget") && !by_headline.body.contains("End of an era"));
+    assert!(
+        by_headline.body.contains("Harbour budget") && !by_headline.body.contains("End of an era")
+    );
     // Nobody has saved these through the newsroom yet.
-    assert!(texts_of(&found.html(), ".article-table tbody td:nth-child(7)")
-        .iter()
-        .all(|t| t == "—"));
+    assert!(
+        texts_of(&found.html(), ".article-table tbody td:nth-child(7)")
+            .iter()
+            .all(|t| t == "—")
+    );
     let sorted = editor.get("/admin?sort=published").await;
     assert_eq!(sorted.status, 200);
 }

@@ -112,7 +112,11 @@ async fn delete_section_and_check(app: &TestApp) {
         )
         .await;
     assert_eq!(same.status, 400);
-    assert_eq!(section_of(app, a), Some(city), "a refused delete changes nothing");
+    assert_eq!(
+        section_of(app, a),
+        Some(city),
+        "a refused delete changes nothing"
+    );
 
     let deleted = editor
         .post(
@@ -199,7 +203,10 @@ async fn merge_tags_and_check(app: &TestApp) {
         .await;
     assert_eq!(itself.status, 400, "a tag cannot be merged into itself");
     let merged = editor
-        .post(&format!("/admin/tags/{ferry}/merge"), &[("into", "ferries")])
+        .post(
+            &format!("/admin/tags/{ferry}/merge"),
+            &[("into", "ferries")],
+        )
         .await;
     assert_eq!(merged.status, 303, "{}", merged.body);
     assert_eq!(
@@ -295,7 +302,12 @@ async fn deleting_an_author_credits_the_replacement_and_redirects() {
     assert_eq!(author, Some(ben));
     app.notice_changes();
     assert_moved(&app, "/authors/ada-reed", "/authors/ben-ode").await;
-    assert_moved(&app, "/authors/ada-reed/atom.xml", "/authors/ben-ode/atom.xml").await;
+    assert_moved(
+        &app,
+        "/authors/ada-reed/atom.xml",
+        "/authors/ben-ode/atom.xml",
+    )
+    .await;
 }
 
 #[actix_web::test]
@@ -381,7 +393,11 @@ async fn deleting_and_merging_need_an_editor_and_a_csrf_token() {
             .await;
         assert_eq!(page.status, 403);
     }
-    assert_eq!(app.get("/sections/city").await.status, 200, "nothing deleted");
+    assert_eq!(
+        app.get("/sections/city").await.status,
+        200,
+        "nothing deleted"
+    );
     assert_eq!(app.get("/tags/trams").await.status, 200, "nothing deleted");
 }
 
@@ -444,7 +460,11 @@ async fn taxonomy_page_pages_and_searches_three_thousand_tags() {
                 .collect()
         })
         .collect();
-    assert_eq!(rows, [["Topic 0042", "topic-0042", "1"]], "name, slug, article count");
+    assert_eq!(
+        rows,
+        [["Topic 0042", "topic-0042", "1"]],
+        "name, slug, article count"
+    );
     let by_slug = editor.get("/admin/taxonomy?q=topic-299").await;
     assert_eq!(
         texts_of(&by_slug.html(), ".tag-table tbody tr td:first-child").len(),

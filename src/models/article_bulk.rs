@@ -13,8 +13,7 @@ use crate::db::DbConn;
 use crate::error::AppError;
 use crate::models::article::ArticleStatus;
 use crate::models::article_form::{
-    self, content_of, resolve_publication, ArticleForm, ImageChange, Publication, Save,
-    SaveOutcome,
+    self, content_of, resolve_publication, ArticleForm, ImageChange, Publication, Save, SaveOutcome,
 };
 use crate::models::{public_change, revision, Article};
 use crate::schema::{articles, sections};
@@ -182,7 +181,9 @@ fn one(
     let trashed = a.deleted_at.is_some();
     // Contributors reach here only with moves (the handler refuses the
     // rest), and may move only their own drafts, as the edit form allows.
-    if !actor.is_editor && !(matches!(action, BulkAction::MoveTo(_)) && own_draft(actor, a)) {
+    let allowed =
+        actor.is_editor || (matches!(action, BulkAction::MoveTo(_)) && own_draft(actor, a));
+    if !allowed {
         return Ok(Err("contributors can change only their own drafts".into()));
     }
     match action {

@@ -100,7 +100,13 @@ impl Section {
             diesel::update(articles::table.filter(articles::section_id.eq(id)))
                 .set(articles::section_id.eq(Some(into)))
                 .execute(conn)?;
-            taxonomy_redirect::record_replacement(conn, TaxonomyKind::Section, id, &old.slug, into)?;
+            taxonomy_redirect::record_replacement(
+                conn,
+                TaxonomyKind::Section,
+                id,
+                &old.slug,
+                into,
+            )?;
             diesel::delete(sections::table.find(id)).execute(conn)?;
             for &article in &moved {
                 crate::models::related_index::request_job(conn, article, now)?;

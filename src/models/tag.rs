@@ -169,7 +169,8 @@ impl Tag {
         crate::db::write_transaction(conn, |conn| {
             Self::find(conn, id).map_err(crate::error::AppError::from_lookup)?;
             let carried = Self::article_ids(conn, id)?;
-            diesel::delete(article_tags::table.filter(article_tags::tag_id.eq(id))).execute(conn)?;
+            diesel::delete(article_tags::table.filter(article_tags::tag_id.eq(id)))
+                .execute(conn)?;
             taxonomy_redirect::forget_target(conn, TaxonomyKind::Tag, id)?;
             diesel::delete(tags::table.find(id)).execute(conn)?;
             for &article in &carried {

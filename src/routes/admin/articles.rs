@@ -885,7 +885,8 @@ async fn set_trashed(
     let now = state.clock.now();
     let user_id = signed_in.user.id;
     db::run(&state.pool, move |conn| {
-        Article::set_trashed(conn, id, deleted_at, now, Some(user_id)).map_err(AppError::from_lookup)
+        Article::set_trashed(conn, id, deleted_at, now, Some(user_id))
+            .map_err(AppError::from_lookup)
     })
     .await?;
     state.related_refresh.request(

@@ -7,7 +7,6 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use crate::admin_views::{TaxonomyItemPage, TaxonomyPage, TypedAuthor};
-use crate::views::Pager;
 use crate::auth::{self, SignedIn};
 use crate::db::{self, DbConn};
 use crate::error::AppError;
@@ -21,6 +20,7 @@ use crate::models::{Author, Section, Tag};
 use crate::routes::admin::form_data;
 use crate::schema::{authors, sections, tags};
 use crate::slug::slugify;
+use crate::views::Pager;
 use crate::AppState;
 
 /// Tags and authors listed per page of the taxonomy page.
@@ -579,10 +579,9 @@ struct ReplacementForm {
 
 impl ReplacementForm {
     fn id(&self, what: &str) -> Result<i32, AppError> {
-        self.into
-            .trim()
-            .parse()
-            .map_err(|_| AppError::BadRequest(format!("Choose the {what} to move the articles to.")))
+        self.into.trim().parse().map_err(|_| {
+            AppError::BadRequest(format!("Choose the {what} to move the articles to."))
+        })
     }
 }
 
