@@ -241,7 +241,10 @@ async fn all_on_this_page_trashes_and_restores_without_javascript_and_names_who_
 
     let trash = editor.get("/admin/trash").await;
     assert_eq!(flash(&trash), "Moved to the trash: 3 articles.");
-    let changed_by = texts_of(&trash.html(), ".article-table tbody tr td:nth-child(7)");
+    let changed_by = texts_of(
+        &trash.html(),
+        ".article-table tbody tr td.article-table__changed-by",
+    );
     assert_eq!(changed_by, vec!["Editor ed@news.example"; 3]);
     let actions: Vec<String> = trash
         .html()
@@ -290,7 +293,7 @@ async fn the_article_list_searches_headline_and_body_and_shows_who_last_saved() 
     let found = editor.get("/admin?q=LIGHTHOUSE").await;
     let headlines = texts_of(
         &found.html(),
-        ".article-table tbody td:nth-child(2) a:first-child",
+        ".article-table tbody td.article-table__headline a:first-child",
     );
     assert_eq!(headlines, ["End of an era"]);
     assert_eq!(
@@ -302,11 +305,12 @@ async fn the_article_list_searches_headline_and_body_and_shows_who_last_saved() 
         by_headline.body.contains("Harbour budget") && !by_headline.body.contains("End of an era")
     );
     // Nobody has saved these through the newsroom yet.
-    assert!(
-        texts_of(&found.html(), ".article-table tbody td:nth-child(7)")
-            .iter()
-            .all(|t| t == "—")
-    );
+    assert!(texts_of(
+        &found.html(),
+        ".article-table tbody td.article-table__changed-by"
+    )
+    .iter()
+    .all(|t| t == "—"));
     let sorted = editor.get("/admin?sort=published").await;
     assert_eq!(sorted.status, 200);
 }
