@@ -391,6 +391,8 @@ impl Article {
 
     /// Moves an article into (`Some(time)`) or out of (`None`) the trash, and
     /// records a public change when readers could see it before or after.
+    /// `by` is the newsroom user who did it, kept as the last to change it
+    /// (`None` leaves that as it was: tools and tests).
     pub fn set_trashed(
         conn: &mut DbConn,
         id: i32,
