@@ -1005,12 +1005,7 @@ pub async fn bulk(
     let (outcome, section_name) = db::run(&state.pool, move |conn| {
         let outcome = article_bulk::apply(conn, action, &ids, actor, now, &rules)?;
         let section_name = match action {
-            BulkAction::MoveTo(id) => Some(
-                sections::table
-                    .find(id)
-                    .select(sections::name)
-                    .first::<String>(conn)?,
-            ),
+            BulkAction::MoveTo(id) => Some(Section::find(conn, id)?.name),
             _ => None,
         };
         Ok((outcome, section_name))
