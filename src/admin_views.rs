@@ -65,6 +65,8 @@ pub struct ArticleRow {
     pub section: String,
     pub author: String,
     pub updated: String,
+    /// Who last changed it (`""` when not recorded).
+    pub changed_by: String,
     pub public_href: Option<String>,
     pub can_edit: bool,
 }
@@ -74,6 +76,10 @@ pub struct ArticleRow {
 #[template(path = "admin/articles.html")]
 pub struct ArticleListPage {
     pub chrome: AdminChrome,
+    /// This page's own URL, where a bulk action returns.
+    pub this_page: String,
+    /// Editors get every bulk action; contributors only "move to section".
+    pub is_editor: bool,
     pub heading: &'static str,
     pub trash: bool,
     pub rows: Vec<ArticleRow>,
@@ -209,9 +215,21 @@ pub struct RevisionPage {
 #[template(path = "admin/taxonomy.html")]
 pub struct TaxonomyPage {
     pub chrome: AdminChrome,
-    pub sections: Vec<Section>,
-    pub tags: Vec<Tag>,
+    /// Every section with how many articles it holds.
+    pub sections: Vec<(Section, i64)>,
+    /// One page of tags with how many articles carry each.
+    pub tags: Vec<(Tag, i64)>,
+    /// Tags matching the search, in all.
+    pub tag_total: i64,
+    pub tag_pager: crate::views::Pager,
+    /// The tag search as typed.
+    pub q: String,
+    /// One page of authors.
     pub authors: Vec<Author>,
+    pub author_total: i64,
+    pub author_pager: crate::views::Pager,
+    /// The author search as typed.
+    pub author_q: String,
     /// Author photos' newsroom paths by image id.
     pub photo_paths: std::collections::HashMap<i32, String>,
     pub error: Option<String>,
@@ -315,4 +333,21 @@ pub struct MediaPage {
     pub total_pages: i64,
     pub prev: Option<String>,
     pub next: Option<String>,
+}
+
+/// One section, tag or author: what deleting it does (and, for a tag,
+/// renaming and merging), before anything is changed.
+#[derive(Template)]
+#[template(path = "admin/taxonomy_item.html")]
+pub struct TaxonomyItemPage {
+    pub chrome: AdminChrome,
+    /// `section`, `tag` or `author`.
+    pub kind: &'static str,
+    pub id: i32,
+    pub name: String,
+    pub slug: String,
+    /// Articles filed under it (trash included).
+    pub article_count: i64,
+    /// What its articles may move to: (id, name); empty for tags.
+    pub choices: Vec<(i32, String)>,
 }

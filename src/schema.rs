@@ -72,6 +72,7 @@ diesel::table! {
         word_count -> Integer,
         created_by -> Nullable<Integer>,
         body_html -> Nullable<Text>,
+        updated_by -> Nullable<Integer>,
     }
 }
 

@@ -826,7 +826,7 @@ async fn the_article_list_filters_by_author_and_sorts_by_headline_or_last_update
     let headlines = |page: &Page| {
         texts_of(
             &page.html(),
-            ".article-table tbody td:first-child a:first-child",
+            ".article-table tbody td.article-table__headline a:first-child",
         )
     };
     let bo = id_of(&app, "authors", "bo-lind");

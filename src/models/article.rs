@@ -579,16 +579,19 @@ impl Article {
 
     /// Moves an article to the trash: it stops being public at once.
     pub fn soft_delete(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> QueryResult<()> {
-        Self::set_trashed(conn, id, Some(now), now)
+        Self::set_trashed(conn, id, Some(now), now, None)
     }
 
     /// Moves an article into (`Some(time)`) or out of (`None`) the trash, and
     /// records a public change when readers could see it before or after.
+    /// `by` is the newsroom user who did it, kept as the last to change it
+    /// (`None` leaves that as it was: tools and tests).
     pub fn set_trashed(
         conn: &mut DbConn,
         id: i32,
         deleted_at: Option<NaiveDateTime>,
         now: NaiveDateTime,
+        by: Option<i32>,
     ) -> QueryResult<()> {
         crate::db::write_transaction(conn, |conn| {
             let before = articles::table
@@ -598,6 +601,11 @@ impl Article {
             diesel::update(articles::table.find(id))
                 .set(articles::deleted_at.eq(deleted_at))
                 .execute(conn)?;
+            if by.is_some() {
+                diesel::update(articles::table.find(id))
+                    .set(articles::updated_by.eq(by))
+                    .execute(conn)?;
+            }
             let after = Article {
                 deleted_at,
                 ..before.clone()

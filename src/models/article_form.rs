@@ -675,6 +675,7 @@ pub fn save(conn: &mut DbConn, s: Save<'_>) -> Result<SaveOutcome, AppError> {
             articles::updated_at.eq(s.now),
             articles::word_count.eq(count_words(&v.body)),
             articles::body_html.eq(Some(&v.body_html)),
+            articles::updated_by.eq(Some(s.user_id)),
         );
         // The row is written in a savepoint: a slug that another save took
         // after this one was validated fails the unique index, and that

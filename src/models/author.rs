@@ -122,4 +122,93 @@ impl Author {
             .returning(authors::id)
             .get_result(conn)
     }
+
+    /// One page of authors by name, `per` a page, whose name or slug
+    /// contains `search` (any case; empty for all), and how many match.
+    pub fn page(
+        conn: &mut DbConn,
+        search: &str,
+        page: i64,
+        per: i64,
+    ) -> QueryResult<(i64, Vec<Author>)> {
+        let filtered = || {
+            let mut q = authors::table.into_boxed::<crate::db::DbBackend>();
+            let words = search.trim().to_lowercase();
+            if !words.is_empty() {
+                let pattern = format!("%{}%", crate::models::escape_like(&words));
+                q = q.filter(
+                    lower(authors::name)
+                        .like(pattern.clone())
+                        .escape('\\')
+                        .or(authors::slug.like(pattern).escape('\\')),
+                );
+            }
+            q
+        };
+        let total: i64 = filtered().count().get_result(conn)?;
+        let found = filtered()
+            .order((lower(authors::name).asc(), authors::id.asc()))
+            .offset((page - 1) * per)
+            .limit(per)
+            .select(Author::as_select())
+            .load(conn)?;
+        Ok((total, found))
+    }
+
+    /// Every author by name (for choosing a replacement).
+    pub fn all_by_name(conn: &mut DbConn) -> QueryResult<Vec<Author>> {
+        authors::table
+            .order(authors::name.asc())
+            .select(Author::as_select())
+            .load(conn)
+    }
+
+    /// How many articles (trash included) are credited to author `id`.
+    pub fn article_count(conn: &mut DbConn, id: i32) -> QueryResult<i64> {
+        use crate::schema::articles;
+        articles::table
+            .filter(articles::author_id.eq(id))
+            .count()
+            .get_result(conn)
+    }
+
+    /// Deletes author `id` after crediting every one of their articles (trash
+    /// included) to `into`, in one write transaction; the old author page
+    /// and feeds then answer 301 to `into`'s. Returns the articles moved.
+    pub fn delete_into(
+        conn: &mut DbConn,
+        id: i32,
+        into: i32,
+        now: chrono::NaiveDateTime,
+    ) -> Result<Vec<i32>, crate::error::AppError> {
+        use crate::error::AppError;
+        use crate::models::taxonomy_redirect::{self, TaxonomyKind};
+        use crate::schema::articles;
+        const CHOOSE: &str = "Choose another author to credit their articles to.";
+        if id == into {
+            return Err(AppError::BadRequest(CHOOSE.into()));
+        }
+        crate::db::write_transaction(conn, |conn| {
+            let old = Self::find(conn, id).map_err(AppError::from_lookup)?;
+            Self::find(conn, into)
+                .optional()?
+                .ok_or_else(|| AppError::BadRequest(CHOOSE.into()))?;
+            let moved: Vec<i32> = articles::table
+                .filter(articles::author_id.eq(id))
+                .select(articles::id)
+                .load(conn)?;
+            diesel::update(articles::table.filter(articles::author_id.eq(id)))
+                .set(articles::author_id.eq(Some(into)))
+                .execute(conn)?;
+            taxonomy_redirect::record_replacement(conn, TaxonomyKind::Author, id, &old.slug, into)?;
+            diesel::delete(authors::table.find(id)).execute(conn)?;
+            for &article in &moved {
+                crate::models::related_index::request_job(conn, article, now)?;
+            }
+            crate::models::public_change::record(conn, now)?;
+            Ok(moved)
+        })
+    }
 }
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);

@@ -2,6 +2,7 @@
 
 pub mod admin_session;
 pub mod article;
+pub mod article_bulk;
 pub mod article_form;
 pub mod article_note;
 pub mod author;
@@ -24,3 +25,11 @@ pub use author::{Author, NewAuthor};
 pub use media::{MediaInfo, NewMedia};
 pub use section::{NewSection, Section};
 pub use tag::Tag;
+
+/// `text` made safe inside a `LIKE` pattern that declares `\` its escape:
+/// `%`, `_` and `\` match only themselves.
+pub fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}

@@ -107,3 +107,46 @@ pub fn current_slug(
     };
     Ok(slug.filter(|s| s != old))
 }
+
+/// Records that the section, tag or author `old_id` (slug `old_slug`) is gone
+/// for good, replaced by `new_id`: its slug, and every older slug that led to
+/// it, now lead to `new_id`. Redirects name their target by id and are
+/// re-pointed here, never chained, so every old URL takes one hop to a live
+/// page, and no loop can form (the target exists and is another item). Call
+/// it inside the deletion's write transaction, before deleting `old_id`.
+pub fn record_replacement(
+    conn: &mut DbConn,
+    kind: TaxonomyKind,
+    old_id: i32,
+    old_slug: &str,
+    new_id: i32,
+) -> QueryResult<()> {
+    diesel::update(
+        taxonomy_redirects::table
+            .filter(taxonomy_redirects::kind.eq(kind.key()))
+            .filter(taxonomy_redirects::target_id.eq(old_id)),
+    )
+    .set(taxonomy_redirects::target_id.eq(new_id))
+    .execute(conn)?;
+    forget(conn, kind, old_slug)?;
+    diesel::insert_into(taxonomy_redirects::table)
+        .values((
+            taxonomy_redirects::kind.eq(kind.key()),
+            taxonomy_redirects::old_slug.eq(old_slug),
+            taxonomy_redirects::target_id.eq(new_id),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Drops every redirect to `id`, which is deleted with no replacement (its
+/// old URLs become plain 404s).
+pub fn forget_target(conn: &mut DbConn, kind: TaxonomyKind, id: i32) -> QueryResult<()> {
+    diesel::delete(
+        taxonomy_redirects::table
+            .filter(taxonomy_redirects::kind.eq(kind.key()))
+            .filter(taxonomy_redirects::target_id.eq(id)),
+    )
+    .execute(conn)
+    .map(|_| ())
+}

@@ -25,7 +25,7 @@ use crate::models::user::Role;
 use crate::models::{revision, Article, Author, MediaInfo, Section, Tag};
 use crate::routes::admin::form_data;
 use crate::routes::public::{article_page, load_bundle, ArticleBundle};
-use crate::schema::{articles, authors, media, sections};
+use crate::schema::{articles, authors, media, sections, users};
 use crate::views::ImageView;
 use crate::AppState;
 
@@ -99,7 +99,7 @@ pub struct ListQuery {
     page: String,
 }
 
-type Row = (Article, Option<String>, Option<String>);
+type Row = (Article, Option<String>, Option<String>, Option<String>);
 
 fn load_rows(
     conn: &mut DbConn,
@@ -113,6 +113,7 @@ fn load_rows(
         let mut q = articles::table
             .left_join(sections::table)
             .left_join(authors::table)
+            .left_join(users::table.on(articles::updated_by.eq(users::id.nullable())))
             .into_boxed::<crate::db::DbBackend>();
         if let Some(user_id) = contributor {
             q = q.filter(crate::models::article::own_or_public(user_id, now));
@@ -144,15 +145,15 @@ fn load_rows(
         }
         let words = query.q.trim();
         if !words.is_empty() {
-            let escaped = words
-                .to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
+            let escaped = crate::models::escape_like(&words.to_lowercase());
+            // Headline and body: a plain scan, bounded by the other filters
+            // and the page; the newsroom searches far less than readers do.
+            let pattern = format!("%{escaped}%");
             q = q.filter(
                 lower(articles::headline)
-                    .like(format!("%{escaped}%"))
-                    .escape('\\'),
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(lower(articles::body).like(pattern).escape('\\')),
             );
         }
         q
@@ -160,6 +161,11 @@ fn load_rows(
     let total: i64 = build().count().get_result(conn)?;
     let ordered = match query.sort.as_str() {
         "updated" => build().order((articles::updated_at.desc(), articles::id.desc())),
+        "published" => build().order((
+            articles::published_at.is_null().asc(),
+            articles::published_at.desc(),
+            articles::id.desc(),
+        )),
         "headline" => build().order((lower(articles::headline).asc(), articles::id.asc())),
         _ => build().order((articles::created_at.desc(), articles::id.desc())),
     };
@@ -170,6 +176,7 @@ fn load_rows(
             Article::as_select(),
             sections::name.nullable(),
             authors::name.nullable(),
+            users::name.nullable(),
         ))
         .load(conn)?;
     Ok((total, rows))
@@ -194,6 +201,8 @@ async fn show_list(
     };
     let now = state.clock.now();
     let contributor = contributor_id(&signed_in);
+    let mut query = query;
+    query.q = query.q.chars().take(200).collect();
     let (total, rows, all_sections, all_authors, query) = db::run(&state.pool, move |conn| {
         let (total, rows) = load_rows(conn, &query, trash, now, page, contributor)?;
         let all_authors = authors::table
@@ -212,7 +221,7 @@ async fn show_list(
     let tz = state.site.timezone;
     let rows = rows
         .into_iter()
-        .map(|(a, section, author)| ArticleRow {
+        .map(|(a, section, author, changed_by)| ArticleRow {
             id: a.id,
             headline: a.headline.clone(),
             slug: a.slug.clone(),
@@ -220,6 +229,7 @@ async fn show_list(
             section: section.unwrap_or_default(),
             author: author.unwrap_or_default(),
             updated: crate::seo::stamp(a.updated_at, tz).display,
+            changed_by: changed_by.unwrap_or_default(),
             public_href: a.is_public(now).then(|| format!("/articles/{}", a.slug)),
             can_edit: may_edit(&signed_in, &a),
         })
@@ -247,9 +257,12 @@ async fn show_list(
         }
         url
     };
+    let this_page = link(page);
     let chrome = super::chrome(&state, &signed_in);
     html(
         &ArticleListPage {
+            this_page,
+            is_editor: signed_in.user.can(Role::Editor),
             chrome,
             heading: if trash { "Trash" } else { "Articles" },
             trash,
@@ -887,8 +900,10 @@ async fn set_trashed(
     signed_in.require(Role::Editor)?;
     signed_in.check_csrf(req, super::csrf_of(body).as_deref())?;
     let now = state.clock.now();
+    let user_id = signed_in.user.id;
     db::run(&state.pool, move |conn| {
-        Article::set_trashed(conn, id, deleted_at, now).map_err(AppError::from_lookup)
+        Article::set_trashed(conn, id, deleted_at, now, Some(user_id))
+            .map_err(AppError::from_lookup)
     })
     .await?;
     state.related_refresh.request(
@@ -936,6 +951,96 @@ pub async fn restore(
     set_trashed(&state, &signed_in, &req, &body, id, None).await?;
     auth::flash(&signed_in.session, "Restored from the trash.");
     Ok(see_other(format!("/admin/articles/{id}/edit")))
+}
+
+/// `POST /admin/articles/bulk`: one action over the ticked articles (or
+/// every article of the page with "all on this page"), in one transaction,
+/// each article under the rules of its single action; the message says how
+/// many changed and which were refused and why. Works without JavaScript.
+pub async fn bulk(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    use crate::models::article_bulk::{self, Actor, BulkAction, SiteRules};
+    signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
+        .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))?;
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    let action = match field("action") {
+        "trash" => BulkAction::Trash,
+        "restore" => BulkAction::Restore,
+        "publish" => BulkAction::Publish,
+        "move" => BulkAction::MoveTo(field("section").parse().map_err(|_| {
+            AppError::BadRequest("Choose a section to move the articles to.".into())
+        })?),
+        _ => return Err(AppError::BadRequest("Choose an action.".into())),
+    };
+    // The same roles as the single actions: only editors trash, restore
+    // and publish; a contributor may move their own drafts (checked per article).
+    if !matches!(action, BulkAction::MoveTo(_)) {
+        signed_in.require(Role::Editor)?;
+    }
+    let chosen = if field("all_on_page").is_empty() {
+        "ids"
+    } else {
+        "page_ids"
+    };
+    let mut ids: Vec<i32> = fields
+        .iter()
+        .filter(|(k, _)| k == chosen)
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let back = super::session::safe_next(Some(field("back")));
+    if ids.is_empty() {
+        auth::flash(&signed_in.session, "Tick at least one article first.");
+        return Ok(see_other(back));
+    }
+    if ids.len() > article_bulk::MAX_ARTICLES {
+        return Err(AppError::BadRequest(format!(
+            "At most {} articles at a time.",
+            article_bulk::MAX_ARTICLES
+        )));
+    }
+    let actor = Actor {
+        user_id: signed_in.user.id,
+        is_editor: signed_in.user.can(Role::Editor),
+    };
+    let rules = SiteRules {
+        timezone: state.site.timezone,
+        origin: state.site.base_url.clone(),
+    };
+    let now = state.clock.now();
+    let (outcome, section_name) = db::run(&state.pool, move |conn| {
+        let outcome = article_bulk::apply(conn, action, &ids, actor, now, &rules)?;
+        let section_name = match action {
+            BulkAction::MoveTo(id) => Some(Section::find(conn, id)?.name),
+            _ => None,
+        };
+        Ok((outcome, section_name))
+    })
+    .await?;
+    for &id in &outcome.changed {
+        state.related_refresh.request(
+            state.pool.clone(),
+            state.clock.clone(),
+            id,
+            state.site.related_limit,
+        );
+    }
+    auth::flash(
+        &signed_in.session,
+        &outcome.message(action, section_name.as_deref()),
+    );
+    Ok(see_other(back))
 }
 
 /// `GET /admin/articles/{id}/revisions`.
@@ -1021,6 +1126,18 @@ pub async fn restore_revision(
         // The slug may since belong to another article; then keep the current one.
         if article_form::slug_taken(conn, &valid.slug, Some(id))? {
             valid.slug = current.slug.clone();
+        }
+        // A section or author since deleted (its articles were moved) gives
+        // way to where the article is now.
+        if let Some(section) = valid.section_id {
+            if Section::find(conn, section).optional()?.is_none() {
+                valid.section_id = current.section_id;
+            }
+        }
+        if let Some(author) = valid.author_id {
+            if Author::find(conn, author).optional()?.is_none() {
+                valid.author_id = current.author_id;
+            }
         }
         let image_exists = match content.lead_image_id {
             Some(image) => media::table

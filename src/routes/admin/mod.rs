@@ -25,6 +25,7 @@ pub const ROUTES: &[(&str, &str, Role)] = &[
     ("GET", "/admin", Role::Contributor),
     ("GET", "/admin/articles/new", Role::Contributor),
     ("POST", "/admin/articles", Role::Contributor),
+    ("POST", "/admin/articles/bulk", Role::Contributor),
     ("GET", "/admin/articles/{id}/edit", Role::Contributor),
     ("POST", "/admin/articles/{id}", Role::Contributor),
     ("GET", "/admin/articles/{id}/preview", Role::Contributor),
@@ -43,7 +44,14 @@ pub const ROUTES: &[(&str, &str, Role)] = &[
     ("GET", "/admin/taxonomy", Role::Editor),
     ("POST", "/admin/sections", Role::Editor),
     ("POST", "/admin/sections/{id}", Role::Editor),
+    ("GET", "/admin/sections/{id}/delete", Role::Editor),
+    ("POST", "/admin/sections/{id}/delete", Role::Editor),
+    ("GET", "/admin/tags/{id}", Role::Editor),
     ("POST", "/admin/tags/{id}", Role::Editor),
+    ("POST", "/admin/tags/{id}/delete", Role::Editor),
+    ("POST", "/admin/tags/{id}/merge", Role::Editor),
+    ("GET", "/admin/authors/{id}/delete", Role::Editor),
+    ("POST", "/admin/authors/{id}/delete", Role::Editor),
     ("POST", "/admin/authors", Role::Editor),
     ("POST", "/admin/authors/{id}", Role::Editor),
     ("GET", "/admin/users", Role::Admin),
@@ -122,6 +130,7 @@ pub fn scope(
         .route("/trash", web::get().to(articles::trash))
         .route("/articles/new", web::get().to(articles::new_form))
         .route("/articles", web::post().to(articles::create))
+        .route("/articles/bulk", web::post().to(articles::bulk))
         .route("/articles/{id}/edit", web::get().to(articles::edit_form))
         .route("/articles/{id}", web::post().to(articles::update))
         .route("/articles/{id}/preview", web::get().to(articles::preview))
@@ -144,7 +153,26 @@ pub fn scope(
         .route("/taxonomy", web::get().to(taxonomy::page))
         .route("/sections", web::post().to(taxonomy::create_section))
         .route("/sections/{id}", web::post().to(taxonomy::update_section))
+        .route(
+            "/sections/{id}/delete",
+            web::get().to(taxonomy::confirm_delete_section),
+        )
+        .route(
+            "/sections/{id}/delete",
+            web::post().to(taxonomy::delete_section),
+        )
+        .route("/tags/{id}", web::get().to(taxonomy::show_tag))
         .route("/tags/{id}", web::post().to(taxonomy::update_tag))
+        .route("/tags/{id}/delete", web::post().to(taxonomy::delete_tag))
+        .route("/tags/{id}/merge", web::post().to(taxonomy::merge_tag))
+        .route(
+            "/authors/{id}/delete",
+            web::get().to(taxonomy::confirm_delete_author),
+        )
+        .route(
+            "/authors/{id}/delete",
+            web::post().to(taxonomy::delete_author),
+        )
         .route("/authors", web::post().to(taxonomy::create_author))
         .route("/authors/{id}", web::post().to(taxonomy::update_author))
         .route("/users", web::get().to(users::page))

@@ -6,7 +6,7 @@ use askama::Template;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use crate::admin_views::{TaxonomyPage, TypedAuthor};
+use crate::admin_views::{TaxonomyItemPage, TaxonomyPage, TypedAuthor};
 use crate::auth::{self, SignedIn};
 use crate::db::{self, DbConn};
 use crate::error::AppError;
@@ -20,7 +20,70 @@ use crate::models::{Author, Section, Tag};
 use crate::routes::admin::form_data;
 use crate::schema::{authors, sections, tags};
 use crate::slug::slugify;
+use crate::views::Pager;
 use crate::AppState;
+
+/// Tags and authors listed per page of the taxonomy page.
+const PER_PAGE: i64 = 50;
+
+/// The taxonomy page's query: a search and a page for tags, and for authors.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct ListQuery {
+    q: String,
+    page: String,
+    author_q: String,
+    author_page: String,
+}
+
+impl ListQuery {
+    /// The page numbers asked for, or a 400 for one that is not a number.
+    fn pages(&self) -> Result<(i64, i64), AppError> {
+        let number = |text: &str| match text.trim() {
+            "" => Ok(1),
+            p => p
+                .parse::<i64>()
+                .ok()
+                .filter(|p| (1..=100_000).contains(p))
+                .ok_or_else(|| AppError::BadRequest("Pages are numbered from 1.".into())),
+        };
+        Ok((number(&self.page)?, number(&self.author_page)?))
+    }
+
+    /// The taxonomy page's URL with this query, tags on page `tag_page` and
+    /// authors on `author_page`.
+    fn url(&self, tag_page: i64, author_page: i64) -> String {
+        let mut url = "/admin/taxonomy".to_string();
+        let page = |n: i64| if n > 1 { n.to_string() } else { String::new() };
+        let pairs = [
+            ("q", self.q.clone()),
+            ("page", page(tag_page)),
+            ("author_q", self.author_q.clone()),
+            ("author_page", page(author_page)),
+        ];
+        let mut first = true;
+        for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
+            url.push(if first { '?' } else { '&' });
+            first = false;
+            url.push_str(&format!(
+                "{k}={}",
+                percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
+            ));
+        }
+        url
+    }
+}
+
+/// The pager of one list on the taxonomy page.
+fn pager(page: i64, total: i64, link: impl Fn(i64) -> String) -> Pager {
+    let total_pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    Pager {
+        page,
+        total_pages,
+        prev: (page > 1).then(|| link(page - 1)),
+        next: (page < total_pages).then(|| link(page + 1)),
+    }
+}
 
 async fn render(
     state: &AppState,
@@ -29,28 +92,77 @@ async fn render(
     status: actix_web::http::StatusCode,
     typed_author: Option<TypedAuthor>,
 ) -> Result<HttpResponse, AppError> {
-    let (all_sections, all_tags, all_authors, photo_paths) = db::run(&state.pool, |conn| {
-        let all_authors: Vec<Author> = authors::table
-            .order(authors::name.asc())
-            .select(Author::as_select())
-            .load(conn)?;
-        let photo_ids: Vec<i32> = all_authors.iter().filter_map(|a| a.photo_id).collect();
-        Ok((
-            Section::all_in_order(conn)?,
-            tags::table
-                .order(tags::name.asc())
-                .select(Tag::as_select())
-                .load(conn)?,
-            all_authors,
-            media::paths(conn, &photo_ids, MediaUrl::Newsroom)?,
-        ))
-    })
-    .await?;
+    render_list(
+        state,
+        signed_in,
+        ListQuery::default(),
+        error,
+        status,
+        typed_author,
+    )
+    .await
+}
+
+async fn render_list(
+    state: &AppState,
+    signed_in: &SignedIn,
+    query: ListQuery,
+    error: Option<String>,
+    status: actix_web::http::StatusCode,
+    typed_author: Option<TypedAuthor>,
+) -> Result<HttpResponse, AppError> {
+    let (tag_page, author_page) = query.pages()?;
+    // Searches are bounded like every input.
+    let mut query = query;
+    query.q = query.q.trim().chars().take(200).collect();
+    query.author_q = query.author_q.trim().chars().take(200).collect();
+    // A refused author form shows that author, wherever the list has them.
+    let only_author = typed_author.as_ref().and_then(|t| t.id);
+    let q = query.clone();
+    let (all_sections, counts, tags, author_list, photo_paths) =
+        db::run(&state.pool, move |conn| {
+            let tags = Tag::page(conn, &q.q, tag_page, PER_PAGE)?;
+            let author_list = match only_author {
+                Some(id) => (1, vec![Author::find(conn, id)?]),
+                None => Author::page(conn, &q.author_q, author_page, PER_PAGE)?,
+            };
+            let photo_ids: Vec<i32> = author_list.1.iter().filter_map(|a| a.photo_id).collect();
+            Ok((
+                Section::all_in_order(conn)?,
+                Section::article_counts(conn)?,
+                tags,
+                author_list,
+                media::paths(conn, &photo_ids, MediaUrl::Newsroom)?,
+            ))
+        })
+        .await?;
+    let (tag_total, tags) = tags;
+    let (author_total, authors) = author_list;
+    let tag_pager = pager(tag_page, tag_total, |p| query.url(p, author_page));
+    let author_pager = pager(author_page, author_total, |p| query.url(tag_page, p));
+    if tag_page > tag_pager.total_pages || author_page > author_pager.total_pages {
+        return Err(AppError::NotFound);
+    }
     let page = TaxonomyPage {
         chrome: super::chrome(state, signed_in),
-        sections: all_sections,
-        tags: all_tags,
-        authors: all_authors,
+        sections: all_sections
+            .into_iter()
+            .map(|s| {
+                let n = counts
+                    .iter()
+                    .find(|(id, _)| *id == Some(s.id))
+                    .map_or(0, |(_, n)| *n);
+                (s, n)
+            })
+            .collect(),
+        tags,
+        tag_total,
+        tag_pager,
+        authors,
+        author_total,
+        author_pager,
+        q: query.q,
+        author_q: query.author_q,
         photo_paths,
         error,
         typed_author,
@@ -60,15 +172,21 @@ async fn render(
         .body(page.render()?))
 }
 
-/// `GET /admin/taxonomy`.
+/// `GET /admin/taxonomy`: every section, then tags and authors a page at a
+/// time, each list searchable by name or slug.
 pub async fn page(
     state: web::Data<AppState>,
     signed_in: SignedIn,
+    req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     signed_in.require(Role::Editor)?;
-    render(
+    let query = web::Query::<ListQuery>::from_query(req.query_string())
+        .map(|q| q.into_inner())
+        .map_err(|_| AppError::BadRequest("The address has a malformed query string.".into()))?;
+    render_list(
         &state,
         &signed_in,
+        query,
         None,
         actix_web::http::StatusCode::OK,
         None,
@@ -449,4 +567,276 @@ pub async fn update_author(
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
     apply_author(state, signed_in, req, payload, Some(id.into_inner())).await
+}
+
+/// The replacement chosen on a delete or merge form.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ReplacementForm {
+    /// A section's or author's id, or a tag's slug (or name).
+    into: String,
+}
+
+impl ReplacementForm {
+    fn id(&self, what: &str) -> Result<i32, AppError> {
+        self.into.trim().parse().map_err(|_| {
+            AppError::BadRequest(format!("Choose the {what} to move the articles to."))
+        })
+    }
+}
+
+fn count_of(n: usize, one: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {one}s")
+    }
+}
+
+fn back_to_taxonomy() -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("Location", "/admin/taxonomy"))
+        .finish()
+}
+
+fn item_page(page: &TaxonomyItemPage) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
+}
+
+/// Wakes the related worker for the `moved` articles: their job rows were
+/// written in the change's own transaction.
+fn refresh_related(state: &AppState, moved: &[i32]) {
+    if !moved.is_empty() {
+        state.related_refresh.poke();
+    }
+}
+
+/// `GET /admin/sections/{id}/delete`: which section its articles move to.
+pub async fn confirm_delete_section(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require(Role::Editor)?;
+    let id = id.into_inner();
+    let (section, count, others) = db::run(&state.pool, move |conn| {
+        let section = Section::find(conn, id).map_err(AppError::from_lookup)?;
+        let count = Section::article_counts(conn)?
+            .into_iter()
+            .find(|(s, _)| *s == Some(id))
+            .map_or(0, |(_, n)| n);
+        let others = Section::all_in_order(conn)?
+            .into_iter()
+            .filter(|s| s.id != id)
+            .map(|s| (s.id, s.name))
+            .collect::<Vec<_>>();
+        Ok((section, count, others))
+    })
+    .await?;
+    item_page(&TaxonomyItemPage {
+        chrome: super::chrome(&state, &signed_in),
+        kind: "section",
+        id,
+        name: section.name,
+        slug: section.slug,
+        article_count: count,
+        choices: others,
+    })
+}
+
+/// `POST /admin/sections/{id}/delete`: moves its articles to `into` (required,
+/// another section), deletes it, and its old URLs answer 301 there.
+pub async fn delete_section(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    req: HttpRequest,
+    id: web::Path<i32>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require(Role::Editor)?;
+    signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
+    let form: ReplacementForm = super::parse_form(&body)?;
+    let (id, into) = (id.into_inner(), form.id("section")?);
+    let now = state.clock.now();
+    let (old, new, moved) = db::run(&state.pool, move |conn| {
+        let old = Section::find(conn, id).map_err(AppError::from_lookup)?;
+        let moved = Section::delete_into(conn, id, into, now)?;
+        Ok((old, Section::find(conn, into)?, moved))
+    })
+    .await?;
+    refresh_related(&state, &moved);
+    auth::flash(
+        &signed_in.session,
+        &format!(
+            "Deleted the section “{}”: {} moved to “{}”, where its old address now leads.",
+            old.name,
+            count_of(moved.len(), "article"),
+            new.name
+        ),
+    );
+    Ok(back_to_taxonomy())
+}
+
+/// `GET /admin/tags/{id}`: one tag: rename, delete or merge into another.
+pub async fn show_tag(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require(Role::Editor)?;
+    let id = id.into_inner();
+    let (tag, count) = db::run(&state.pool, move |conn| {
+        let tag = Tag::find(conn, id).map_err(AppError::from_lookup)?;
+        Ok((tag, Tag::article_count(conn, id)?))
+    })
+    .await?;
+    item_page(&TaxonomyItemPage {
+        chrome: super::chrome(&state, &signed_in),
+        kind: "tag",
+        id,
+        name: tag.name,
+        slug: tag.slug,
+        article_count: count,
+        choices: Vec::new(),
+    })
+}
+
+/// `POST /admin/tags/{id}/delete`: takes the tag off every article and deletes it.
+pub async fn delete_tag(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    req: HttpRequest,
+    id: web::Path<i32>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require(Role::Editor)?;
+    signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
+    let id = id.into_inner();
+    let now = state.clock.now();
+    let (old, moved) = db::run(&state.pool, move |conn| {
+        let old = Tag::find(conn, id).map_err(AppError::from_lookup)?;
+        Ok((old, Tag::delete(conn, id, now)?))
+    })
+    .await?;
+    refresh_related(&state, &moved);
+    auth::flash(
+        &signed_in.session,
+        &format!(
+            "Deleted the tag “{}” and took it off {}.",
+            old.name,
+            count_of(moved.len(), "article")
+        ),
+    );
+    Ok(back_to_taxonomy())
+}
+
+/// `POST /admin/tags/{id}/merge`: the tag's articles get the tag named in
+/// `into` (a slug or a name), the tag is deleted, and its old URLs answer 301
+/// to the other.
+pub async fn merge_tag(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    req: HttpRequest,
+    id: web::Path<i32>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require(Role::Editor)?;
+    signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
+    let form: ReplacementForm = super::parse_form(&body)?;
+    let id = id.into_inner();
+    let typed = form.into.trim().to_string();
+    if typed.is_empty() || typed.chars().count() > 200 {
+        return Err(AppError::BadRequest(
+            "Type the slug or name of the tag to merge into.".into(),
+        ));
+    }
+    let now = state.clock.now();
+    let (old, new, moved) = db::run(&state.pool, move |conn| {
+        let old = Tag::find(conn, id).map_err(AppError::from_lookup)?;
+        let new = Tag::find_by_slug(conn, &typed)
+            .or_else(|_| Tag::find_by_slug(conn, &slugify(&typed)))
+            .optional()?
+            .ok_or_else(|| {
+                AppError::BadRequest(format!("No tag is called “{typed}”: check the slug."))
+            })?;
+        let moved = Tag::merge_into(conn, id, new.id, now)?;
+        Ok((old, new, moved))
+    })
+    .await?;
+    refresh_related(&state, &moved);
+    auth::flash(
+        &signed_in.session,
+        &format!(
+            "Merged the tag “{}” into “{}”: {} now carry “{}”, and the old tag's address leads there.",
+            old.name,
+            new.name,
+            count_of(moved.len(), "article"),
+            new.name
+        ),
+    );
+    Ok(back_to_taxonomy())
+}
+
+/// `GET /admin/authors/{id}/delete`: who their articles are credited to instead.
+pub async fn confirm_delete_author(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require(Role::Editor)?;
+    let id = id.into_inner();
+    let (author, count, others) = db::run(&state.pool, move |conn| {
+        let author = Author::find(conn, id).map_err(AppError::from_lookup)?;
+        let others = Author::all_by_name(conn)?
+            .into_iter()
+            .filter(|a| a.id != id)
+            .map(|a| (a.id, a.name))
+            .collect::<Vec<_>>();
+        Ok((author, Author::article_count(conn, id)?, others))
+    })
+    .await?;
+    item_page(&TaxonomyItemPage {
+        chrome: super::chrome(&state, &signed_in),
+        kind: "author",
+        id,
+        name: author.name,
+        slug: author.slug,
+        article_count: count,
+        choices: others,
+    })
+}
+
+/// `POST /admin/authors/{id}/delete`: credits their articles to `into`
+/// (required, another author), deletes them, and their old URLs answer 301 there.
+pub async fn delete_author(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    req: HttpRequest,
+    id: web::Path<i32>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require(Role::Editor)?;
+    signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
+    let form: ReplacementForm = super::parse_form(&body)?;
+    let (id, into) = (id.into_inner(), form.id("author")?);
+    let now = state.clock.now();
+    let (old, new, moved) = db::run(&state.pool, move |conn| {
+        let old = Author::find(conn, id).map_err(AppError::from_lookup)?;
+        let moved = Author::delete_into(conn, id, into, now)?;
+        Ok((old, Author::find(conn, into)?, moved))
+    })
+    .await?;
+    refresh_related(&state, &moved);
+    auth::flash(
+        &signed_in.session,
+        &format!(
+            "Deleted the author “{}”: {} now credited to {}, whose page their old address leads to.",
+            old.name,
+            count_of(moved.len(), "article"),
+            new.name
+        ),
+    );
+    Ok(back_to_taxonomy())
 }
