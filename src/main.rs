@@ -26,7 +26,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the site (what `cargo run` does).
-    Serve(Config),
+    Serve(Box<Config>),
     /// Manage newsroom accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -245,7 +245,7 @@ fn main() -> ExitCode {
             })
         }
         Some(Command::Serve(config)) => {
-            actix_web::rt::System::new().block_on(broadsheet::serve(config))
+            actix_web::rt::System::new().block_on(broadsheet::serve(*config))
         }
         None => actix_web::rt::System::new().block_on(broadsheet::serve(cli.serve)),
     };
