@@ -58,13 +58,6 @@ impl From<diesel::result::Error> for AppError {
     }
 }
 
-impl AppError {
-    /// The same as `From`: a missing row is the 404 page.
-    pub fn from_lookup(e: diesel::result::Error) -> Self {
-        e.into()
-    }
-}
-
 /// Marker stored on an error response so the error page can show the reader's message.
 #[derive(Debug, Clone)]
 pub struct ReaderMessage(pub String);

@@ -641,8 +641,7 @@ pub fn save(conn: &mut DbConn, s: Save<'_>) -> Result<SaveOutcome, AppError> {
                 articles::table
                     .find(id)
                     .select(Article::as_select())
-                    .first(conn)
-                    .map_err(AppError::from_lookup)?,
+                    .first(conn)?,
             ),
             None => None,
         };

@@ -140,8 +140,7 @@ pub fn add(conn: &mut DbConn, new: &NewNote, now: NaiveDateTime) -> Result<i32, 
         let article = articles::table
             .find(new.article_id)
             .select(Article::as_select())
-            .first(conn)
-            .map_err(AppError::from_lookup)?;
+            .first(conn)?;
         if !article.is_public(now) {
             return Err(AppError::BadRequest(
                 "Corrections and updates can be added only to a published article. \
@@ -182,8 +181,7 @@ pub fn delete(conn: &mut DbConn, note_id: i32, now: NaiveDateTime) -> Result<i32
         let note = article_notes::table
             .find(note_id)
             .select(ArticleNote::as_select())
-            .first(conn)
-            .map_err(AppError::from_lookup)?;
+            .first(conn)?;
         diesel::delete(article_notes::table.find(note_id)).execute(conn)?;
         let public = articles::table
             .find(note.article_id)

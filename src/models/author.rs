@@ -189,7 +189,7 @@ impl Author {
             return Err(AppError::BadRequest(CHOOSE.into()));
         }
         crate::db::write_transaction(conn, |conn| {
-            let old = Self::find(conn, id).map_err(AppError::from_lookup)?;
+            let old = Self::find(conn, id)?;
             Self::find(conn, into)
                 .optional()?
                 .ok_or_else(|| AppError::BadRequest(CHOOSE.into()))?;

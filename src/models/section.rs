@@ -89,7 +89,7 @@ impl Section {
             return Err(crate::error::AppError::BadRequest(SAME_SECTION.into()));
         }
         crate::db::write_transaction(conn, |conn| {
-            let old = Self::find(conn, id).map_err(crate::error::AppError::from_lookup)?;
+            let old = Self::find(conn, id).map_err(crate::error::AppError::from)?;
             Self::find(conn, into)
                 .optional()?
                 .ok_or_else(|| crate::error::AppError::BadRequest(SAME_SECTION.into()))?;

@@ -167,7 +167,7 @@ impl Tag {
     ) -> Result<Vec<i32>, crate::error::AppError> {
         use crate::models::taxonomy_redirect::{self, TaxonomyKind};
         crate::db::write_transaction(conn, |conn| {
-            Self::find(conn, id).map_err(crate::error::AppError::from_lookup)?;
+            Self::find(conn, id).map_err(crate::error::AppError::from)?;
             let carried = Self::article_ids(conn, id)?;
             diesel::delete(article_tags::table.filter(article_tags::tag_id.eq(id)))
                 .execute(conn)?;
@@ -198,7 +198,7 @@ impl Tag {
             ));
         }
         crate::db::write_transaction(conn, |conn| {
-            let old = Self::find(conn, from).map_err(crate::error::AppError::from_lookup)?;
+            let old = Self::find(conn, from).map_err(crate::error::AppError::from)?;
             Self::find(conn, into).optional()?.ok_or_else(|| {
                 crate::error::AppError::BadRequest("No tag has that slug: choose another.".into())
             })?;

@@ -310,7 +310,7 @@ async fn serve_feed(
         let (label, description, path, listing) = match scope {
             Scope::Site => (None, site_description, String::new(), Listing::All),
             Scope::Section(slug) => {
-                let s = Section::find_by_slug(conn, &slug).map_err(AppError::from_lookup)?;
+                let s = Section::find_by_slug(conn, &slug)?;
                 let description = if s.description.is_empty() {
                     format!("The latest {} articles from {site_name}.", s.name)
                 } else {
@@ -320,14 +320,13 @@ async fn serve_feed(
                 (Some(s.name), description, path, Listing::Section(s.id))
             }
             Scope::Tag(slug) => {
-                let t =
-                    Tag::find_public_by_slug(conn, &slug, now).map_err(AppError::from_lookup)?;
+                let t = Tag::find_public_by_slug(conn, &slug, now)?;
                 let description = format!("The latest articles about {} from {site_name}.", t.name);
                 let path = format!("/tags/{}", t.slug);
                 (Some(t.name), description, path, Listing::Tag(t.id))
             }
             Scope::Author(slug) => {
-                let a = Author::find_by_slug(conn, &slug).map_err(AppError::from_lookup)?;
+                let a = Author::find_by_slug(conn, &slug)?;
                 let description = if a.bio.is_empty() {
                     format!("The latest articles by {} in {site_name}.", a.name)
                 } else {

@@ -39,7 +39,7 @@ pub async fn show_media(
             Err(diesel::result::Error::NotFound) if media::was_deleted(conn, &token)? => {
                 return Err(AppError::Gone)
             }
-            Err(e) => return Err(AppError::from_lookup(e)),
+            Err(e) => return Err(AppError::from(e)),
         };
         match current {
             true => Ok(None),
@@ -63,7 +63,7 @@ pub async fn show_media_to_newsroom(
         return Err(AppError::NotFound);
     }
     let (content_type, data) = db::run(&state.pool, move |conn| {
-        let id = media::find_any(conn, &token).map_err(AppError::from_lookup)?;
+        let id = media::find_any(conn, &token)?;
         Ok(media::load_bytes(conn, id)?)
     })
     .await?;

@@ -331,7 +331,7 @@ async fn show_listing(
         let mut links = Vec::new();
         let (kind, heading, description, path, listing, current) = match of {
             ListingOf::Section => {
-                let s = Section::find_by_slug(conn, &slug).map_err(AppError::from_lookup)?;
+                let s = Section::find_by_slug(conn, &slug)?;
                 let path = format!("/sections/{}", s.slug);
                 (
                     "Section",
@@ -343,7 +343,7 @@ async fn show_listing(
                 )
             }
             ListingOf::Author => {
-                let a = Author::find_by_slug(conn, &slug).map_err(AppError::from_lookup)?;
+                let a = Author::find_by_slug(conn, &slug)?;
                 let path = format!("/authors/{}", a.slug);
                 if let Some(id) = a.photo_id {
                     use diesel::prelude::*;
@@ -358,8 +358,7 @@ async fn show_listing(
                 ("Author", a.name, a.bio, path, Listing::Author(a.id), None)
             }
             ListingOf::Tag => {
-                let t =
-                    Tag::find_public_by_slug(conn, &slug, now).map_err(AppError::from_lookup)?;
+                let t = Tag::find_public_by_slug(conn, &slug, now)?;
                 let path = format!("/tags/{}", t.slug);
                 ("Tag", t.name, String::new(), path, Listing::Tag(t.id), None)
             }

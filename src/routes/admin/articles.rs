@@ -361,8 +361,7 @@ fn load_form_context(
             articles::table
                 .find(id)
                 .select(Article::as_select())
-                .first(conn)
-                .map_err(AppError::from_lookup)?,
+                .first(conn)?,
         ),
         None => None,
     };
@@ -874,8 +873,7 @@ pub async fn preview(
         let article = articles::table
             .find(id)
             .select(Article::as_select())
-            .first(conn)
-            .map_err(AppError::from_lookup)?;
+            .first(conn)?;
         load_bundle(conn, &site, article, now)
     })
     .await?;
@@ -902,8 +900,7 @@ async fn set_trashed(
     let now = state.clock.now();
     let user_id = signed_in.user.id;
     db::run(&state.pool, move |conn| {
-        Article::set_trashed(conn, id, deleted_at, now, Some(user_id))
-            .map_err(AppError::from_lookup)
+        Article::set_trashed(conn, id, deleted_at, now, Some(user_id)).map_err(AppError::from)
     })
     .await?;
     state.related_refresh.request(
@@ -1055,8 +1052,7 @@ pub async fn revisions(
         let headline: String = articles::table
             .find(id)
             .select(articles::headline)
-            .first(conn)
-            .map_err(AppError::from_lookup)?;
+            .first(conn)?;
         Ok((headline, revision::list(conn, id)?))
     })
     .await?;
@@ -1087,7 +1083,7 @@ pub async fn show_revision(
     signed_in.require(Role::Editor)?;
     let (id, rev) = path.into_inner();
     let (summary, content) = db::run(&state.pool, move |conn| {
-        revision::load(conn, id, rev).map_err(AppError::from_lookup)
+        revision::load(conn, id, rev).map_err(AppError::from)
     })
     .await?;
     let tz = state.site.timezone;
@@ -1117,7 +1113,7 @@ pub async fn restore_revision(
     let now = state.clock.now();
     let user_id = signed_in.user.id;
     let outcome = db::run(&state.pool, move |conn| {
-        let (summary, content) = revision::load(conn, id, rev).map_err(AppError::from_lookup)?;
+        let (summary, content) = revision::load(conn, id, rev)?;
         let current = articles::table
             .find(id)
             .select(Article::as_select())

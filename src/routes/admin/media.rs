@@ -80,7 +80,7 @@ pub async fn delete(
     let now = state.clock.now();
     let outcome = db::run(&state.pool, move |conn| {
         db::write_transaction(conn, |conn| {
-            media::delete(conn, id, now).map_err(AppError::from_lookup)
+            media::delete(conn, id, now).map_err(AppError::from)
         })
     })
     .await?;

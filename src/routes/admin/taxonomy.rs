@@ -622,7 +622,7 @@ pub async fn confirm_delete_section(
     signed_in.require(Role::Editor)?;
     let id = id.into_inner();
     let (section, count, others) = db::run(&state.pool, move |conn| {
-        let section = Section::find(conn, id).map_err(AppError::from_lookup)?;
+        let section = Section::find(conn, id)?;
         let count = Section::article_counts(conn)?
             .into_iter()
             .find(|(s, _)| *s == Some(id))
@@ -661,7 +661,7 @@ pub async fn delete_section(
     let (id, into) = (id.into_inner(), form.id("section")?);
     let now = state.clock.now();
     let (old, new, moved) = db::run(&state.pool, move |conn| {
-        let old = Section::find(conn, id).map_err(AppError::from_lookup)?;
+        let old = Section::find(conn, id)?;
         let moved = Section::delete_into(conn, id, into, now)?;
         Ok((old, Section::find(conn, into)?, moved))
     })
@@ -688,7 +688,7 @@ pub async fn show_tag(
     signed_in.require(Role::Editor)?;
     let id = id.into_inner();
     let (tag, count) = db::run(&state.pool, move |conn| {
-        let tag = Tag::find(conn, id).map_err(AppError::from_lookup)?;
+        let tag = Tag::find(conn, id)?;
         Ok((tag, Tag::article_count(conn, id)?))
     })
     .await?;
@@ -716,7 +716,7 @@ pub async fn delete_tag(
     let id = id.into_inner();
     let now = state.clock.now();
     let (old, moved) = db::run(&state.pool, move |conn| {
-        let old = Tag::find(conn, id).map_err(AppError::from_lookup)?;
+        let old = Tag::find(conn, id)?;
         Ok((old, Tag::delete(conn, id, now)?))
     })
     .await?;
@@ -754,7 +754,7 @@ pub async fn merge_tag(
     }
     let now = state.clock.now();
     let (old, new, moved) = db::run(&state.pool, move |conn| {
-        let old = Tag::find(conn, id).map_err(AppError::from_lookup)?;
+        let old = Tag::find(conn, id)?;
         let new = Tag::find_by_slug(conn, &typed)
             .or_else(|_| Tag::find_by_slug(conn, &slugify(&typed)))
             .optional()?
@@ -788,7 +788,7 @@ pub async fn confirm_delete_author(
     signed_in.require(Role::Editor)?;
     let id = id.into_inner();
     let (author, count, others) = db::run(&state.pool, move |conn| {
-        let author = Author::find(conn, id).map_err(AppError::from_lookup)?;
+        let author = Author::find(conn, id)?;
         let others = Author::all_by_name(conn)?
             .into_iter()
             .filter(|a| a.id != id)
@@ -823,7 +823,7 @@ pub async fn delete_author(
     let (id, into) = (id.into_inner(), form.id("author")?);
     let now = state.clock.now();
     let (old, new, moved) = db::run(&state.pool, move |conn| {
-        let old = Author::find(conn, id).map_err(AppError::from_lookup)?;
+        let old = Author::find(conn, id)?;
         let moved = Author::delete_into(conn, id, into, now)?;
         Ok((old, Author::find(conn, into)?, moved))
     })

@@ -157,7 +157,7 @@ pub async fn update(
         .await;
     }
     let changed = db::run(&state.pool, move |conn| {
-        User::find(conn, id).map_err(AppError::from_lookup)?;
+        User::find(conn, id)?;
         Ok(User::set_role_and_disabled(conn, id, role, disabled)?)
     })
     .await?;
@@ -187,7 +187,7 @@ pub async fn sign_out_everywhere(
     signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
     let id = id.into_inner();
     let (name, ended) = db::run(&state.pool, move |conn| {
-        let user = User::find(conn, id).map_err(AppError::from_lookup)?;
+        let user = User::find(conn, id)?;
         Ok((user.name, admin_session::end_all_for_user(conn, id)?))
     })
     .await?;
