@@ -794,3 +794,34 @@ async fn stories_about_the_same_people_and_places_are_related_without_shared_wor
     let reasons = app.db(|c| stored::related_with_reasons(c, id).unwrap());
     assert!(reasons[0].name_score > reasons[0].text_score, "{reasons:?}");
 }
+
+#[actix_web::test]
+async fn two_instances_on_postgres_do_each_change_once() {
+    let Some(first) = TestApp::on_postgres(false).await else {
+        return;
+    };
+    let second = first.another_instance().await;
+    let ids = first.db(|c| {
+        let main = insert_article(c, &story("main", "Seagrass returns", SEAGRASS));
+        let twin = insert_article(c, &story("twin", "Seagrass returns to the bay", SEAGRASS));
+        related::rebuild_all(c, test_now()).unwrap();
+        vec![main, twin]
+    });
+    settle(&first.state).await;
+    settle(&second.state).await;
+    let before = first.state.related_refresh.refreshed() + second.state.related_refresh.refreshed();
+    // Two changes, as saves write them; both instances are woken at once and
+    // race for the job rows.
+    first.db(|c| {
+        for &id in &ids {
+            jobs::request_job(c, id, test_now()).unwrap();
+        }
+    });
+    first.state.related_refresh.poke();
+    second.state.related_refresh.poke();
+    settle(&first.state).await;
+    settle(&second.state).await;
+    let after = first.state.related_refresh.refreshed() + second.state.related_refresh.refreshed();
+    assert_eq!(after - before, 2, "each change is refreshed exactly once");
+    assert_eq!(first.read(|c| jobs::jobs_pending(c).unwrap()), 0);
+}

@@ -43,6 +43,8 @@ struct QueueState {
     poked: bool,
     /// The worker is working.
     busy: bool,
+    /// Jobs this instance has done (each a change's refresh).
+    refreshed: u64,
 }
 
 impl RefreshQueue {
@@ -102,6 +104,11 @@ impl RefreshQueue {
         self.wake.notify_all();
     }
 
+    /// How many refresh jobs this instance has done since it started.
+    pub fn refreshed(&self) -> u64 {
+        self.state.lock().expect("refresh queue lock").refreshed
+    }
+
     /// Whether this instance has nothing pending or running (for tests that
     /// wait for a refresh).
     pub fn is_idle(&self) -> bool {
@@ -148,26 +155,31 @@ fn run(
         };
         let result = work(&pool, &clock, limit, &pending, &mut rebuild);
         last_poll = Some(Instant::now());
-        if let Err(e) = result {
-            tracing::error!("refreshing related lists: {e}");
-            // Keep the requests: their job rows may not be written yet.
-            let mut state = queue.state.lock().expect("refresh queue lock");
-            state.pending.extend(pending);
-            drop(state);
-            std::thread::sleep(Duration::from_secs(1));
+        match result {
+            Ok(done) => queue.state.lock().expect("refresh queue lock").refreshed += done,
+            Err(e) => {
+                tracing::error!("refreshing related lists: {e}");
+                // Keep the requests: their job rows may not be written yet.
+                let mut state = queue.state.lock().expect("refresh queue lock");
+                state.pending.extend(pending);
+                drop(state);
+                std::thread::sleep(Duration::from_secs(1));
+            }
         }
     }
 }
 
 /// One pass: writes the job rows of new requests, rebuilds the index if
 /// start-up found none, then claims and does jobs until none is left.
+/// Returns how many jobs it did.
 fn work(
     pool: &DbPool,
     clock: &crate::Clock,
     limit: usize,
     pending: &[i32],
     rebuild: &mut bool,
-) -> Result<(), AppError> {
+) -> Result<u64, AppError> {
+    let mut done_jobs = 0;
     let mut conn = pool.get()?;
     let now = clock.now();
     for &id in pending {
@@ -186,7 +198,7 @@ fn work(
         let now = clock.now();
         let claimed = jobs::claim_jobs(&mut conn, now, LEASE, CLAIM)?;
         if claimed.is_empty() {
-            return Ok(());
+            return Ok(done_jobs);
         }
         for (article_id, requested_at) in claimed {
             let started = Instant::now();
@@ -197,10 +209,13 @@ fn work(
                 diesel::QueryResult::Ok(lists)
             });
             match done {
-                Ok(lists) => tracing::debug!(
-                    "related lists refreshed after article {article_id}: {lists} in {:.1} ms",
-                    started.elapsed().as_secs_f64() * 1000.0
-                ),
+                Ok(lists) => {
+                    done_jobs += 1;
+                    tracing::debug!(
+                        "related lists refreshed after article {article_id}: {lists} in {:.1} ms",
+                        started.elapsed().as_secs_f64() * 1000.0
+                    )
+                }
                 // The job stays claimed and is taken again after the lease.
                 Err(e) => tracing::error!("refreshing related lists after {article_id}: {e}"),
             }
