@@ -72,10 +72,21 @@ pub fn session_key(conn: &mut DbConn, configured: Option<&str>) -> Result<Key, A
             return Ok(Key::from(&stored));
         }
     }
+    // Several instances starting on a new database each make a key; only the
+    // first one stored counts, and every instance reads that one back.
     let key = Key::generate();
     let hex: String = key.master().iter().map(|b| format!("{b:02x}")).collect();
-    setting::set(conn, SESSION_KEY_SETTING, &hex)?;
-    Ok(key)
+    if setting::get(conn, SESSION_KEY_SETTING)?.is_some() {
+        // A stored key too short to use (written by hand): replace it.
+        setting::set(conn, SESSION_KEY_SETTING, &hex)?;
+    } else {
+        setting::insert_if_absent(conn, SESSION_KEY_SETTING, &hex)?;
+    }
+    let stored = setting::get(conn, SESSION_KEY_SETTING)?
+        .and_then(|h| from_hex(&h))
+        .filter(|bytes| bytes.len() >= 64)
+        .ok_or_else(|| AppError::Internal("the stored session key cannot be read".into()))?;
+    Ok(Key::from(&stored))
 }
 
 /// A new session token: 256 bits from the operating system's secure source.

@@ -183,3 +183,29 @@ async fn images_follow_the_public_rule_on_postgres() {
         "scheduled time came"
     );
 }
+
+#[test]
+fn instances_starting_at_once_on_a_new_database_share_one_session_key() {
+    let Some(database) = PgDatabase::create() else {
+        return;
+    };
+    let starts: Vec<_> = (0..4)
+        .map(|_| {
+            let dir = tempfile::tempdir().unwrap();
+            let mut config = TestApp::config(&dir, false);
+            config.database_url = database.url.clone();
+            std::thread::spawn(move || {
+                let state =
+                    broadsheet::AppState::init(&config, broadsheet::Clock::manual(test_now()))
+                        .unwrap();
+                drop(dir);
+                state.session_key.master().to_vec()
+            })
+        })
+        .collect();
+    let keys: Vec<Vec<u8>> = starts.into_iter().map(|s| s.join().unwrap()).collect();
+    assert!(
+        keys.iter().all(|k| k == &keys[0]),
+        "every instance signs with the same key"
+    );
+}

@@ -26,3 +26,21 @@ pub fn set(conn: &mut DbConn, key: &str, value: &str) -> QueryResult<()> {
     }
     Ok(())
 }
+
+/// Writes a setting only if it has no value yet, atomically: of several
+/// instances starting at once, the first writer wins and the others read its
+/// value back (used for secrets every instance must share).
+pub fn insert_if_absent(conn: &mut DbConn, key: &str, value: &str) -> QueryResult<()> {
+    let row = (site_settings::key.eq(key), site_settings::value.eq(value));
+    match conn {
+        DbConn::Sqlite(c) => diesel::insert_into(site_settings::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+        DbConn::Postgres(c) => diesel::insert_into(site_settings::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+    };
+    Ok(())
+}
