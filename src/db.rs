@@ -352,6 +352,16 @@ where
     }
 }
 
+/// Inside a write transaction, waits for any other instance holding the same
+/// `key` (a transaction-level advisory lock on PostgreSQL, released at commit;
+/// SQLite's write transaction already lets one writer in at a time).
+pub fn serialize_writers(conn: &mut DbConn, key: i64) -> diesel::QueryResult<()> {
+    if let DbConn::Postgres(pg) = conn {
+        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({key})")).execute(pg)?;
+    }
+    Ok(())
+}
+
 fn connection_error(e: diesel::ConnectionError) -> AppError {
     AppError::Config(format!("cannot connect to the database: {e}"))
 }

@@ -103,6 +103,9 @@ struct DemoNote {
     hours_ago: i64,
 }
 
+/// The advisory lock key demo loading runs under ("DEMO" in ASCII).
+const DEMO_LOCK: i64 = 0x4445_4D4F;
+
 /// Loads the demo content when the site has never had it and holds no
 /// articles, with related lists of `related_limit` cards. Returns whether it
 /// loaded anything.
@@ -112,6 +115,9 @@ pub fn load_if_empty(
     related_limit: usize,
 ) -> Result<bool, AppError> {
     crate::db::write_transaction(conn, |conn| {
+        // Instances starting at once on an empty PostgreSQL: one loads, the
+        // others wait here and then find the marker.
+        crate::db::serialize_writers(conn, DEMO_LOCK)?;
         if setting::get(conn, LOADED_MARKER)?.is_some() || Article::any_exist(conn)? {
             return Ok(false);
         }

@@ -209,3 +209,40 @@ fn instances_starting_at_once_on_a_new_database_share_one_session_key() {
         "every instance signs with the same key"
     );
 }
+
+#[test]
+fn instances_starting_at_once_on_an_empty_database_load_the_demo_once() {
+    let Some(database) = PgDatabase::create() else {
+        return;
+    };
+    let starts: Vec<_> = (0..3)
+        .map(|_| {
+            let dir = tempfile::tempdir().unwrap();
+            let mut config = TestApp::config(&dir, true);
+            config.database_url = database.url.clone();
+            std::thread::spawn(move || {
+                let started =
+                    broadsheet::AppState::init(&config, broadsheet::Clock::manual(test_now()));
+                drop(dir);
+                started.map(|_| ())
+            })
+        })
+        .collect();
+    for start in starts {
+        start.join().unwrap().expect("every instance starts");
+    }
+    // Loaded once: one set of sections (a second load would have doubled them
+    // or failed on their unique slugs).
+    use diesel::prelude::*;
+    let mut conn = broadsheet::db::connect(&database.url)
+        .unwrap()
+        .get()
+        .unwrap();
+    let names: Vec<String> = broadsheet::schema::sections::table
+        .select(broadsheet::schema::sections::name)
+        .load(&mut conn)
+        .unwrap();
+    let distinct: std::collections::HashSet<&String> = names.iter().collect();
+    assert!(!names.is_empty());
+    assert_eq!(distinct.len(), names.len(), "{names:?}");
+}

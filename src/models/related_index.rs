@@ -544,10 +544,7 @@ pub fn index_is_missing(conn: &mut DbConn) -> QueryResult<bool> {
 /// advisory lock), as the write lock already does on SQLite: two instances
 /// doing jobs, or a job and a rebuild, never interleave inside a transaction.
 pub fn lock_index(conn: &mut DbConn) -> QueryResult<()> {
-    if let DbConn::Postgres(pg) = conn {
-        diesel::sql_query("SELECT pg_advisory_xact_lock(774411)").execute(pg)?;
-    }
-    Ok(())
+    crate::db::serialize_writers(conn, 774_411)
 }
 
 /// Removes the rows of these articles from the index (a rebuild batch
