@@ -67,7 +67,8 @@ pub fn session_key(conn: &mut DbConn, configured: Option<&str>) -> Result<Key, A
         }
         return Ok(Key::derive_from(secret.as_bytes()));
     }
-    if let Some(stored) = setting::get(conn, SESSION_KEY_SETTING)?.and_then(|h| from_hex(&h)) {
+    let existing = setting::get(conn, SESSION_KEY_SETTING)?;
+    if let Some(stored) = existing.as_deref().and_then(from_hex) {
         if stored.len() >= 64 {
             return Ok(Key::from(&stored));
         }
@@ -76,7 +77,7 @@ pub fn session_key(conn: &mut DbConn, configured: Option<&str>) -> Result<Key, A
     // first one stored counts, and every instance reads that one back.
     let key = Key::generate();
     let hex: String = key.master().iter().map(|b| format!("{b:02x}")).collect();
-    if setting::get(conn, SESSION_KEY_SETTING)?.is_some() {
+    if existing.is_some() {
         // A stored key too short to use (written by hand): replace it.
         setting::set(conn, SESSION_KEY_SETTING, &hex)?;
     } else {

@@ -43,12 +43,14 @@ fn bump_generation(conn: &mut DbConn) -> QueryResult<()> {
     use diesel::RunQueryDsl;
     const SQL: &str = "UPDATE site_settings SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) \
                        WHERE key = 'public_generation'";
-    let updated = match conn {
-        DbConn::Sqlite(c) => diesel::sql_query(SQL).execute(c)?,
-        DbConn::Postgres(c) => diesel::sql_query(SQL).execute(c)?,
+    let bump = |conn: &mut DbConn| match conn {
+        DbConn::Sqlite(c) => diesel::sql_query(SQL).execute(c),
+        DbConn::Postgres(c) => diesel::sql_query(SQL).execute(c),
     };
-    if updated == 0 {
-        setting::set(conn, GENERATION_KEY, "1")?;
+    if bump(conn)? == 0 {
+        // The first change: start from 0 (unless another instance just did) and count this one.
+        setting::insert_if_absent(conn, GENERATION_KEY, "0")?;
+        bump(conn)?;
     }
     Ok(())
 }
