@@ -237,6 +237,7 @@ fn one(
             }
             let content = content_of(conn, &stored)?;
             revision::record(conn, a.id, version, Some(actor.user_id), &content, now)?;
+            crate::models::related_index::request_job(conn, a.id, now)?;
             Ok(Ok(()))
         }
         BulkAction::Publish => publish(conn, a, actor, now, rules),

@@ -6,7 +6,6 @@
 //! leaves its job claimed; once the claim is older than `LEASE` any instance
 //! takes it again, at start-up or on its next poll.
 
-use std::collections::BTreeSet;
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -37,8 +36,6 @@ pub struct RefreshQueue {
 
 #[derive(Debug, Default)]
 struct QueueState {
-    /// Changed articles whose job rows the worker has still to write.
-    pending: BTreeSet<i32>,
     /// Asked to look for jobs now.
     poked: bool,
     /// The worker is working.
@@ -81,24 +78,9 @@ impl RefreshQueue {
         Ok(queue)
     }
 
-    /// Asks for the lists `article_id`'s change may affect to be recomputed
-    /// soon, on the worker; returns at once (the worker writes the job row).
-    /// `pool`, `clock` and `limit` are the worker's own; they stay in the
-    /// signature for the callers.
-    pub fn request(
-        self: &Arc<Self>,
-        _pool: DbPool,
-        _clock: crate::Clock,
-        article_id: i32,
-        _limit: usize,
-    ) {
-        let mut state = self.state.lock().expect("refresh queue lock");
-        state.pending.insert(article_id);
-        self.wake.notify_all();
-    }
-
-    /// Asks the worker to look for jobs now (for example ones another
-    /// instance wrote).
+    /// Asks the worker to look for jobs now: after a change that wrote its
+    /// job row (every write that can change related lists does, in its own
+    /// transaction), or for jobs another instance wrote.
     pub fn poke(&self) {
         self.state.lock().expect("refresh queue lock").poked = true;
         self.wake.notify_all();
@@ -113,7 +95,7 @@ impl RefreshQueue {
     /// wait for a refresh).
     pub fn is_idle(&self) -> bool {
         let state = self.state.lock().expect("refresh queue lock");
-        !state.busy && !state.poked && state.pending.is_empty()
+        !state.busy && !state.poked
     }
 }
 
@@ -129,13 +111,10 @@ fn run(
         let Some(queue) = weak.upgrade() else {
             return;
         };
-        let pending: Vec<i32> = {
+        {
             let mut state = queue.state.lock().expect("refresh queue lock");
             let due = |state: &QueueState, last_poll: Option<Instant>| {
-                !state.pending.is_empty()
-                    || state.poked
-                    || rebuild
-                    || last_poll.is_none_or(|t| t.elapsed() >= POLL)
+                state.poked || rebuild || last_poll.is_none_or(|t| t.elapsed() >= POLL)
             };
             if !due(&state, last_poll) {
                 state.busy = false;
@@ -151,40 +130,32 @@ fn run(
             }
             state.busy = true;
             state.poked = false;
-            std::mem::take(&mut state.pending).into_iter().collect()
-        };
-        let result = work(&pool, &clock, limit, &pending, &mut rebuild);
+        }
+        let result = work(&pool, &clock, limit, &mut rebuild);
         last_poll = Some(Instant::now());
         match result {
             Ok(done) => queue.state.lock().expect("refresh queue lock").refreshed += done,
             Err(e) => {
                 tracing::error!("refreshing related lists: {e}");
-                // Keep the requests: their job rows may not be written yet.
-                let mut state = queue.state.lock().expect("refresh queue lock");
-                state.pending.extend(pending);
-                drop(state);
+                // The job rows stay; look again shortly.
+                queue.state.lock().expect("refresh queue lock").poked = true;
                 std::thread::sleep(Duration::from_secs(1));
             }
         }
     }
 }
 
-/// One pass: writes the job rows of new requests, rebuilds the index if
-/// start-up found none, then claims and does jobs until none is left.
-/// Returns how many jobs it did.
+/// One pass: rebuilds the index if start-up found none, then claims and
+/// does jobs until none is left. Returns how many jobs it did.
 fn work(
     pool: &DbPool,
     clock: &crate::Clock,
     limit: usize,
-    pending: &[i32],
     rebuild: &mut bool,
 ) -> Result<u64, AppError> {
     let mut done_jobs = 0;
     let mut conn = pool.get()?;
     let now = clock.now();
-    for &id in pending {
-        jobs::request_job(&mut conn, id, now)?;
-    }
     if *rebuild {
         let started = Instant::now();
         let lists = super::rebuild_all_with_limit(&mut conn, now, limit)?;

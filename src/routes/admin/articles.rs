@@ -691,12 +691,7 @@ async fn save_form(
     match outcome {
         SaveOutcome::Saved { id, .. } => {
             // Other articles' related lists may change; recompute them without making the editor wait.
-            state.related_refresh.request(
-                state.pool.clone(),
-                state.clock.clone(),
-                id,
-                state.site.related_limit,
-            );
+            state.related_refresh.poke();
             // Every message says what readers now get, so no save publishes
             // or hides anything without the editor reading it.
             let public = article_form::describe_publication(status, published_at, now, tz);
@@ -903,12 +898,7 @@ async fn set_trashed(
         Article::set_trashed(conn, id, deleted_at, now, Some(user_id)).map_err(AppError::from)
     })
     .await?;
-    state.related_refresh.request(
-        state.pool.clone(),
-        state.clock.clone(),
-        id,
-        state.site.related_limit,
-    );
+    state.related_refresh.poke();
     Ok(())
 }
 
@@ -1025,13 +1015,9 @@ pub async fn bulk(
         Ok((outcome, section_name))
     })
     .await?;
-    for &id in &outcome.changed {
-        state.related_refresh.request(
-            state.pool.clone(),
-            state.clock.clone(),
-            id,
-            state.site.related_limit,
-        );
+    if !outcome.changed.is_empty() {
+        // Their job rows were written with the changes.
+        state.related_refresh.poke();
     }
     auth::flash(
         &signed_in.session,
@@ -1176,12 +1162,7 @@ pub async fn restore_revision(
     let (outcome, restored_version, state_now) = outcome;
     match outcome {
         SaveOutcome::Saved { version, .. } => {
-            state.related_refresh.request(
-                state.pool.clone(),
-                state.clock.clone(),
-                id,
-                state.site.related_limit,
-            );
+            state.related_refresh.poke();
             auth::flash(
                 &signed_in.session,
                 &format!(
