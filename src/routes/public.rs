@@ -51,8 +51,18 @@ pub fn cached_page(
 
 /// The `?page=` number: 1 when absent; a clear 400 for anything but a positive integer.
 pub fn page_number(req: &HttpRequest) -> Result<i64, AppError> {
-    let params = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
-        .map_err(|_| AppError::BadRequest("The address has a malformed query string.".into()))?;
+    page_of(&query_params(req)?)
+}
+
+/// The request's query parameters, decoded; a clear 400 for a malformed query.
+fn query_params(req: &HttpRequest) -> Result<Vec<(String, String)>, AppError> {
+    web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+        .map(web::Query::into_inner)
+        .map_err(|_| AppError::BadRequest("The address has a malformed query string.".into()))
+}
+
+/// The `page` parameter among `params` (see [`page_number`]).
+fn page_of(params: &[(String, String)]) -> Result<i64, AppError> {
     match params.iter().find(|(k, _)| k == "page") {
         None => Ok(1),
         Some((_, v)) => match v.trim().parse::<u32>() {
@@ -149,9 +159,8 @@ const MAX_NUMBERED_PAGE: i64 = 250;
 
 /// The page a listing request asks for; a clear 400 for a malformed one.
 fn list_request(req: &HttpRequest) -> Result<ListRequest, AppError> {
-    let page = page_number(req)?;
-    let params = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
-        .map_err(|_| AppError::BadRequest("The address has a malformed query string.".into()))?;
+    let params = query_params(req)?;
+    let page = page_of(&params)?;
     let key = |name: &str| {
         params
             .iter()
