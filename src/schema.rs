@@ -89,6 +89,7 @@ diesel::table! {
     article_tags (article_id, tag_id) {
         article_id -> Integer,
         tag_id -> Integer,
+        published_at -> Nullable<Timestamp>,
     }
 }
 

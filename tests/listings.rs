@@ -214,3 +214,80 @@ async fn old_numbered_page_links_lead_to_the_same_articles() {
     assert_eq!(top.header("location").as_deref(), Some("/"));
     assert_eq!(app.get("/?page=251").await.status, 404);
 }
+
+#[actix_web::test]
+async fn tag_pages_walk_in_publish_order_and_follow_a_changed_publish_time() {
+    use broadsheet::schema::articles;
+    use diesel::prelude::*;
+
+    let app = TestApp::empty().await;
+    app.db(|c| {
+        for i in 0..70 {
+            let tagged = i % 3 != 1;
+            insert_article(
+                c,
+                &ArticleSpec {
+                    tags: if tagged { vec!["Harbour"] } else { vec![] },
+                    // Pairs share a publish time: ties are broken by id.
+                    published_at: Some(test_now() - Duration::hours(70 - i / 2)),
+                    ..ArticleSpec::new(&format!("story-{i:02}"), &format!("Story {i:02}"))
+                },
+            );
+        }
+        // Tagged but never public: a draft and a deleted story.
+        insert_article(
+            c,
+            &ArticleSpec {
+                tags: vec!["Harbour"],
+                status: "draft",
+                published_at: None,
+                ..ArticleSpec::new("harbour-draft", "Draft")
+            },
+        );
+        let gone = insert_article(
+            c,
+            &ArticleSpec {
+                tags: vec!["Harbour"],
+                ..ArticleSpec::new("harbour-gone", "Gone")
+            },
+        );
+        broadsheet::models::Article::soft_delete(c, gone, test_now()).unwrap();
+    });
+    let tagged: Vec<String> = (0..70)
+        .rev()
+        .filter(|i| i % 3 != 1)
+        .map(|i| format!("story-{i:02}"))
+        .collect();
+    let pages = walk_older(&app, "/tags/harbour").await;
+    assert_eq!(pages.len(), 3);
+    let listed: Vec<String> = pages.iter().flat_map(|(_, s)| s.clone()).collect();
+    assert_eq!(listed, tagged);
+    // "Newer" from the last page lists what the middle page did.
+    let last = app.get(&pages[2].0).await.html();
+    let newer = attr_of(&last, "a[rel=prev]", "href").unwrap();
+    assert_eq!(listed_slugs(&app.get(&newer).await.html()), pages[1].1);
+
+    // Moving the oldest tagged story's publish time to now brings it to the
+    // top of the tag page: the tag's copy of the time follows the article.
+    app.db(|c| {
+        diesel::update(articles::table.filter(articles::slug.eq("story-00")))
+            .set(articles::published_at.eq(Some(test_now() - Duration::minutes(1))))
+            .execute(c)
+            .unwrap();
+    });
+    let first = listed_slugs(&app.get("/tags/harbour").await.html());
+    assert_eq!(first[0], "story-00");
+    // A tag added after publishing takes the article's time too.
+    app.db(|c| {
+        let id: i32 = articles::table
+            .filter(articles::slug.eq("story-67"))
+            .select(articles::id)
+            .first(c)
+            .unwrap();
+        let tag = broadsheet::models::Tag::find_or_create(c, "harbour", "Harbour").unwrap();
+        broadsheet::models::Tag::attach(c, id, tag.id).unwrap();
+    });
+    let first = listed_slugs(&app.get("/tags/harbour").await.html());
+    assert_eq!(&first[..3], ["story-00", "story-69", "story-68"]);
+    assert_eq!(first[3], "story-67");
+}

@@ -162,18 +162,19 @@ async fn sitemap_index_points_to_sitemaps_of_every_public_page() {
 }
 
 #[actix_web::test]
-async fn article_sitemaps_split_at_the_per_file_limit_in_id_order() {
+async fn article_sitemaps_hold_fixed_id_ranges_so_articles_never_move_between_files() {
     let app = TestApp::empty().await;
-    app.db(|c| {
+    let ids = app.db(|c| {
+        let mut ids = Vec::new();
         for i in 1..=5 {
-            insert_article(
+            ids.push(insert_article(
                 c,
                 &ArticleSpec {
                     // Publish order is the reverse of id order: files follow ids.
                     published_at: Some(test_now() - Duration::hours(i)),
                     ..ArticleSpec::new(&format!("a{i}"), &format!("A{i}"))
                 },
-            );
+            ));
             if i == 2 {
                 insert_article(
                     c,
@@ -185,6 +186,7 @@ async fn article_sitemaps_split_at_the_per_file_limit_in_id_order() {
                 );
             }
         }
+        ids
     });
     let site = app.state.site.clone();
     let now = test_now();
@@ -201,7 +203,8 @@ async fn article_sitemaps_split_at_the_per_file_limit_in_id_order() {
             url("/sitemaps/articles-3.xml"),
         ]
     );
-    // Each file's lastmod is the newest change among its own articles.
+    // Each file's lastmod is the newest change among its own articles
+    // (ids 1-2: a1, a2; 3-4: the draft and a3; 5-6: a4, a5).
     let lastmods: Vec<Option<String>> = entries(&index, "sitemapindex")
         .into_iter()
         .filter(|(l, _)| l.contains("/articles-"))
@@ -212,7 +215,7 @@ async fn article_sitemaps_split_at_the_per_file_limit_in_id_order() {
         [
             Some("2027-03-01T11:00:00+00:00".to_string()),
             Some("2027-03-01T09:00:00+00:00".to_string()),
-            Some("2027-03-01T07:00:00+00:00".to_string()),
+            Some("2027-03-01T08:00:00+00:00".to_string()),
         ]
     );
     let file = |n: i64| {
@@ -226,23 +229,46 @@ async fn article_sitemaps_split_at_the_per_file_limit_in_id_order() {
         file(1),
         Some(vec![url("/articles/a1"), url("/articles/a2")])
     );
+    // The draft is not listed: its file holds only a3.
+    assert_eq!(file(2), Some(vec![url("/articles/a3")]));
     assert_eq!(
-        file(2),
-        Some(vec![url("/articles/a3"), url("/articles/a4")])
+        file(3),
+        Some(vec![url("/articles/a4"), url("/articles/a5")])
     );
-    assert_eq!(file(3), Some(vec![url("/articles/a5")]));
     assert_eq!(file(4), None);
-    assert_eq!(app.db(|c| feed::article_files(c, now, 5).unwrap().len()), 1);
+    assert_eq!(app.db(|c| feed::article_files(c, now, 5).unwrap().len()), 2);
+    assert_eq!(app.db(|c| feed::article_files(c, now, 6).unwrap().len()), 1);
+
+    // Deleting a3 empties file 2: the index leaves it out and it is 404, while
+    // a4 and a5 stay in file 3 (a crawler's copy of file 3 stays true).
+    app.db(|c| Article::soft_delete(c, ids[2], test_now()).unwrap());
+    let index = app.db(|c| load_index(c, &site, now, 2).unwrap().render().unwrap());
+    let files: Vec<String> = locs(&index, "sitemapindex")
+        .into_iter()
+        .filter(|l| l.contains("/articles-"))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            url("/sitemaps/articles-1.xml"),
+            url("/sitemaps/articles-3.xml"),
+        ]
+    );
+    assert_eq!(file(2), None);
+    assert_eq!(
+        file(3),
+        Some(vec![url("/articles/a4"), url("/articles/a5")])
+    );
     assert_eq!(feed::article_file_count(100_000, 50_000), 2);
     assert_eq!(feed::article_file_count(100_001, 50_000), 3);
-    // At the real limit, every article fits in the first file.
+    // At the real limit, every article left fits in the first file.
     assert_eq!(
         locs(
             &fetch(&app, &url("/sitemaps/articles-1.xml")).await,
             "urlset"
         )
         .len(),
-        5
+        4
     );
 }
 

@@ -6,7 +6,7 @@ use diesel::dsl;
 use diesel::prelude::*;
 
 use crate::db::{DbBackend, DbConn};
-use crate::models::{Author, MediaInfo, Section, Tag};
+use crate::models::{Author, MediaInfo, Section};
 use crate::schema::{
     article_notes, article_tags, article_takeaways, articles, authors, media, sections,
 };
@@ -205,35 +205,118 @@ fn public_cards(now: NaiveDateTime) -> BoxedCards {
         .into_boxed()
 }
 
-fn newest_first(query: BoxedCards) -> BoxedCards {
-    query.order((articles::published_at.desc(), articles::id.desc()))
+/// Where a page of a listing starts: from the newest article, or past a key
+/// in either direction.
+#[derive(Debug, Clone, Copy)]
+enum Bound {
+    Newest,
+    /// Articles listed after the key (older), newest first.
+    Older(ListKey),
+    /// Articles listed before the key (newer), oldest first.
+    Newer(ListKey),
 }
 
-fn oldest_first(query: BoxedCards) -> BoxedCards {
-    query.order((articles::published_at.asc(), articles::id.asc()))
+/// The ids of a tag's links, as a boxed subquery.
+type BoxedLinkIds = dsl::IntoBoxed<
+    'static,
+    dsl::Select<dsl::InnerJoin<article_tags::table, articles::table>, article_tags::article_id>,
+    DbBackend,
+>;
+
+impl Bound {
+    /// Keeps the articles past the key. Written as a range on the publish
+    /// time plus a filter, so both databases walk the publish-time index from the key.
+    fn filter(self, query: BoxedCards) -> BoxedCards {
+        match self {
+            Bound::Newest => query,
+            Bound::Older(key) => query
+                .filter(articles::published_at.le(key.published_at))
+                .filter(
+                    articles::published_at
+                        .lt(key.published_at)
+                        .or(articles::id.lt(key.id)),
+                ),
+            Bound::Newer(key) => query
+                .filter(articles::published_at.ge(key.published_at))
+                .filter(
+                    articles::published_at
+                        .gt(key.published_at)
+                        .or(articles::id.gt(key.id)),
+                ),
+        }
+    }
+
+    /// Orders from the key outwards (ties broken by id).
+    fn order(self, query: BoxedCards) -> BoxedCards {
+        match self {
+            Bound::Newest | Bound::Older(_) => {
+                query.order((articles::published_at.desc(), articles::id.desc()))
+            }
+            Bound::Newer(_) => query.order((articles::published_at.asc(), articles::id.asc())),
+        }
+    }
+
+    /// The ids of a tag's next `limit` public articles from the key, found
+    /// in the tag's links, which carry their article's publish time (kept by
+    /// triggers, see the `archive_indexes` migration): the walk reads the
+    /// tag's index from the key instead of sorting every article of the tag.
+    fn tag_page_ids(self, tag_id: i32, now: NaiveDateTime, limit: i64) -> BoxedLinkIds {
+        let links = article_tags::table
+            .inner_join(articles::table)
+            .select(article_tags::article_id)
+            .filter(article_tags::tag_id.eq(tag_id))
+            .filter(public_at(now))
+            .into_boxed();
+        let links = match self {
+            Bound::Newest => links.order((
+                article_tags::published_at.desc(),
+                article_tags::article_id.desc(),
+            )),
+            Bound::Older(key) => links
+                .filter(article_tags::published_at.le(key.published_at))
+                .filter(
+                    article_tags::published_at
+                        .lt(key.published_at)
+                        .or(article_tags::article_id.lt(key.id)),
+                )
+                .order((
+                    article_tags::published_at.desc(),
+                    article_tags::article_id.desc(),
+                )),
+            Bound::Newer(key) => links
+                .filter(article_tags::published_at.ge(key.published_at))
+                .filter(
+                    article_tags::published_at
+                        .gt(key.published_at)
+                        .or(article_tags::article_id.gt(key.id)),
+                )
+                .order((
+                    article_tags::published_at.asc(),
+                    article_tags::article_id.asc(),
+                )),
+        };
+        links.limit(limit)
+    }
 }
 
-/// Articles listed after `key` (older). Written as a range on the publish
-/// time plus a filter, so both databases walk the publish-time index from the key.
-fn older_than(query: BoxedCards, key: ListKey) -> BoxedCards {
-    query
-        .filter(articles::published_at.le(key.published_at))
-        .filter(
-            articles::published_at
-                .lt(key.published_at)
-                .or(articles::id.lt(key.id)),
-        )
-}
-
-/// Articles listed before `key` (newer).
-fn newer_than(query: BoxedCards, key: ListKey) -> BoxedCards {
-    query
-        .filter(articles::published_at.ge(key.published_at))
-        .filter(
-            articles::published_at
-                .gt(key.published_at)
-                .or(articles::id.gt(key.id)),
-        )
+/// The next `limit` public articles of a listing from `bound`, in walking
+/// order. A tag page first finds its ids in the tag's links (a statement of
+/// its own: a boxed subquery cannot be nested through MultiConnection).
+fn page_query(
+    conn: &mut DbConn,
+    listing: &Listing,
+    now: NaiveDateTime,
+    bound: Bound,
+    limit: i64,
+) -> QueryResult<BoxedCards> {
+    let query = match *listing {
+        Listing::Tag(tag_id) => {
+            let ids: Vec<i32> = bound.tag_page_ids(tag_id, now, limit).load(conn)?;
+            public_cards(now).filter(articles::id.eq_any(ids))
+        }
+        _ => bound.filter(listing.apply(public_cards(now))),
+    };
+    Ok(bound.order(query).limit(limit))
 }
 
 /// Where a listing page sits: the (publish time, id) of a card, which pages
@@ -387,10 +470,8 @@ impl Article {
         now: NaiveDateTime,
         limit: i64,
     ) -> QueryResult<Vec<ArticleCard>> {
-        load_cards(
-            conn,
-            newest_first(listing.apply(public_cards(now))).limit(limit),
-        )
+        let query = page_query(conn, listing, now, Bound::Newest, limit)?;
+        load_cards(conn, query)
     }
 
     /// One page of a listing, newest first, starting at `start`. Pages are
@@ -404,24 +485,22 @@ impl Article {
         start: PageStart,
         limit: i64,
     ) -> QueryResult<ListPage> {
-        let query = || listing.apply(public_cards(now));
         let (cards, older) = match start {
             PageStart::Newest | PageStart::Before(_) => {
-                let query = match start {
-                    PageStart::Before(key) => older_than(query(), key),
-                    _ => query(),
+                let bound = match start {
+                    PageStart::Before(key) => Bound::Older(key),
+                    _ => Bound::Newest,
                 };
-                let mut cards = load_cards(conn, newest_first(query).limit(limit + 1))?;
+                let query = page_query(conn, listing, now, bound, limit + 1)?;
+                let mut cards = load_cards(conn, query)?;
                 let more = cards.len() as i64 > limit;
                 cards.truncate(limit as usize);
                 let older = more.then(|| cards.last().and_then(ListKey::of)).flatten();
                 (cards, older)
             }
             PageStart::After(key) => {
-                let mut cards = load_cards(
-                    conn,
-                    oldest_first(newer_than(query(), key)).limit(limit + 1),
-                )?;
+                let query = page_query(conn, listing, now, Bound::Newer(key), limit + 1)?;
+                let mut cards = load_cards(conn, query)?;
                 if cards.len() as i64 <= limit {
                     // Nothing newer beyond these: this is the first page now.
                     return Ok(ListPage {
@@ -440,10 +519,10 @@ impl Article {
         let newer = match (start, cards.first().and_then(ListKey::of)) {
             (PageStart::Newest, _) | (_, None) => None,
             (_, Some(first)) => {
-                let newer_rows: Vec<i32> = newer_than(query(), first)
-                    .select(articles::id)
-                    .limit(limit + 1)
-                    .load(conn)?;
+                let newer_rows: Vec<i32> =
+                    page_query(conn, listing, now, Bound::Newer(first), limit + 1)?
+                        .select(articles::id)
+                        .load(conn)?;
                 Some(if newer_rows.len() as i64 > limit {
                     PageStart::After(first)
                 } else {
@@ -459,15 +538,6 @@ impl Article {
         })
     }
 
-    /// How many articles a listing holds (the sitemap index; listings do not count).
-    pub fn count_public(
-        conn: &mut DbConn,
-        listing: &Listing,
-        now: NaiveDateTime,
-    ) -> QueryResult<i64> {
-        listing.apply(public_cards(now)).count().get_result(conn)
-    }
-
     /// The key of the last card of page `page` as numbered before listings
     /// paged by key (old `?page=N` links): skips rows, so callers bound `page`.
     pub fn key_before_page(
@@ -479,7 +549,8 @@ impl Article {
     ) -> QueryResult<Option<ListKey>> {
         let cards = load_cards(
             conn,
-            newest_first(listing.apply(public_cards(now)))
+            Bound::Newest
+                .order(listing.apply(public_cards(now)))
                 .offset((page - 1) * per_page - 1)
                 .limit(1),
         )?;
@@ -511,52 +582,6 @@ impl Article {
                 .execute(conn)?;
         }
         Ok(())
-    }
-
-    /// Related articles by the simple rule: public articles sharing a tag,
-    /// then from the same section, newest first, never the article itself.
-    /// Only for articles whose list the engine (`crate::related`) has never
-    /// computed; cheap indexed queries, so a database from before the engine
-    /// shows sensible lists until `broadsheet related rebuild` runs.
-    pub fn related(
-        &self,
-        conn: &mut DbConn,
-        now: NaiveDateTime,
-        limit: i64,
-    ) -> QueryResult<Vec<ArticleCard>> {
-        let tag_ids = Tag::for_article(conn, self.id)?
-            .into_iter()
-            .map(|t| t.id)
-            .collect::<Vec<_>>();
-        let sharing_a_tag = article_tags::table
-            .filter(article_tags::tag_id.eq_any(tag_ids))
-            .select(article_tags::article_id)
-            .load::<i32>(conn)?;
-        let mut cards = load_cards(
-            conn,
-            newest_first(public_cards(now))
-                .filter(articles::id.ne(self.id))
-                .filter(articles::id.eq_any(sharing_a_tag))
-                .limit(limit),
-        )?;
-        if let Some(section_id) = self.section_id {
-            let missing = limit - cards.len() as i64;
-            if missing > 0 {
-                let taken: Vec<i32> = cards
-                    .iter()
-                    .map(|c| c.article.id)
-                    .chain([self.id])
-                    .collect();
-                cards.extend(load_cards(
-                    conn,
-                    newest_first(public_cards(now))
-                        .filter(articles::section_id.eq(section_id))
-                        .filter(articles::id.ne_all(taken))
-                        .limit(missing),
-                )?);
-            }
-        }
-        Ok(cards)
     }
 
     /// Minutes to read the article.

@@ -134,25 +134,34 @@ fn changed(
     updated.max(published)
 }
 
-/// How many article sitemap files `total` public articles fill at `per_file` each.
-pub fn article_file_count(total: i64, per_file: i64) -> i64 {
-    (total + per_file - 1) / per_file
+/// How many article sitemap files the ids up to `max_id` span at `per_file` each.
+pub fn article_file_count(max_id: i64, per_file: i64) -> i64 {
+    (max_id + per_file - 1) / per_file
 }
 
-/// Article sitemap file `file` (from 1): public articles in id order, `per_file`
-/// to a file. Id order keeps every article in the same file as others are added.
+/// The ids article sitemap file `file` (from 1) covers: `per_file` ids a file,
+/// so an article stays in the same file for good, whatever is added or removed.
+fn file_ids(file: i64, per_file: i64) -> (i32, i32) {
+    let clamp = |id: i64| id.clamp(0, i64::from(i32::MAX)) as i32;
+    (clamp((file - 1) * per_file), clamp(file * per_file))
+}
+
+/// Article sitemap file `file` (from 1): the public articles whose ids fall in
+/// the file's range, in id order. Reads `articles_sitemap_idx` only (see its
+/// migration), so a file costs its own size, not the archive's.
 pub fn article_rows(
     conn: &mut DbConn,
     now: NaiveDateTime,
     file: i64,
     per_file: i64,
 ) -> QueryResult<Vec<SitemapRow>> {
+    let (after, last) = file_ids(file, per_file);
     Ok(articles::table
+        .filter(articles::id.gt(after))
+        .filter(articles::id.le(last))
         .filter(public_at(now))
         .left_join(media::table)
         .order(articles::id.asc())
-        .offset((file - 1) * per_file)
-        .limit(per_file)
         .select((
             articles::slug,
             articles::updated_at,
@@ -169,43 +178,49 @@ pub fn article_rows(
         .collect())
 }
 
-/// The newest change in each article sitemap file, in file order (one entry
-/// per file). Each file's range is found by its last id, so the aggregate runs
-/// in SQL instead of loading every row.
+/// The article sitemap files that list anything, as (file number, newest
+/// change among its articles), in file order. A file whose articles are all
+/// gone (deleted or unpublished) is left out; its number is not reused.
 pub fn article_files(
     conn: &mut DbConn,
     now: NaiveDateTime,
     per_file: i64,
-) -> QueryResult<Vec<Option<NaiveDateTime>>> {
-    let total = Article::count_public(conn, &Listing::All, now)?;
+) -> QueryResult<Vec<(i64, Option<NaiveDateTime>)>> {
+    let max_id: Option<i32> = articles::table.select(max(articles::id)).first(conn)?;
     let mut files = Vec::new();
-    let mut after: Option<i32> = None;
-    for file in 0..article_file_count(total, per_file) {
-        let last: Option<i32> = articles::table
+    for file in 1..=article_file_count(max_id.map_or(0, i64::from), per_file) {
+        let (after, last) = file_ids(file, per_file);
+        let (updated, published) = articles::table
+            .filter(articles::id.gt(after))
+            .filter(articles::id.le(last))
             .filter(public_at(now))
-            .order(articles::id.asc())
-            .offset((file * per_file + per_file - 1).min(total - 1))
-            .select(articles::id)
-            .first(conn)
-            .optional()?;
-        let mut range = articles::table.filter(public_at(now)).into_boxed();
-        if let Some(after) = after {
-            range = range.filter(articles::id.gt(after));
-        }
-        if let Some(last) = last {
-            range = range.filter(articles::id.le(last));
-        }
-        let (updated, published) = range
             .select((max(articles::updated_at), max(articles::published_at)))
             .first::<(Option<NaiveDateTime>, Option<NaiveDateTime>)>(conn)?;
-        files.push(changed(updated, published));
-        match last {
-            Some(last) => after = Some(last),
-            // Articles went private since the count: nothing is left for later files.
-            None => break,
+        if updated.is_some() {
+            files.push((file, changed(updated, published)));
         }
     }
     Ok(files)
+}
+
+/// Whether any public article has a tag (the tag sitemap has URLs); stops at the first.
+pub fn any_tagged(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        article_tags::table
+            .inner_join(articles::table)
+            .filter(public_at(now)),
+    ))
+    .get_result(conn)
+}
+
+/// Whether any public article has an author (the author sitemap has URLs); stops at the first.
+pub fn any_authored(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        articles::table
+            .filter(public_at(now))
+            .filter(articles::author_id.is_not_null()),
+    ))
+    .get_result(conn)
 }
 
 /// The newest change of any public article (the front page's last change).

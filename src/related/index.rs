@@ -125,7 +125,11 @@ pub fn candidates_above(
     }
     let mut best: Vec<(f64, i32)> = overlaps.iter().map(|(&id, o)| (o.partial(w), id)).collect();
     if best.len() > MAX_CANDIDATES {
-        best.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        // Only which candidates are best matters here (they are ranked
+        // later): a selection, not a sort.
+        best.select_nth_unstable_by(MAX_CANDIDATES - 1, |a, b| {
+            b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+        });
         best.truncate(MAX_CANDIDATES);
     }
     let ids: Vec<i32> = best.iter().map(|(_, id)| *id).collect();

@@ -114,7 +114,11 @@ impl Memory {
         }
         if overlaps.len() > MAX_CANDIDATES {
             let id = |d: u32| self.docs[d as usize].id;
-            overlaps.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(id(x.1).cmp(&id(y.1))));
+            // The same candidates as `index::candidates` keeps, found by a
+            // selection: their order does not matter before ranking.
+            overlaps.select_nth_unstable_by(MAX_CANDIDATES - 1, |x, y| {
+                y.0.total_cmp(&x.0).then(id(x.1).cmp(&id(y.1)))
+            });
             overlaps.truncate(MAX_CANDIDATES);
         }
         let mut found: Vec<Scored> = overlaps
@@ -195,7 +199,14 @@ fn read_pool(conn: &mut DbConn) -> QueryResult<Raw> {
 pub fn rebuild(conn: &mut DbConn, now: NaiveDateTime, limit: usize) -> QueryResult<usize> {
     let w = &score::WEIGHTS;
     let keep = limit + SPARE_ROWS;
+    let started = std::time::Instant::now();
     let (terms, df, raw) = read_pool(conn)?;
+    tracing::info!(
+        "related rebuild: {} articles read and tokenised in {:.1}s ({} terms)",
+        raw.len(),
+        started.elapsed().as_secs_f64(),
+        terms.len()
+    );
     let n = i32::try_from(raw.len()).unwrap_or(i32::MAX);
     let kinds: Vec<Kind> = terms.iter().map(|t| Kind::of(t)).collect();
     let tag_of: Vec<i32> = terms
@@ -284,6 +295,11 @@ pub fn rebuild(conn: &mut DbConn, now: NaiveDateTime, limit: usize) -> QueryResu
         index::insert_docs(conn, &batch_docs, &batch_postings)
     })?;
 
+    tracing::info!(
+        "related rebuild: index written at {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+
     // Every list, scored on two threads, written a batch at a time.
     let memory = Memory {
         docs,
@@ -337,6 +353,10 @@ pub fn rebuild(conn: &mut DbConn, now: NaiveDateTime, limit: usize) -> QueryResu
         })?;
         first = false;
     }
+    tracing::info!(
+        "related rebuild: lists scored and written at {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
     if memory.docs.is_empty() {
         crate::db::write_transaction(conn, |conn| {
             for id in stored::computed_ids(conn)? {

@@ -13,6 +13,7 @@ use crate::db::{self, DbConn};
 use crate::error::AppError;
 use crate::models::feed::{self, SitemapRow};
 use crate::models::media::MediaUrl;
+use crate::models::Article;
 use crate::routes::feeds::{xml_response, xml_safe};
 use crate::seo::stamp;
 use crate::views::Site;
@@ -102,33 +103,33 @@ fn urls(site: &Site, prefix: &str, rows: Vec<SitemapRow>) -> Vec<UrlView> {
         .collect()
 }
 
-/// The sitemap index with article files of `per_file` URLs each (the handler
+/// The sitemap index with article files of `per_file` ids each (the handler
 /// passes [`URLS_PER_SITEMAP`]; tests pass small numbers to see the split).
 /// Tag and author sitemaps are listed only when they have URLs, because an
-/// empty `<urlset>` is not valid against the sitemaps.org schema.
+/// empty `<urlset>` is not valid against the sitemaps.org schema. The
+/// sections, tags and authors sitemaps carry the site's last change (the
+/// `Last-Modified` of every page, found in an index lookup): their own newest
+/// change would read every public article on each publish, and a `lastmod`
+/// that is sometimes early only makes a crawler look once more.
 pub fn load_index(
     conn: &mut DbConn,
     site: &Site,
     now: NaiveDateTime,
     per_file: i64,
 ) -> Result<SitemapIndex, AppError> {
-    let newest = feed::newest_change(conn, now)?;
-    let mut sitemaps = vec![SitemapLink {
-        loc: site.url("/sitemaps/sections.xml"),
-        lastmod: w3c(site, newest),
-    }];
-    for (name, rows) in [
-        ("tags", feed::tag_rows(conn, now)?),
-        ("authors", feed::author_rows(conn, now)?),
-    ] {
-        if !rows.is_empty() {
-            sitemaps.push(SitemapLink {
-                loc: site.url(&format!("/sitemaps/{name}.xml")),
-                lastmod: w3c(site, rows.iter().filter_map(|r| r.lastmod).max()),
-            });
-        }
+    let newest = w3c(site, Article::last_change(conn, now)?);
+    let link = |path: &str| SitemapLink {
+        loc: site.url(path),
+        lastmod: newest.clone(),
+    };
+    let mut sitemaps = vec![link("/sitemaps/sections.xml")];
+    if feed::any_tagged(conn, now)? {
+        sitemaps.push(link("/sitemaps/tags.xml"));
     }
-    for (file, lastmod) in (1..).zip(feed::article_files(conn, now, per_file)?) {
+    if feed::any_authored(conn, now)? {
+        sitemaps.push(link("/sitemaps/authors.xml"));
+    }
+    for (file, lastmod) in feed::article_files(conn, now, per_file)? {
         sitemaps.push(SitemapLink {
             loc: site.url(&format!("/sitemaps/articles-{file}.xml")),
             lastmod: w3c(site, lastmod),
@@ -137,7 +138,7 @@ pub fn load_index(
     Ok(SitemapIndex { sitemaps })
 }
 
-/// Article sitemap file `file` (from 1) at `per_file` URLs a file; 404 past the last file.
+/// Article sitemap file `file` (from 1) at `per_file` ids a file; 404 when it lists nothing.
 pub fn load_article_sitemap(
     conn: &mut DbConn,
     site: &Site,
