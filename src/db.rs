@@ -242,6 +242,38 @@ pub fn connect_with(database_url: &str, settings: PoolSettings) -> Result<DbPool
         .map_err(|e| AppError::Config(format!("cannot open the database: {e}")))
 }
 
+/// Runs `work` with SQLite's foreign-key checks off on this connection (on
+/// again afterwards, whatever `work` returns). For bulk writes whose ids were
+/// just read from their parent tables: each check reads a random parent row
+/// (an article row spans several pages), and with checks on SQLite cannot
+/// empty a table at once but deletes row by row. PostgreSQL: checks stay.
+pub fn without_foreign_keys<T>(
+    conn: &mut DbConn,
+    work: impl FnOnce(&mut DbConn) -> diesel::QueryResult<T>,
+) -> diesel::QueryResult<T> {
+    let sqlite = matches!(conn, DbConn::Sqlite(_));
+    if sqlite {
+        // The pragma takes effect only outside a transaction.
+        diesel::RunQueryDsl::execute(diesel::sql_query("PRAGMA foreign_keys = OFF"), conn)?;
+    }
+    let done = work(conn);
+    if sqlite {
+        diesel::RunQueryDsl::execute(diesel::sql_query("PRAGMA foreign_keys = ON"), conn)?;
+    }
+    done
+}
+
+/// Gives the SQLite connection of a one-off bulk command (`generate`,
+/// `related rebuild`) a 128 MiB page cache, so the tables and indexes being
+/// filled are not read back from the file on every insert (the default is
+/// 2 MiB). PostgreSQL: nothing to do.
+pub fn bulk_cache(conn: &mut DbConn) -> diesel::QueryResult<()> {
+    if let DbConn::Sqlite(_) = conn {
+        diesel::RunQueryDsl::execute(diesel::sql_query("PRAGMA cache_size = -131072"), conn)?;
+    }
+    Ok(())
+}
+
 /// `broadsheet backup FILE`: a consistent copy of a SQLite database, taken
 /// while the site serves (`VACUUM INTO` reads one snapshot; writers go on).
 /// Never overwrites a file; PostgreSQL has its own tools.

@@ -608,6 +608,12 @@ pub fn run(
                 .into(),
         ));
     }
+    db::bulk_cache(&mut conn)?;
+    if let DbConn::Sqlite(_) = &*conn {
+        // A benchmark archive, written once: no fsync at each commit (a crash
+        // loses a half-made archive, nothing else). This connection only.
+        diesel::RunQueryDsl::execute(diesel::sql_query("PRAGMA synchronous = OFF"), &mut *conn)?;
+    }
     let first_number = bulk::last_article_id(&mut conn)?.unwrap_or(0) as usize + 1;
     let tax = taxonomy(&mut conn, n)?;
     println!(

@@ -79,6 +79,7 @@ enum RelatedCommand {
 fn rebuild_related(database_url: &str, limit: usize) -> Result<(), broadsheet::AppError> {
     let pool = db::connect(database_url)?;
     let mut conn = pool.get()?;
+    db::bulk_cache(&mut conn)?;
     let started = std::time::Instant::now();
     let lists = broadsheet::related::rebuild_all_with_limit(
         &mut conn,

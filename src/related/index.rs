@@ -37,7 +37,7 @@ pub fn index_article(conn: &mut DbConn, article_id: i32) -> QueryResult<Option<N
     let Some(article) = index::pool_article(conn, article_id)? else {
         return Ok(None);
     };
-    let mut tf = text::frequencies(&article, &text::english_stemmer());
+    let mut tf = text::frequencies(&article, &mut text::Tokeniser::default());
     for tag in &article.tag_ids {
         tf.insert(format!("t:{tag}"), 1.0);
     }

@@ -5,6 +5,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
@@ -149,17 +151,18 @@ fn read_pool(conn: &mut DbConn) -> QueryResult<Raw> {
     let mut df: Vec<i32> = Vec::new();
     let mut docs = Vec::new();
     let mut after = 0;
+    let mut tokenisers = [text::Tokeniser::default(), text::Tokeniser::default()];
     loop {
         let batch = index::pool_batch(conn, after, BATCH)?;
         let Some(last) = batch.last() else { break };
         after = last.id;
         let half = batch.len().div_ceil(2);
-        let tokenised: Vec<HashMap<String, f32>> = std::thread::scope(|scope| {
-            let work = |part: &[index::PoolArticle]| {
-                let stemmer = text::english_stemmer();
+        let [mine, theirs] = &mut tokenisers;
+        let tokenised: Vec<FxHashMap<String, f32>> = std::thread::scope(|scope| {
+            let work = |part: &[index::PoolArticle], tokeniser: &mut text::Tokeniser| {
                 part.iter()
                     .map(|a| {
-                        let mut tf = text::frequencies(a, &stemmer);
+                        let mut tf = text::frequencies(a, tokeniser);
                         for tag in &a.tag_ids {
                             tf.insert(format!("t:{tag}"), 1.0);
                         }
@@ -168,8 +171,8 @@ fn read_pool(conn: &mut DbConn) -> QueryResult<Raw> {
                     .collect::<Vec<_>>()
             };
             let (first, second) = batch.split_at(half);
-            let other = scope.spawn(move || work(second));
-            let mut out = work(first);
+            let other = scope.spawn(move || work(second, theirs));
+            let mut out = work(first, mine);
             out.extend(other.join().expect("tokenising thread"));
             out
         });
@@ -273,28 +276,26 @@ pub fn rebuild(conn: &mut DbConn, now: NaiveDateTime, limit: usize) -> QueryResu
     );
     crate::db::write_transaction(conn, |conn| index::replace_terms(conn, &new_terms))?;
     drop(new_terms);
-    let mut batch_docs = Vec::new();
-    let mut batch_postings = Vec::new();
-    for (doc_index, doc) in new_docs.into_iter().enumerate() {
-        let article_id = doc.article_id;
-        batch_docs.push(doc);
-        batch_postings.extend(docs[doc_index].terms.iter().map(|&(t, weight)| NewPosting {
-            term_id: t as i32 + 1,
-            article_id,
-            weight,
-        }));
-        if batch_postings.len() >= 100_000 {
-            crate::db::write_transaction(conn, |conn| {
-                index::insert_docs(conn, &batch_docs, &batch_postings)
-            })?;
-            batch_docs.clear();
-            batch_postings.clear();
-        }
+    for chunk in new_docs.chunks(BATCH as usize) {
+        crate::db::write_transaction(conn, |conn| index::insert_docs(conn, chunk, &[]))?;
     }
-    crate::db::write_transaction(conn, |conn| {
-        index::insert_docs(conn, &batch_docs, &batch_postings)
-    })?;
-
+    drop(new_docs);
+    // The postings term by term (each list is in article order): the key's order.
+    let ids: Vec<i32> = docs.iter().map(|d| d.id).collect();
+    let mut term = 0;
+    let batches = std::iter::from_fn(|| {
+        let mut batch = Vec::new();
+        while term < postings.len() && batch.len() < 100_000 {
+            batch.extend(postings[term].iter().map(|&(d, weight)| NewPosting {
+                term_id: term as i32 + 1,
+                article_id: ids[d as usize],
+                weight,
+            }));
+            term += 1;
+        }
+        (!batch.is_empty()).then_some(batch)
+    });
+    index::load_postings(conn, batches)?;
     tracing::info!(
         "related rebuild: index written at {:.1}s",
         started.elapsed().as_secs_f64()

@@ -2,9 +2,8 @@
 //! (people, places, organisations: runs of capitalised words), each with a
 //! term frequency weighted by the field it came from.
 
-use std::collections::HashMap;
-
 use rust_stemmers::{Algorithm, Stemmer};
+use rustc_hash::FxHashMap;
 
 use crate::models::related_index::PoolArticle;
 
@@ -57,21 +56,64 @@ pub fn english_stemmer() -> Stemmer {
 /// letters, stop words and bare numbers removed, Snowball-English stemmed
 /// (so "harbours", "harbour's" and "harboured" meet at "harbour").
 pub fn terms(text: &str, stemmer: &Stemmer) -> Vec<String> {
-    let mut out = Vec::new();
-    for raw in text.split(|c: char| !c.is_alphanumeric()) {
-        if raw.chars().nth(1).is_none() || raw.chars().all(|c| c.is_ascii_digit()) {
-            continue;
-        }
-        let word = raw.to_lowercase();
-        if is_stop_word(&word) {
-            continue;
-        }
-        let stem = stemmer.stem(&word);
-        if stem.chars().nth(1).is_some() {
-            out.push(stem.into_owned());
+    words(text)
+        .filter_map(|raw| word_term(raw, stemmer))
+        .collect()
+}
+
+/// The raw words of a text (runs of letters and digits).
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+}
+
+/// One word's index term (see [`terms`]), or `None` when it is not one.
+fn word_term(raw: &str, stemmer: &Stemmer) -> Option<String> {
+    if raw.chars().nth(1).is_none() || raw.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let word = raw.to_lowercase();
+    if is_stop_word(&word) {
+        return None;
+    }
+    let stem = stemmer.stem(&word);
+    stem.chars().nth(1).is_some().then(|| stem.into_owned())
+}
+
+/// Words remembered by a [`Tokeniser`] before it starts afresh (a few tens of
+/// megabytes at most).
+const TOKENISER_MEMORY: usize = 1 << 19;
+
+/// Turns words into index terms and remembers each word's term: most words
+/// of an archive recur, so stemming each once instead of at every use (and
+/// hashing with Fx rather than SipHash, the keys being our own text) makes a
+/// full rebuild's tokenising several times faster. One per thread.
+pub struct Tokeniser {
+    stemmer: Stemmer,
+    /// A word as written -> its term ("w:harbour"), or `None`.
+    known: FxHashMap<Box<str>, Option<Box<str>>>,
+}
+
+impl Default for Tokeniser {
+    fn default() -> Self {
+        Tokeniser {
+            stemmer: english_stemmer(),
+            known: FxHashMap::default(),
         }
     }
-    out
+}
+
+impl Tokeniser {
+    /// The word's term in the index ("w:harbour"), or `None` when it is not one.
+    fn term(&mut self, raw: &str) -> Option<&str> {
+        if !self.known.contains_key(raw) {
+            if self.known.len() >= TOKENISER_MEMORY {
+                self.known.clear();
+            }
+            let term = word_term(raw, &self.stemmer).map(|stem| format!("w:{stem}").into());
+            self.known.insert(raw.into(), term);
+        }
+        self.known.get(raw).and_then(|term| term.as_deref())
+    }
 }
 
 /// The names in a text, lowercased, with their weights: runs of capitalised
@@ -141,19 +183,27 @@ pub fn names(text: &str) -> Vec<(String, f32)> {
 
 /// An article's weighted term frequencies: words and names, keyed by their
 /// term in the index ("w:harbour", "e:gull island").
-pub fn frequencies(article: &PoolArticle, stemmer: &Stemmer) -> HashMap<String, f32> {
-    let mut tf: HashMap<String, f32> = HashMap::new();
+pub fn frequencies(article: &PoolArticle, tokeniser: &mut Tokeniser) -> FxHashMap<String, f32> {
+    let mut tf: FxHashMap<String, f32> = FxHashMap::default();
+    let mut add = |term: &str, weight: f32| match tf.get_mut(term) {
+        Some(f) => *f += weight,
+        None => {
+            tf.insert(term.to_owned(), weight);
+        }
+    };
     for (text, weight) in [
         (article.headline.as_str(), HEADLINE_WEIGHT),
         (article.standfirst.as_str(), STANDFIRST_WEIGHT),
         (article.takeaways.as_str(), TAKEAWAY_WEIGHT),
         (article.body.as_str(), BODY_WEIGHT),
     ] {
-        for term in terms(text, stemmer) {
-            *tf.entry(format!("w:{term}")).or_insert(0.0) += weight;
+        for raw in words(text) {
+            if let Some(term) = tokeniser.term(raw) {
+                add(term, weight);
+            }
         }
         for (name, w) in names(text) {
-            *tf.entry(format!("e:{name}")).or_insert(0.0) += weight * w;
+            add(&format!("e:{name}"), weight * w);
         }
     }
     tf
