@@ -428,3 +428,55 @@ async fn links_inside_the_site_are_never_nofollow() {
     assert!(!rel(&format!("{BASE_URL}/sections/city")).contains("nofollow"));
     assert!(rel("https://ferry-operator.example/").contains("nofollow"));
 }
+
+#[actix_web::test]
+async fn a_social_image_is_public_only_with_its_article_and_cannot_be_deleted_while_used() {
+    let app = TestApp::empty().await;
+    let mut editor = app.signed_in("desk@news.example", Role::Editor).await;
+    let id = publish_with(&app, &mut editor, &[], true).await;
+    let og_image = meta(&app.get(PATH).await.html(), "property", "og:image").unwrap();
+    let path = og_image.strip_prefix(BASE_URL).unwrap().to_string();
+    assert_eq!(app.get(&path).await.status, 200);
+    let social_id: i32 = app.read(|c| {
+        use broadsheet::schema::articles::dsl;
+        use diesel::prelude::*;
+        dsl::articles
+            .find(id)
+            .select(dsl::social_image_id)
+            .first::<Option<i32>>(c)
+            .unwrap()
+            .expect("a social image")
+    });
+
+    let refused = editor
+        .post(&format!("/admin/media/{social_id}/delete"), &[])
+        .await;
+    assert_eq!(refused.status, 303);
+    let library = editor.get("/admin/media").await;
+    assert!(text_of(&library.html(), ".flash")
+        .unwrap()
+        .starts_with("The image was not deleted: it is used by the published article"));
+    assert_eq!(app.get(&path).await.status, 200, "still there");
+
+    let unpublish = article_form(
+        &app,
+        &[
+            ("alt", "The ferry at dusk".to_string()),
+            ("action", "unpublish".to_string()),
+            ("version", version_of(&app, id)),
+        ],
+    );
+    let saved = editor
+        .post_multipart(
+            &format!("/admin/articles/{id}"),
+            &borrowed(&unpublish),
+            None,
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(
+        app.get(&path).await.status,
+        404,
+        "a draft's social image is not public"
+    );
+}
