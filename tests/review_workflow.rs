@@ -181,6 +181,19 @@ async fn a_contributor_cannot_publish_schedule_or_return_even_with_a_forged_post
             assert_eq!(refused.status, 403, "{field}={value} on {path}");
         }
     }
+    // Nor may they change it while it waits (the editors have it).
+    let edit = article_form(
+        &app,
+        &[
+            ("headline", "Changed While Waiting".to_string()),
+            ("version", version.clone()),
+        ],
+    );
+    let refused = contributor
+        .post_multipart(&format!("/admin/articles/{id}"), &borrowed(&edit), None)
+        .await;
+    assert_eq!(refused.status, 403);
+    assert_eq!(version_of(&app, id), version, "nothing was saved");
     let returned = contributor
         .post(&format!("/admin/articles/{id}/return"), &[("note", "ok")])
         .await;

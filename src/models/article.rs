@@ -224,6 +224,14 @@ pub fn review_count(conn: &mut DbConn) -> QueryResult<i64> {
 }
 
 impl Article {
+    /// The article with this id, in any state.
+    pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Article> {
+        articles::table
+            .find(id)
+            .select(Article::as_select())
+            .first(conn)
+    }
+
     /// Whether the article is a draft waiting in the review queue.
     pub fn is_in_review(&self) -> bool {
         self.status == ArticleStatus::Draft.as_str()

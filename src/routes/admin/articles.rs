@@ -747,6 +747,15 @@ async fn save_form(
         ));
     }
 
+    // A contributor's save of someone else's article, or of their own while
+    // it waits for review, is refused before any image is decoded.
+    if let (false, Some(id)) = (is_editor, article_id) {
+        let article = db::run(&state.pool, move |conn| Ok(Article::find(conn, id)?)).await?;
+        if !may_edit(&signed_in, &article) {
+            return Err(not_editable(&article));
+        }
+    }
+
     // Decode and resize off the async workers; a refused file is a field error.
     let (copies, image_error) = match upload.process().await? {
         Ok(copies) => (copies, None),
