@@ -218,7 +218,7 @@ pub fn in_review() -> InReview {
 }
 
 /// How many articles wait in the review queue (for the admin bar; an
-/// indexed range on `submitted_at`).
+/// indexed range on `(deleted_at, submitted_at)`).
 pub fn review_count(conn: &mut DbConn) -> QueryResult<i64> {
     articles::table.filter(in_review()).count().get_result(conn)
 }

@@ -5,5 +5,7 @@
 -- status CHECK and every public-visibility rule exactly as they are.
 ALTER TABLE articles ADD COLUMN submitted_at TIMESTAMP;
 ALTER TABLE articles ADD COLUMN review_note TEXT NOT NULL DEFAULT '';
--- The queue (and its count in the admin bar, on every editor's page).
-CREATE INDEX articles_review_idx ON articles (submitted_at);
+-- The queue (and its count in the admin bar, on every editor's page): both
+-- columns of its filter, so SQLite walks only the waiting rows instead of
+-- every article outside the trash (`articles_listed_idx` leads with deleted_at).
+CREATE INDEX articles_review_idx ON articles (deleted_at, submitted_at);
