@@ -480,3 +480,53 @@ async fn a_social_image_is_public_only_with_its_article_and_cannot_be_deleted_wh
         "a draft's social image is not public"
     );
 }
+
+#[actix_web::test]
+async fn restoring_a_revision_brings_back_its_search_and_social_fields() {
+    let app = TestApp::empty().await;
+    let mut editor = app.signed_in("desk@news.example", Role::Editor).await;
+    let id = publish_with(
+        &app,
+        &mut editor,
+        &[("seo_title", "The title worth keeping".to_string())],
+        false,
+    )
+    .await;
+    let changed = article_form(
+        &app,
+        &[
+            ("alt", "The ferry at dusk".to_string()),
+            ("status", "published".to_string()),
+            ("seo_title", "A worse title".to_string()),
+            ("noindex", "1".to_string()),
+            ("version", version_of(&app, id)),
+        ],
+    );
+    let saved = editor
+        .post_multipart(&format!("/admin/articles/{id}"), &borrowed(&changed), None)
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(
+        text_of(&app.get(PATH).await.html(), "title").as_deref(),
+        Some("A worse title")
+    );
+    // Revisions newest first: the second link is the save before.
+    let list = editor.get(&format!("/admin/articles/{id}/revisions")).await;
+    let links: Vec<String> = list
+        .html()
+        .select(&sel("td a"))
+        .map(|a| a.value().attr("href").unwrap().to_string())
+        .collect();
+    let restored = editor.post(&format!("{}/restore", links[1]), &[]).await;
+    assert_eq!(restored.status, 303, "{}", restored.body);
+    let page = app.get(PATH).await;
+    let html = page.html();
+    assert_eq!(
+        text_of(&html, "title").as_deref(),
+        Some("The title worth keeping")
+    );
+    assert_eq!(
+        meta(&html, "name", "robots").as_deref(),
+        Some("index, follow, max-image-preview:large")
+    );
+}
