@@ -73,6 +73,8 @@ pub struct ArticleRow {
     pub changed_by: String,
     pub public_href: Option<String>,
     pub can_edit: bool,
+    /// The writer's own article waiting for review: read it in the preview.
+    pub in_review_preview: Option<String>,
 }
 
 /// `/admin`: the article list with filters.

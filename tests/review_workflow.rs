@@ -67,7 +67,19 @@ async fn review_round_trip(app: &TestApp) {
     );
     let id = article_id(app, SLUG);
     assert_eq!(app.get(&format!("/articles/{SLUG}")).await.status, 404);
-    // While it waits, it is the editors' to change.
+    // The writer can read what they sent, but while it waits it is the
+    // editors' to change.
+    assert_eq!(
+        attr_of(&mine.html(), ".article-table__headline a", "href"),
+        Some(format!("/admin/articles/{id}/preview"))
+    );
+    assert_eq!(
+        contributor
+            .get(&format!("/admin/articles/{id}/preview"))
+            .await
+            .status,
+        200
+    );
     assert_eq!(
         contributor
             .get(&format!("/admin/articles/{id}/edit"))

@@ -283,6 +283,10 @@ async fn show_list(
             changed_by: changed_by.unwrap_or_default(),
             public_href: a.is_public(now).then(|| format!("/articles/{}", a.slug)),
             can_edit: may_edit(&signed_in, &a),
+            in_review_preview: (!may_edit(&signed_in, &a)
+                && a.is_in_review()
+                && a.created_by == Some(signed_in.user.id))
+            .then(|| format!("/admin/articles/{}/preview", a.id)),
         })
         .collect();
     let total_pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
