@@ -20,6 +20,8 @@ pub struct AdminChrome {
     pub csrf: String,
     pub flash: Option<String>,
     pub assets_version: String,
+    /// Articles waiting for review (shown to editors in the admin bar).
+    pub review_count: i64,
 }
 
 impl AdminChrome {
@@ -60,8 +62,10 @@ pub struct ArticleRow {
     pub id: i32,
     pub headline: String,
     pub slug: String,
-    /// "Draft", "Scheduled", "Published" or "Deleted".
+    /// "Draft", "In review", "Scheduled", "Published" or "Deleted".
     pub status_label: &'static str,
+    /// Who created it (`""` when not recorded).
+    pub created_by: String,
     pub section: String,
     pub author: String,
     pub updated: String,
@@ -69,6 +73,8 @@ pub struct ArticleRow {
     pub changed_by: String,
     pub public_href: Option<String>,
     pub can_edit: bool,
+    /// The writer's own article waiting for review: read it in the preview.
+    pub in_review_preview: Option<String>,
 }
 
 /// `/admin`: the article list with filters.
@@ -130,6 +136,12 @@ pub struct ArticleFormPage {
     pub notes: Vec<NoteRow>,
     /// Now, in the site's time zone, for the note form's date field.
     pub now_local: String,
+    /// The current social image, if the article has one.
+    pub current_social_image: Option<CurrentImage>,
+    /// The review workflow's state and return form.
+    pub review: ReviewView,
+    /// Who created and who last changed the article (none for a new one).
+    pub provenance: Option<Provenance>,
 }
 
 /// A correction or update on the article edit page.
@@ -153,7 +165,66 @@ pub struct ReasonView {
     pub why: String,
 }
 
+/// The review workflow on the edit page.
+#[derive(Debug, Clone, Default)]
+pub struct ReviewView {
+    /// Waiting in the editors' queue.
+    pub in_review: bool,
+    /// When it was submitted, in the site's time zone.
+    pub submitted: String,
+    /// The note left by the editor who last returned it (`""`: none).
+    pub note: String,
+    /// What the editor typed in the return form (kept when refused).
+    pub note_input: String,
+    /// Why the return was refused.
+    pub note_error: Option<String>,
+}
+
+/// Who made and who last changed an article, for the edit page.
+#[derive(Debug, Clone, Default)]
+pub struct Provenance {
+    /// "Ada Reed, 1 December 2026, 09:30 UTC" (name `—` when not recorded).
+    pub created: String,
+    pub changed: String,
+}
+
+/// The limits and guides of the search and social fields, for the form's
+/// hints and its live counts.
+pub struct SeoLimits {
+    pub title_max: usize,
+    pub title_shown: usize,
+    pub description_max: usize,
+    pub description_shown: usize,
+    pub alt_max: usize,
+    pub canonical_max: usize,
+}
+
+impl ArticleRow {
+    /// The status as a CSS class suffix (`in-review`).
+    pub fn status_class(&self) -> String {
+        self.status_label.to_lowercase().replace(' ', "-")
+    }
+}
+
 impl ArticleFormPage {
+    /// The search and social fields' limits.
+    pub fn seo_limits(&self) -> SeoLimits {
+        use crate::models::article_form::{limits, shown};
+        SeoLimits {
+            title_max: limits::SEO_TITLE,
+            title_shown: shown::SEO_TITLE,
+            description_max: limits::SEO_DESCRIPTION,
+            description_shown: shown::SEO_DESCRIPTION,
+            alt_max: limits::ALT,
+            canonical_max: limits::CANONICAL_URL,
+        }
+    }
+    /// Characters typed in a field (as the server counts them), for the
+    /// count shown before any script runs.
+    pub fn chars(&self, text: &str) -> usize {
+        text.chars().count()
+    }
+
     /// The field's error message, if any.
     pub fn error(&self, field: &str) -> Option<&String> {
         self.errors.get(field)

@@ -206,6 +206,9 @@ pub struct SignedIn {
     pub token: String,
     /// The CSRF token to put in this page's forms.
     pub csrf: String,
+    /// Articles waiting in the review queue, counted for editors (the admin
+    /// bar shows it on every page); 0 for contributors.
+    pub review_count: i64,
 }
 
 impl SignedIn {
@@ -292,14 +295,23 @@ impl FromRequest for SignedIn {
                 session.purge();
                 return Err(AppError::SignInRequired(back_to));
             };
-            let user = {
+            let found = {
                 let token = token.clone();
                 db::run(&state.pool, move |conn| {
-                    Ok(admin_session::signed_in_user(conn, &token, now)?)
+                    let Some(user) = admin_session::signed_in_user(conn, &token, now)? else {
+                        return Ok(None);
+                    };
+                    // In the same trip to the database: one indexed count.
+                    let review_count = if user.can(Role::Editor) {
+                        crate::models::article::review_count(conn)?
+                    } else {
+                        0
+                    };
+                    Ok(Some((user, review_count)))
                 })
                 .await?
             };
-            let Some(user) = user else {
+            let Some((user, review_count)) = found else {
                 session.purge();
                 return Err(AppError::SignInRequired(back_to));
             };
@@ -309,6 +321,7 @@ impl FromRequest for SignedIn {
                 session,
                 token,
                 csrf,
+                review_count,
             })
         })
     }

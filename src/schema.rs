@@ -73,6 +73,14 @@ diesel::table! {
         created_by -> Nullable<Integer>,
         body_html -> Nullable<Text>,
         updated_by -> Nullable<Integer>,
+        submitted_at -> Nullable<Timestamp>,
+        review_note -> Text,
+        seo_title -> Text,
+        seo_description -> Text,
+        social_image_id -> Nullable<Integer>,
+        social_image_alt -> Text,
+        canonical_url -> Text,
+        noindex -> Bool,
     }
 }
 

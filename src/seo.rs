@@ -122,6 +122,8 @@ pub fn script_safe_json(value: &Value) -> String {
 #[derive(Debug)]
 pub struct NewsArticleFacts<'a> {
     pub headline: &'a str,
+    /// The SEO title, when the editor gave one (`alternativeHeadline`).
+    pub alternative_headline: Option<&'a str>,
     pub description: &'a str,
     pub url: &'a str,
     pub image_urls: Vec<String>,
@@ -165,6 +167,9 @@ pub fn news_article(f: &NewsArticleFacts) -> Value {
     }
     if let Some(section) = f.section {
         value["articleSection"] = json!(section);
+    }
+    if let Some(title) = f.alternative_headline {
+        value["alternativeHeadline"] = json!(title);
     }
     // Key Takeaways as an ItemList part of the article: `hasPart` keeps
     // `abstract` free for plain text, and each takeaway keeps its position.

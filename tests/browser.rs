@@ -654,3 +654,122 @@ async fn an_editor_adds_a_correction_and_a_reader_on_a_phone_sees_it() {
     assert!(errors.is_empty(), "console errors: {errors:?}");
     phone.close().await.unwrap();
 }
+
+#[actix_web::test]
+async fn an_editor_counts_the_seo_title_live_and_returns_a_submitted_article() {
+    // Plain http here, so the session cookie is not marked Secure.
+    let app = TestApp::with_config(|c| c.base_url = None).await;
+    {
+        let mut writer = app
+            .signed_in(
+                "writer@news.example",
+                broadsheet::models::user::Role::Contributor,
+            )
+            .await;
+        let form = common::admin::article_form(&app, &[("action", "submit".to_string())]);
+        let page = writer
+            .post_multipart("/admin/articles", &common::admin::borrowed(&form), None)
+            .await;
+        assert_eq!(page.status, 303, "{}", page.body);
+    }
+    app.create_user(
+        "editor@news.example",
+        broadsheet::models::user::Role::Editor,
+    );
+    let Some(driver) = ChromeDriver::start() else {
+        return;
+    };
+    let client = driver.browser(1280, 1000).await;
+    client.goto(&app.url("/admin")).await.unwrap();
+    sign_in_here(&client, "editor@news.example").await;
+    let queue = client
+        .wait()
+        .for_element(Locator::Css(".admin-bar__queue"))
+        .await
+        .unwrap();
+    assert_eq!(queue.text().await.unwrap(), "Review queue 1");
+    queue.click().await.unwrap();
+    client
+        .wait()
+        .for_element(Locator::LinkText("Night Ferry Trial Begins"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Id("review-note"))
+        .await
+        .unwrap();
+    field_labelled(&client, "Note to the writer")
+        .await
+        .send_keys("Please add when the trial ends.")
+        .await
+        .unwrap();
+    client
+        .find(Locator::XPath(
+            "//button[normalize-space()='Return to writer']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let flash = client
+        .wait()
+        .for_element(Locator::Css(".flash"))
+        .await
+        .unwrap();
+    assert!(flash
+        .text()
+        .await
+        .unwrap()
+        .starts_with("Returned to the writer with your note."));
+    assert_eq!(
+        client
+            .find(Locator::Css(".admin-bar__queue"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "Review queue 0"
+    );
+    assert_eq!(
+        client
+            .find(Locator::Css(".review-note"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "Please add when the trial ends."
+    );
+    // On the page the return led back to, the live count follows typing in
+    // the SEO title (its default is named while it is empty).
+    let count = client
+        .wait()
+        .for_element(Locator::Id("seo_title-count"))
+        .await
+        .unwrap();
+    let before = count.text().await.unwrap();
+    assert!(
+        before.contains("empty: uses “Night Ferry Trial Begins”"),
+        "{before}"
+    );
+    field_labelled(&client, "SEO title")
+        .await
+        .send_keys("Late ferries")
+        .await
+        .unwrap();
+    let after = count.text().await.unwrap();
+    assert!(
+        after.starts_with("12 characters · search results show about 60"),
+        "{after}"
+    );
+
+    let errors = console_errors(&client).await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    client.close().await.unwrap();
+}

@@ -59,6 +59,25 @@ pub struct Article {
     /// The body's sanitised HTML, stored at save time; `None` only for rows
     /// saved before it existed and not yet filled (see [`fill_body_html`]).
     pub body_html: Option<String>,
+    /// Who last changed it (a save, a return, a restore, a trash, a bulk action).
+    pub updated_by: Option<i32>,
+    /// When a draft was submitted for review; `Some` while it waits in the
+    /// editors' queue (it stays a draft, so it is never public).
+    pub submitted_at: Option<NaiveDateTime>,
+    /// The note an editor left when returning the draft (`""`: none).
+    pub review_note: String,
+    /// The `<title>` and social title; `""` means the headline.
+    pub seo_title: String,
+    /// The meta and social description; `""` means the standfirst.
+    pub seo_description: String,
+    /// The image shared on social sites; `None` means the lead image.
+    pub social_image_id: Option<i32>,
+    /// The social image's alt text; `""` means the headline.
+    pub social_image_alt: String,
+    /// Absolute canonical URL of a syndicated piece; `""` means the article's own URL.
+    pub canonical_url: String,
+    /// Asks search engines not to index the page (and leaves it out of the sitemaps).
+    pub noindex: bool,
 }
 
 /// An article to be created.
@@ -171,7 +190,55 @@ pub fn own_or_public(user_id: i32, now: NaiveDateTime) -> OwnOrPublic {
         .or(public_at(now).nullable())
 }
 
+/// SQL type of [`in_sitemaps`].
+pub type InSitemaps =
+    dsl::And<dsl::Eq<articles::noindex, bool>, dsl::Eq<articles::canonical_url, &'static str>>;
+
+/// Which public articles the sitemaps list: not marked noindex, and not
+/// syndicated (a canonical URL elsewhere means this page is not the one to
+/// index). Used beside [`public_at`], never instead of it.
+pub fn in_sitemaps() -> InSitemaps {
+    articles::noindex
+        .eq(false)
+        .and(articles::canonical_url.eq(""))
+}
+
+/// SQL type of [`in_review`].
+pub type InReview = dsl::And<
+    dsl::And<dsl::Eq<articles::status, &'static str>, dsl::IsNotNull<articles::submitted_at>>,
+    dsl::IsNull<articles::deleted_at>,
+>;
+
+/// The review queue: drafts submitted for review, not in the trash.
+pub fn in_review() -> InReview {
+    articles::status
+        .eq(ArticleStatus::Draft.as_str())
+        .and(articles::submitted_at.is_not_null())
+        .and(articles::deleted_at.is_null())
+}
+
+/// How many articles wait in the review queue (for the admin bar; an
+/// indexed range on `(deleted_at, submitted_at)`).
+pub fn review_count(conn: &mut DbConn) -> QueryResult<i64> {
+    articles::table.filter(in_review()).count().get_result(conn)
+}
+
 impl Article {
+    /// The article with this id, in any state.
+    pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Article> {
+        articles::table
+            .find(id)
+            .select(Article::as_select())
+            .first(conn)
+    }
+
+    /// Whether the article is a draft waiting in the review queue.
+    pub fn is_in_review(&self) -> bool {
+        self.status == ArticleStatus::Draft.as_str()
+            && self.submitted_at.is_some()
+            && self.deleted_at.is_none()
+    }
+
     /// Whether readers may see the article at `now` (the same rule as [`public_at`], for one loaded row).
     pub fn is_public(&self, now: NaiveDateTime) -> bool {
         LIVE_STATUSES.contains(&self.status.as_str())

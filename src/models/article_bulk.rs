@@ -102,10 +102,12 @@ fn shorten(text: &str) -> String {
     }
 }
 
-/// Whether a contributor may change this article: their own draft outside the trash.
+/// Whether a contributor may change this article: their own draft outside
+/// the trash and not waiting for review (then it is the editors' to change).
 fn own_draft(actor: Actor, a: &Article) -> bool {
     a.created_by == Some(actor.user_id)
         && a.status == ArticleStatus::Draft.as_str()
+        && a.submitted_at.is_none()
         && a.deleted_at.is_none()
 }
 
@@ -306,6 +308,8 @@ fn publish(
             status,
             published_at,
             image: ImageChange::Keep,
+            social_image: ImageChange::Keep,
+            submit: false,
             user_id: actor.user_id,
             now,
             pins: None,

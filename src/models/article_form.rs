@@ -35,6 +35,18 @@ pub mod limits {
     pub const TAGS: usize = 20;
     pub const TAG: usize = 60;
     pub const BODY: usize = 200_000;
+    /// Search results show about 60 characters of a title.
+    pub const SEO_TITLE: usize = 120;
+    /// Search results show about 155 characters of a description.
+    pub const SEO_DESCRIPTION: usize = 320;
+    pub const CANONICAL_URL: usize = 2_000;
+}
+
+/// What search results show of a title and a description (the live count's
+/// guide; longer is allowed up to the limits).
+pub mod shown {
+    pub const SEO_TITLE: usize = 60;
+    pub const SEO_DESCRIPTION: usize = 155;
 }
 
 /// The form's fields, exactly as typed (so a refused form comes back intact).
@@ -70,6 +82,18 @@ pub struct ArticleForm {
     pub related_2: String,
     pub related_3: String,
     pub related_4: String,
+    /// The `<title>` and social title; empty for the headline.
+    pub seo_title: String,
+    /// The meta and social description; empty for the standfirst.
+    pub seo_description: String,
+    /// The social image's alt text; empty for the headline.
+    pub social_alt: String,
+    /// Set when the editor removes the current social image.
+    pub remove_social_image: String,
+    /// The original's absolute URL for a syndicated piece; empty for the article's own.
+    pub canonical_url: String,
+    /// Set (`1`) to ask search engines not to index the article.
+    pub noindex: String,
 }
 
 /// Per-field messages, keyed by field name.
@@ -115,6 +139,12 @@ pub struct ValidArticle {
     pub publish_at: Option<NaiveDateTime>,
     /// Pinned related articles, in order.
     pub pins: Vec<i32>,
+    pub seo_title: String,
+    pub seo_description: String,
+    pub social_alt: String,
+    /// `""` for the article's own URL.
+    pub canonical_url: String,
+    pub noindex: bool,
 }
 
 /// How many related articles an editor can pin.
@@ -167,6 +197,36 @@ pub fn slug_taken(conn: &mut DbConn, slug: &str, article_id: Option<i32>) -> Que
         .any(|id| Some(id) != article_id))
 }
 
+/// A canonical URL as typed, checked: `Ok("")` for none (or the article's
+/// own URL, which is the default anyway), else an absolute http(s) URL with
+/// a host and no credentials, at most [`limits::CANONICAL_URL`] characters.
+pub fn check_canonical_url(typed: &str, own_url: &str) -> Result<String, String> {
+    let typed = typed.trim();
+    if typed.is_empty() || typed == own_url {
+        return Ok(String::new());
+    }
+    if too_long(typed, limits::CANONICAL_URL) {
+        return Err(format!(
+            "Keep the canonical URL to {} characters.",
+            limits::CANONICAL_URL
+        ));
+    }
+    let example = "Enter the full address of the original, starting with https://, e.g. https://example.org/news/ferry-trial.";
+    let Ok(url) = ammonia::Url::parse(typed) else {
+        return Err(example.into());
+    };
+    let absolute_web = matches!(url.scheme(), "http" | "https")
+        && url.host_str().is_some_and(|h| !h.is_empty())
+        && !typed.chars().any(char::is_whitespace);
+    if !absolute_web {
+        return Err(example.into());
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("Leave the user name and password out of the canonical URL.".into());
+    }
+    Ok(typed.to_string())
+}
+
 /// A select's chosen id: `Ok(None)` for the empty choice, `Err` for a value
 /// that is not an id or names nothing that `exists`.
 fn chosen_id(typed: &str, exists: impl FnOnce(i32) -> bool) -> Result<Option<i32>, ()> {
@@ -208,6 +268,15 @@ impl ArticleForm {
                 .map(|t| format_local_datetime(t, tz))
                 .unwrap_or_default(),
             version: version.to_string(),
+            seo_title: content.seo_title.clone(),
+            seo_description: content.seo_description.clone(),
+            social_alt: content.social_image_alt.clone(),
+            canonical_url: content.canonical_url.clone(),
+            noindex: if content.noindex {
+                "1".into()
+            } else {
+                String::new()
+            },
             ..ArticleForm::default()
         }
     }
@@ -324,6 +393,24 @@ impl ArticleForm {
             "Editor's Desk text",
         );
         check("kicker", &self.kicker, limits::KICKER, "kicker");
+        check(
+            "seo_title",
+            self.seo_title.trim(),
+            limits::SEO_TITLE,
+            "SEO title",
+        );
+        check(
+            "seo_description",
+            self.seo_description.trim(),
+            limits::SEO_DESCRIPTION,
+            "SEO description",
+        );
+        check(
+            "social_alt",
+            self.social_alt.trim(),
+            limits::ALT,
+            "alt text",
+        );
         check("body", &self.body, limits::BODY, "body");
         let body = self.body.replace("\r\n", "\n");
         // Rendered here, on the blocking pool, so saving stores the HTML and
@@ -463,10 +550,21 @@ impl ArticleForm {
                 ),
             }
         }
+        let own_url = format!("{}/articles/{slug}", own_origin.trim_end_matches('/'));
+        let canonical_url =
+            check_canonical_url(&self.canonical_url, &own_url).unwrap_or_else(|message| {
+                errors.add("canonical_url", message);
+                String::new()
+            });
         if !errors.is_empty() {
             return Ok(Err(errors));
         }
         Ok(Ok(ValidArticle {
+            seo_title: self.seo_title.trim().to_string(),
+            seo_description: self.seo_description.trim().to_string(),
+            social_alt: self.social_alt.trim().to_string(),
+            canonical_url,
+            noindex: !self.noindex.is_empty(),
             headline,
             slug,
             standfirst: self.standfirst.trim().to_string(),
@@ -498,6 +596,9 @@ pub enum Publication {
     PublishNow,
     /// The Unpublish button: back to draft.
     Unpublish,
+    /// The "Submit for review" button: saved as a draft that waits in the
+    /// editors' review queue.
+    Submit,
 }
 
 /// Why a publication was refused: the `publish_at` field's message.
@@ -517,7 +618,7 @@ pub fn resolve_publication(
 ) -> Result<(ArticleStatus, Option<NaiveDateTime>), &'static str> {
     let was_live = existing.is_some_and(|a| a.is_public(now));
     let original = existing.and_then(|a| a.published_at).filter(|_| was_live);
-    if action == Publication::Unpublish
+    if matches!(action, Publication::Unpublish | Publication::Submit)
         || (action == Publication::AsChosen && chosen == ArticleStatus::Draft)
     {
         return Ok((ArticleStatus::Draft, None));
@@ -598,6 +699,10 @@ pub struct Save<'a> {
     pub status: ArticleStatus,
     pub published_at: Option<NaiveDateTime>,
     pub image: ImageChange,
+    /// What happens to the social image.
+    pub social_image: ImageChange,
+    /// Whether this save submits the draft for review.
+    pub submit: bool,
     pub user_id: i32,
     pub now: NaiveDateTime,
     /// Pinned related articles to store, or `None` to leave the pins as they are.
@@ -627,6 +732,12 @@ pub fn content_of(conn: &mut DbConn, article: &Article) -> QueryResult<ArticleCo
             .collect(),
         status: article.status.clone(),
         published_at: article.published_at,
+        seo_title: article.seo_title.clone(),
+        seo_description: article.seo_description.clone(),
+        social_image_id: article.social_image_id,
+        social_image_alt: article.social_image_alt.clone(),
+        canonical_url: article.canonical_url.clone(),
+        noindex: article.noindex,
     })
 }
 
@@ -651,6 +762,40 @@ pub fn save(conn: &mut DbConn, s: Save<'_>) -> Result<SaveOutcome, AppError> {
             (ImageChange::Keep, Some(a)) => a.lead_image_id,
             (ImageChange::Keep, None) => None,
         };
+        let social_image_id = match (s.social_image, &existing) {
+            (ImageChange::Replace(id), _) => Some(id),
+            (ImageChange::Remove, _) => None,
+            (ImageChange::Keep, Some(a)) => a.social_image_id,
+            (ImageChange::Keep, None) => None,
+        };
+        let goes_live = s.status != ArticleStatus::Draft;
+        // In the queue from a submit until it is returned or goes live;
+        // an editor's plain save of a submitted draft leaves it there.
+        let submitted_at = if s.submit {
+            Some(s.now)
+        } else if goes_live {
+            None
+        } else {
+            existing.as_ref().and_then(|a| a.submitted_at)
+        };
+        let review_note = match &existing {
+            Some(a) if !goes_live => a.review_note.as_str(),
+            _ => "",
+        };
+        let search_fields = (
+            articles::seo_title.eq(&v.seo_title),
+            articles::seo_description.eq(&v.seo_description),
+            articles::social_image_id.eq(social_image_id),
+            articles::social_image_alt.eq(if social_image_id.is_some() {
+                v.social_alt.as_str()
+            } else {
+                ""
+            }),
+            articles::canonical_url.eq(&v.canonical_url),
+            articles::noindex.eq(v.noindex),
+            articles::submitted_at.eq(submitted_at),
+            articles::review_note.eq(review_note),
+        );
         let changes = (
             articles::slug.eq(&v.slug),
             articles::headline.eq(&v.headline),
@@ -689,7 +834,7 @@ pub fn save(conn: &mut DbConn, s: Save<'_>) -> Result<SaveOutcome, AppError> {
                         .filter(articles::id.eq(old.id))
                         .filter(articles::version.eq(started)),
                 )
-                .set((changes, articles::version.eq(started + 1)))
+                .set((changes, search_fields, articles::version.eq(started + 1)))
                 .execute(conn)?;
                 if updated == 0 {
                     return Ok(None);
@@ -705,6 +850,7 @@ pub fn save(conn: &mut DbConn, s: Save<'_>) -> Result<SaveOutcome, AppError> {
                 let id: i32 = diesel::insert_into(articles::table)
                     .values((
                         changes,
+                        search_fields,
                         articles::created_at.eq(s.now),
                         articles::created_by.eq(Some(s.user_id)),
                         articles::version.eq(1),
@@ -774,6 +920,11 @@ pub fn valid_from_content(c: &ArticleContent) -> ValidArticle {
         },
         publish_at: c.published_at,
         pins: Vec::new(),
+        seo_title: c.seo_title.clone(),
+        seo_description: c.seo_description.clone(),
+        social_alt: c.social_image_alt.clone(),
+        canonical_url: c.canonical_url.clone(),
+        noindex: c.noindex,
     }
 }
 

@@ -10,7 +10,7 @@ use diesel::dsl::max;
 use diesel::prelude::*;
 
 use crate::db::{DbBackend, DbConn};
-use crate::models::article::{public_at, Listing};
+use crate::models::article::{in_sitemaps, public_at, Listing};
 use crate::models::{Article, ArticleCard, Author, Section, Tag};
 use crate::schema::{article_tags, articles, authors, media, tags};
 
@@ -160,6 +160,7 @@ pub fn article_rows(
         .filter(articles::id.gt(after))
         .filter(articles::id.le(last))
         .filter(public_at(now))
+        .filter(in_sitemaps())
         .left_join(media::table)
         .order(articles::id.asc())
         .select((
@@ -321,6 +322,7 @@ pub fn news_rows(
 ) -> QueryResult<Vec<NewsRow>> {
     Ok(articles::table
         .filter(public_at(now))
+        .filter(in_sitemaps())
         .filter(articles::published_at.ge(now - window))
         .order((articles::published_at.desc(), articles::id.desc()))
         .limit(limit)

@@ -79,14 +79,18 @@ pub fn is_token(text: &str) -> bool {
 
 /// The stored copy named by `token`, if readers may see it at `now`: its
 /// image (the copy itself, or the original it was resized from) is the lead
-/// image of an article that is public by [`public_at`], or an author's photo.
+/// or social image of an article that is public by [`public_at`], or an author's photo.
 /// Anything else is `NotFound`.
 pub fn find_public(conn: &mut DbConn, token: &str, now: NaiveDateTime) -> QueryResult<i32> {
     let (id, original_id) = find_copy(conn, token)?;
     let image = original_id.unwrap_or(id);
     let in_public_article: bool = diesel::select(dsl::exists(
         articles::table
-            .filter(articles::lead_image_id.eq(image))
+            .filter(
+                articles::lead_image_id
+                    .eq(image)
+                    .or(articles::social_image_id.eq(image)),
+            )
             .filter(public_at(now)),
     ))
     .get_result(conn)?;
@@ -111,6 +115,14 @@ fn find_copy(conn: &mut DbConn, token: &str) -> QueryResult<(i32, Option<i32>)> 
     media::table
         .filter(media::token.eq(token))
         .select((media::id, media::original_id))
+        .first(conn)
+}
+
+/// An image's facts (size, type, token) without its bytes.
+pub fn info(conn: &mut DbConn, id: i32) -> QueryResult<MediaInfo> {
+    media::table
+        .find(id)
+        .select(MediaInfo::as_select())
         .first(conn)
 }
 
@@ -222,7 +234,7 @@ pub struct LibraryImage {
     pub height: i32,
     pub content_type: String,
     pub created_at: NaiveDateTime,
-    /// Articles (trashed ones included) whose lead image it is: (id, headline, status, trashed).
+    /// Articles (trashed ones included) whose lead or social image it is: (id, headline, status, trashed).
     pub articles: Vec<(i32, String, String, bool)>,
     /// Authors whose photo it is, by name.
     pub authors: Vec<String>,
@@ -245,7 +257,14 @@ pub fn library_count(conn: &mut DbConn) -> QueryResult<i64> {
 
 type LibraryRow = (i32, String, i32, i32, String, NaiveDateTime);
 /// An article using an image: (image, id, headline, status, deleted at).
-type ArticleUse = (Option<i32>, i32, String, String, Option<NaiveDateTime>);
+type ArticleUse = (
+    Option<i32>,
+    Option<i32>,
+    i32,
+    String,
+    String,
+    Option<NaiveDateTime>,
+);
 
 /// A page of the image library, newest first, with what uses each image.
 pub fn library(conn: &mut DbConn, offset: i64, limit: i64) -> QueryResult<Vec<LibraryImage>> {
@@ -279,10 +298,15 @@ const LIBRARY_COLUMNS: (
 fn with_uses(conn: &mut DbConn, rows: Vec<LibraryRow>) -> QueryResult<Vec<LibraryImage>> {
     let ids: Vec<i32> = rows.iter().map(|r| r.0).collect();
     let used_by_articles: Vec<ArticleUse> = articles::table
-        .filter(articles::lead_image_id.eq_any(&ids))
+        .filter(
+            articles::lead_image_id
+                .eq_any(&ids)
+                .or(articles::social_image_id.eq_any(&ids)),
+        )
         .order(articles::id.asc())
         .select((
             articles::lead_image_id,
+            articles::social_image_id,
             articles::id,
             articles::headline,
             articles::status,
@@ -300,8 +324,8 @@ fn with_uses(conn: &mut DbConn, rows: Vec<LibraryRow>) -> QueryResult<Vec<Librar
             |(id, token, width, height, content_type, created_at)| LibraryImage {
                 articles: used_by_articles
                     .iter()
-                    .filter(|a| a.0 == Some(id))
-                    .map(|a| (a.1, a.2.clone(), a.3.clone(), a.4.is_some()))
+                    .filter(|a| a.0 == Some(id) || a.1 == Some(id))
+                    .map(|a| (a.2, a.3.clone(), a.4.clone(), a.5.is_some()))
                     .collect(),
                 authors: used_by_authors
                     .iter()
@@ -346,6 +370,9 @@ pub fn delete(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> QueryResult<Del
     }
     diesel::update(articles::table.filter(articles::lead_image_id.eq(id)))
         .set(articles::lead_image_id.eq(None::<i32>))
+        .execute(conn)?;
+    diesel::update(articles::table.filter(articles::social_image_id.eq(id)))
+        .set(articles::social_image_id.eq(None::<i32>))
         .execute(conn)?;
     let tokens: Vec<String> = media::table
         .filter(media::id.eq(id).or(media::original_id.eq(id)))

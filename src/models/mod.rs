@@ -5,6 +5,7 @@ pub mod article;
 pub mod article_bulk;
 pub mod article_form;
 pub mod article_note;
+pub mod article_review;
 pub mod author;
 pub mod bulk;
 pub mod feed;

@@ -29,6 +29,19 @@ pub struct ArticleContent {
     pub tags: Vec<String>,
     pub status: String,
     pub published_at: Option<NaiveDateTime>,
+    /// Search and social fields (revisions from before them read as empty: the defaults).
+    #[serde(default)]
+    pub seo_title: String,
+    #[serde(default)]
+    pub seo_description: String,
+    #[serde(default)]
+    pub social_image_id: Option<i32>,
+    #[serde(default)]
+    pub social_image_alt: String,
+    #[serde(default)]
+    pub canonical_url: String,
+    #[serde(default)]
+    pub noindex: bool,
 }
 
 /// A revision as listed: number, author, time.

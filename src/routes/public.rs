@@ -496,6 +496,8 @@ pub struct ArticleBundle {
     pub related: Vec<ArticleCard>,
     /// Corrections and updates, newest first.
     pub notes: Vec<ArticleNote>,
+    /// The image chosen for social cards instead of the lead image, if any.
+    pub social_image: Option<MediaInfo>,
 }
 
 /// Everything around an article that its page shows (public or preview).
@@ -560,6 +562,10 @@ fn complete_bundle(
         Some(id) => crate::models::media::srcset_candidates(conn, &[id])?,
         None => Vec::new(),
     };
+    let social_image = article
+        .social_image_id
+        .map(|id| crate::models::media::info(conn, id))
+        .transpose()?;
     Ok(ArticleBundle {
         srcset,
         chrome: Chrome {
@@ -580,6 +586,7 @@ fn complete_bundle(
         section,
         author,
         image,
+        social_image,
     })
 }
 
@@ -648,7 +655,25 @@ pub async fn show_article(
 pub fn article_page(site: &Site, b: ArticleBundle, preview: bool) -> ArticlePage {
     let a = &b.article;
     let tz = site.timezone;
+    // The article's own URL: what share links and breadcrumbs point to. The
+    // canonical link names the original instead when the piece is syndicated.
     let canonical = site.url(&format!("/articles/{}", a.slug));
+    let canonical_link = if a.canonical_url.is_empty() {
+        canonical.clone()
+    } else {
+        a.canonical_url.clone()
+    };
+    // Each search and social field falls back to what the page shows.
+    let social_title = if a.seo_title.is_empty() {
+        a.headline.clone()
+    } else {
+        a.seo_title.clone()
+    };
+    let description = if a.seo_description.is_empty() {
+        a.standfirst.clone()
+    } else {
+        a.seo_description.clone()
+    };
     // Public articles always have a publish time; fall back to creation for safety.
     let published_utc = a.published_at.unwrap_or(a.created_at);
     let published = seo::stamp(published_utc, tz);
@@ -675,10 +700,22 @@ pub fn article_page(site: &Site, b: ArticleBundle, preview: bool) -> ArticlePage
         .filter(|(n, _)| n.kind() == NoteKind::Correction)
         .map(|(n, v)| (n.text.as_str(), v.when.iso.as_str()))
         .collect();
+    let social_image = b.social_image.as_ref().map(|m| {
+        let alt = if a.social_image_alt.is_empty() {
+            &a.headline
+        } else {
+            &a.social_image_alt
+        };
+        ImageView {
+            src: m.path_in(url),
+            ..ImageView::new(m, alt)
+        }
+    });
     let json_ld = seo::news_article(&NewsArticleFacts {
         headline: &a.headline,
-        description: &a.standfirst,
-        url: &canonical,
+        alternative_headline: (!a.seo_title.is_empty()).then_some(a.seo_title.as_str()),
+        description: &description,
+        url: &canonical_link,
         image_urls: match &image {
             Some(i) => std::iter::once(site.url(&i.src))
                 .chain(
@@ -693,7 +730,10 @@ pub fn article_page(site: &Site, b: ArticleBundle, preview: bool) -> ArticlePage
                 .collect(),
             // No lead image: no `image` (the share card is not the article's picture).
             None => Vec::new(),
-        },
+        }
+        .into_iter()
+        .chain(social_image.as_ref().map(|i| site.url(&i.src)))
+        .collect(),
         published: &published.iso,
         modified: &modified_iso,
         author_name: b.author.as_ref().map(|au| au.name.as_str()),
@@ -724,21 +764,27 @@ pub fn article_page(site: &Site, b: ArticleBundle, preview: bool) -> ArticlePage
         ));
     }
     let meta = PageMeta {
-        title: format!("{} | {}", a.headline, site.name),
-        social_title: a.headline.clone(),
-        description: a.standfirst.clone(),
-        canonical: canonical.clone(),
+        // An SEO title is the whole title, as the editor wrote it.
+        title: if a.seo_title.is_empty() {
+            format!("{} | {}", a.headline, site.name)
+        } else {
+            a.seo_title.clone()
+        },
+        social_title,
+        description,
+        canonical: canonical_link,
         og_type: "article",
         image: Some(
-            image
+            social_image
                 .as_ref()
+                .or(image.as_ref())
                 .map_or_else(|| site.share_card(), |i| site.meta_image(i)),
         ),
         json_ld: vec![
             seo::script_safe_json(&json_ld),
             seo::script_safe_json(&seo::breadcrumbs(&crumbs)),
         ],
-        indexable: !preview,
+        indexable: !preview && !a.noindex,
         feeds,
         prev: None,
         next: None,

@@ -10,8 +10,8 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use crate::admin_views::{
-    ArticleFormPage, ArticleListPage, ArticleRow, ConflictPage, CurrentImage, NoteRow, ReasonView,
-    RevisionPage, RevisionsPage,
+    ArticleFormPage, ArticleListPage, ArticleRow, ConflictPage, CurrentImage, NoteRow, Provenance,
+    ReasonView, ReviewView, RevisionPage, RevisionsPage,
 };
 use crate::auth::{self, SignedIn};
 use crate::db::{self, DbConn};
@@ -50,6 +50,8 @@ fn see_other(location: String) -> HttpResponse {
 fn status_label(a: &Article, now: NaiveDateTime) -> &'static str {
     if a.deleted_at.is_some() {
         "Deleted"
+    } else if a.is_in_review() {
+        "In review"
     } else if a.status == ArticleStatus::Draft.as_str() {
         "Draft"
     } else if a.is_public(now) {
@@ -70,12 +72,30 @@ fn status_now(a: &Article, now: NaiveDateTime) -> &'static str {
     }
 }
 
-/// Whether this user may edit this article: editors any, contributors their own drafts.
+/// Whether this user may edit this article: editors any, contributors their
+/// own drafts while they are not waiting for review.
 fn may_edit(signed_in: &SignedIn, a: &Article) -> bool {
-    signed_in.user.can(Role::Editor)
-        || (a.created_by == Some(signed_in.user.id)
+    may_edit_as(signed_in.user.id, signed_in.user.can(Role::Editor), a)
+}
+
+/// [`may_edit`] for an account given by id and role (inside `db::run`).
+fn may_edit_as(user_id: i32, is_editor: bool, a: &Article) -> bool {
+    is_editor
+        || (a.created_by == Some(user_id)
             && a.status == ArticleStatus::Draft.as_str()
+            && a.submitted_at.is_none()
             && a.deleted_at.is_none())
+}
+
+/// Why a contributor may not edit an article they can see.
+fn not_editable(a: &Article) -> AppError {
+    if a.is_in_review() {
+        AppError::Forbidden(
+            "This article is waiting for review: an editor will publish it or return it to you with a note.".into(),
+        )
+    } else {
+        AppError::Forbidden("Contributors can edit only their own drafts.".into())
+    }
 }
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
@@ -101,6 +121,23 @@ pub struct ListQuery {
 
 type Row = (Article, Option<String>, Option<String>, Option<String>);
 
+/// The name of each account that created one of `rows`, in one query.
+fn creators(conn: &mut DbConn, rows: &[Row]) -> QueryResult<Vec<(i32, String)>> {
+    let mut ids: Vec<i32> = rows.iter().filter_map(|r| r.0.created_by).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    crate::models::article_review::user_names(conn, &ids)
+}
+
+/// The name of `id` among `names`, or `""`.
+fn name_of(names: &[(i32, String)], id: Option<i32>) -> String {
+    names
+        .iter()
+        .find(|(i, _)| Some(*i) == id)
+        .map(|(_, n)| n.clone())
+        .unwrap_or_default()
+}
+
 fn load_rows(
     conn: &mut DbConn,
     query: &ListQuery,
@@ -124,7 +161,13 @@ fn load_rows(
             q.filter(articles::deleted_at.is_null())
         };
         match query.status.as_str() {
-            "draft" => q = q.filter(articles::status.eq(ArticleStatus::Draft.as_str())),
+            "draft" => {
+                q = q
+                    .filter(articles::status.eq(ArticleStatus::Draft.as_str()))
+                    .filter(articles::submitted_at.is_null())
+            }
+            // The review queue.
+            "review" => q = q.filter(crate::models::article::in_review()),
             "scheduled" => {
                 q = q
                     .filter(articles::status.eq_any(LIVE_STATUSES))
@@ -167,6 +210,10 @@ fn load_rows(
             articles::id.desc(),
         )),
         "headline" => build().order((lower(articles::headline).asc(), articles::id.asc())),
+        // The queue reads best oldest submission first (first come, first served).
+        _ if query.status == "review" => {
+            build().order((articles::submitted_at.asc(), articles::id.asc()))
+        }
         _ => build().order((articles::created_at.desc(), articles::id.desc())),
     };
     let rows = ordered
@@ -203,21 +250,24 @@ async fn show_list(
     let contributor = contributor_id(&signed_in);
     let mut query = query;
     query.q = query.q.chars().take(200).collect();
-    let (total, rows, all_sections, all_authors, query) = db::run(&state.pool, move |conn| {
-        let (total, rows) = load_rows(conn, &query, trash, now, page, contributor)?;
-        let all_authors = authors::table
-            .order(authors::name.asc())
-            .select(Author::as_select())
-            .load(conn)?;
-        Ok((
-            total,
-            rows,
-            Section::all_in_order(conn)?,
-            all_authors,
-            query,
-        ))
-    })
-    .await?;
+    let (total, rows, all_sections, all_authors, query, creators) =
+        db::run(&state.pool, move |conn| {
+            let (total, rows) = load_rows(conn, &query, trash, now, page, contributor)?;
+            let creators = creators(conn, &rows)?;
+            let all_authors = authors::table
+                .order(authors::name.asc())
+                .select(Author::as_select())
+                .load(conn)?;
+            Ok((
+                total,
+                rows,
+                Section::all_in_order(conn)?,
+                all_authors,
+                query,
+                creators,
+            ))
+        })
+        .await?;
     let tz = state.site.timezone;
     let rows = rows
         .into_iter()
@@ -226,12 +276,17 @@ async fn show_list(
             headline: a.headline.clone(),
             slug: a.slug.clone(),
             status_label: status_label(&a, now),
+            created_by: name_of(&creators, a.created_by),
             section: section.unwrap_or_default(),
             author: author.unwrap_or_default(),
             updated: crate::seo::stamp(a.updated_at, tz).display,
             changed_by: changed_by.unwrap_or_default(),
             public_href: a.is_public(now).then(|| format!("/articles/{}", a.slug)),
             can_edit: may_edit(&signed_in, &a),
+            in_review_preview: (!may_edit(&signed_in, &a)
+                && a.is_in_review()
+                && a.created_by == Some(signed_in.user.id))
+            .then(|| format!("/admin/articles/{}/preview", a.id)),
         })
         .collect();
     let total_pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
@@ -317,6 +372,10 @@ struct FormContext {
     reasons: Vec<ReasonView>,
     pinned_slugs: Vec<String>,
     notes: Vec<crate::models::article_note::ArticleNote>,
+    current_social_image: Option<CurrentImage>,
+    /// Names of the accounts that created and last changed the article.
+    created_by: String,
+    updated_by: String,
 }
 
 /// How many recent articles the related-article picker suggests.
@@ -365,24 +424,34 @@ fn load_form_context(
         ),
         None => None,
     };
-    let current_image = match article
-        .as_ref()
-        .and_then(|a| a.lead_image_id.map(|id| (id, a)))
-    {
-        Some((id, a)) => {
-            let m: MediaInfo = media::table
-                .find(id)
-                .select(MediaInfo::as_select())
-                .first(conn)?;
-            Some(CurrentImage {
-                // The form shows drafts' images too: link them behind the session.
-                src: m.path_in(crate::models::media::MediaUrl::Newsroom),
-                alt: a.lead_image_alt.clone(),
-                width: m.width,
-                height: m.height,
-            })
+    let mut current = |id: Option<i32>, alt: &str| -> QueryResult<Option<CurrentImage>> {
+        let Some(id) = id else { return Ok(None) };
+        let m: MediaInfo = media::table
+            .find(id)
+            .select(MediaInfo::as_select())
+            .first(conn)?;
+        Ok(Some(CurrentImage {
+            // The form shows drafts' images too: link them behind the session.
+            src: m.path_in(crate::models::media::MediaUrl::Newsroom),
+            alt: alt.to_string(),
+            width: m.width,
+            height: m.height,
+        }))
+    };
+    let (current_image, current_social_image) = match &article {
+        Some(a) => (
+            current(a.lead_image_id, &a.lead_image_alt)?,
+            current(a.social_image_id, &a.social_image_alt)?,
+        ),
+        None => (None, None),
+    };
+    let (created_by, updated_by) = match &article {
+        Some(a) => {
+            let ids: Vec<i32> = [a.created_by, a.updated_by].into_iter().flatten().collect();
+            let names = crate::models::article_review::user_names(conn, &ids)?;
+            (name_of(&names, a.created_by), name_of(&names, a.updated_by))
         }
-        None => None,
+        None => (String::new(), String::new()),
     };
     let mut choices = articles::table
         .filter(articles::deleted_at.is_null())
@@ -427,6 +496,9 @@ fn load_form_context(
     };
     Ok(FormContext {
         notes,
+        current_social_image,
+        created_by,
+        updated_by,
         authors: authors::table
             .order(authors::name.asc())
             .select(Author::as_select())
@@ -478,6 +550,42 @@ fn form_page(
             })
             .collect(),
         now_local: article_form::format_local_datetime(now, state.site.timezone),
+        current_social_image: ctx.current_social_image,
+        review: ctx
+            .article
+            .as_ref()
+            .map(|a| ReviewView {
+                in_review: a.is_in_review(),
+                submitted: a
+                    .submitted_at
+                    .map(|t| crate::seo::stamp(t, state.site.timezone).display)
+                    .unwrap_or_default(),
+                note: a.review_note.clone(),
+                ..ReviewView::default()
+            })
+            .unwrap_or_default(),
+        provenance: ctx.article.as_ref().map(|a| {
+            let tz = state.site.timezone;
+            let who = |name: &str| {
+                if name.is_empty() {
+                    "—".to_string()
+                } else {
+                    name.to_string()
+                }
+            };
+            Provenance {
+                created: format!(
+                    "{}, {}",
+                    who(&ctx.created_by),
+                    crate::seo::stamp(a.created_at, tz).display
+                ),
+                changed: format!(
+                    "{}, {}",
+                    who(&ctx.updated_by),
+                    crate::seo::stamp(a.updated_at, tz).display
+                ),
+            }
+        }),
     }
 }
 
@@ -508,7 +616,17 @@ pub async fn edit_form(
     signed_in: SignedIn,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
+    render_edit(state, signed_in, id.into_inner(), None).await
+}
+
+/// The edit page of article `id`; with `refused_note`, the review note an
+/// editor typed and why it was refused (the page is then a 422).
+async fn render_edit(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    id: i32,
+    refused_note: Option<(String, String)>,
+) -> Result<HttpResponse, AppError> {
     let limit = state.site.related_limit;
     let (contributor, now) = (contributor_id(&signed_in), state.clock.now());
     let (ctx, content) = db::run(&state.pool, move |conn| {
@@ -519,16 +637,61 @@ pub async fn edit_form(
     .await?;
     let article = ctx.article.as_ref().expect("loaded");
     if !may_edit(&signed_in, article) {
-        return Err(AppError::Forbidden(
-            "Contributors can edit only their own drafts.".into(),
-        ));
+        return Err(not_editable(article));
     }
     let mut form = ArticleForm::from_content(&content, article.version, state.site.timezone);
     form.set_pinned_slugs(&ctx.pinned_slugs);
-    html(
-        &form_page(&state, &signed_in, ctx, form, FieldErrors::default(), None),
-        actix_web::http::StatusCode::OK,
-    )
+    let mut page = form_page(&state, &signed_in, ctx, form, FieldErrors::default(), None);
+    if let Some((typed, message)) = refused_note {
+        page.review.note_input = typed;
+        page.review.note_error = Some(message);
+        return html(&page, actix_web::http::StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    html(&page, actix_web::http::StatusCode::OK)
+}
+
+/// `POST /admin/articles/{id}/return`: an editor sends an article in the
+/// review queue back to its writer with a note (required, at most
+/// [`article_review::MAX_NOTE`] characters). A refused note comes back on
+/// the edit page as typed.
+pub async fn return_to_writer(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    req: HttpRequest,
+    id: web::Path<i32>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    use crate::models::article_review;
+    signed_in.require(Role::Editor)?;
+    signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
+    #[derive(Deserialize)]
+    struct ReturnForm {
+        #[serde(default)]
+        note: String,
+    }
+    let form: ReturnForm = super::parse_form(&body)?;
+    let id = id.into_inner();
+    let note = match article_review::check_note(&form.note) {
+        Ok(note) => note,
+        Err(message) => {
+            return render_edit(state, signed_in, id, Some((form.note, message))).await;
+        }
+    };
+    let now = state.clock.now();
+    let by = signed_in.user.id;
+    let returned = db::run(&state.pool, move |conn| {
+        Ok(article_review::return_to_writer(conn, id, &note, by, now)?)
+    })
+    .await?;
+    auth::flash(
+        &signed_in.session,
+        if returned {
+            "Returned to the writer with your note. It is a draft again and has left the review queue."
+        } else {
+            "This article is no longer waiting for review (published or returned meanwhile); nothing was changed."
+        },
+    );
+    Ok(see_other(format!("/admin/articles/{id}/edit")))
 }
 
 /// `POST /admin/articles`: create.
@@ -559,8 +722,10 @@ async fn save_form(
     payload: Multipart,
     article_id: Option<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let (fields, upload) = form_data::read(payload, "image").await?;
+    let (fields, mut uploads) = form_data::read(payload, &["image", "social_image"]).await?;
     signed_in.check_csrf(&req, fields.get(auth::CSRF_FIELD).map(String::as_str))?;
+    let upload = form_data::take(&mut uploads, "image");
+    let social_upload = form_data::take(&mut uploads, "social_image");
     let action = fields
         .get("action")
         .cloned()
@@ -571,15 +736,28 @@ async fn save_form(
     let publication = match action.as_str() {
         "publish" => Publication::PublishNow,
         "unpublish" => Publication::Unpublish,
+        "submit" => Publication::Submit,
         _ => Publication::AsChosen,
     };
     let is_editor = signed_in.user.can(Role::Editor);
+    // Checked before the text is parsed further or any image decoded: a
+    // forged publish, schedule or unpublish from a contributor changes nothing.
     if !is_editor
-        && (publication != Publication::AsChosen || !matches!(form.status.as_str(), "" | "draft"))
+        && (!matches!(publication, Publication::AsChosen | Publication::Submit)
+            || !matches!(form.status.as_str(), "" | "draft"))
     {
         return Err(AppError::Forbidden(
             "Contributors can save drafts but cannot publish or schedule.".into(),
         ));
+    }
+
+    // A contributor's save of someone else's article, or of their own while
+    // it waits for review, is refused before any image is decoded.
+    if let (false, Some(id)) = (is_editor, article_id) {
+        let article = db::run(&state.pool, move |conn| Ok(Article::find(conn, id)?)).await?;
+        if !may_edit(&signed_in, &article) {
+            return Err(not_editable(&article));
+        }
     }
 
     // Decode and resize off the async workers; a refused file is a field error.
@@ -587,7 +765,14 @@ async fn save_form(
         Ok(copies) => (copies, None),
         Err(message) => (None, Some(message)),
     };
-    let had_upload = copies.is_some() || image_error.is_some();
+    let (social_copies, social_error) = match social_upload.process().await? {
+        Ok(copies) => (copies, None),
+        Err(message) => (None, Some(message)),
+    };
+    let had_upload = copies.is_some()
+        || image_error.is_some()
+        || social_copies.is_some()
+        || social_error.is_some();
 
     let tz = state.site.timezone;
     let now = state.clock.now();
@@ -596,8 +781,15 @@ async fn save_form(
     let has_new_image = copies.is_some();
     let limit = state.site.related_limit;
     let contributor = contributor_id(&signed_in);
+    let user_id = signed_in.user.id;
     let (ctx, checked) = db::run(&state.pool, move |conn| {
         let ctx = load_form_context(conn, article_id, limit, contributor, now)?;
+        // Whose article it is is settled before the form is validated.
+        if let Some(article) = &ctx.article {
+            if !may_edit_as(user_id, is_editor, article) {
+                return Err(not_editable(article));
+            }
+        }
         let keeps_image = ctx
             .article
             .as_ref()
@@ -608,19 +800,15 @@ async fn save_form(
         Ok((ctx, checked))
     })
     .await?;
-    if let Some(article) = &ctx.article {
-        if !may_edit(&signed_in, article) {
-            return Err(AppError::Forbidden(
-                "Contributors can edit only their own drafts.".into(),
-            ));
-        }
-    }
     let mut errors = match &checked {
         Ok(_) => FieldErrors::default(),
         Err(errors) => errors.clone(),
     };
     if let Some(message) = image_error {
         errors.0.insert("image", message);
+    }
+    if let Some(message) = social_error {
+        errors.0.insert("social_image", message);
     }
     if !errors.is_empty() {
         let notice = had_upload
@@ -638,7 +826,10 @@ async fn save_form(
             None if !form.remove_image.is_empty() => PreviewImage::Removed,
             None => PreviewImage::Kept,
         };
-        return preview_unsaved(&state, ctx, valid, image, now).await;
+        // A newly chosen social image is not shown in a preview (it is in
+        // no part of the page readers see, only in what platforms read).
+        let social_kept = form.remove_social_image.is_empty();
+        return preview_unsaved(&state, ctx, valid, image, social_kept, now).await;
     }
 
     let (status, published_at) = match resolve_publication(
@@ -662,14 +853,22 @@ async fn save_form(
         }
     };
     let started_from = form.started_from();
-    let user_id = signed_in.user.id;
     let remove = !form.remove_image.is_empty();
+    let remove_social = !form.remove_social_image.is_empty();
+    let submit = publication == Publication::Submit;
     let outcome = db::run(&state.pool, move |conn| {
         let image = match copies {
             Some(copies) => {
                 ImageChange::Replace(crate::models::media::store_upload(conn, &copies, now)?)
             }
             None if remove => ImageChange::Remove,
+            None => ImageChange::Keep,
+        };
+        let social_image = match social_copies {
+            Some(copies) => {
+                ImageChange::Replace(crate::models::media::store_upload(conn, &copies, now)?)
+            }
+            None if remove_social => ImageChange::Remove,
             None => ImageChange::Keep,
         };
         article_form::save(
@@ -681,6 +880,8 @@ async fn save_form(
                 status,
                 published_at,
                 image,
+                social_image,
+                submit,
                 user_id,
                 now,
                 pins: Some(&valid.pins),
@@ -697,9 +898,14 @@ async fn save_form(
             let public = article_form::describe_publication(status, published_at, now, tz);
             let message = match publication {
                 Publication::Unpublish => format!("Unpublished: {public}"),
+                Publication::Submit => "Submitted for review: an editor will publish it or return it to you with a note. Until then it is not public.".into(),
                 _ => public,
             };
             auth::flash(&signed_in.session, &message);
+            if submit && !is_editor {
+                // The draft is the editors' now: the writer's own list shows it "In review".
+                return Ok(see_other("/admin".into()));
+            }
             Ok(see_other(format!("/admin/articles/{id}/edit")))
         }
         SaveOutcome::SlugTaken => {
@@ -791,12 +997,14 @@ async fn preview_unsaved(
     ctx: FormContext,
     valid: article_form::ValidArticle,
     image: PreviewImage,
+    social_kept: bool,
     now: NaiveDateTime,
 ) -> Result<HttpResponse, AppError> {
     let site = state.site.clone();
     let existing = ctx.article;
     let alt = valid.alt.clone();
     let keeps_stored_image = matches!(image, PreviewImage::Kept);
+    let keeps_social_image = social_kept;
     let bundle = db::run(&state.pool, move |conn| {
         let base = existing.clone();
         let article = Article {
@@ -826,6 +1034,18 @@ async fn preview_unsaved(
             word_count: crate::models::article::count_words(&valid.body),
             created_by: base.as_ref().and_then(|a| a.created_by),
             body_html: Some(valid.body_html.clone()),
+            updated_by: base.as_ref().and_then(|a| a.updated_by),
+            submitted_at: None,
+            review_note: String::new(),
+            seo_title: valid.seo_title.clone(),
+            seo_description: valid.seo_description.clone(),
+            social_image_id: base
+                .as_ref()
+                .and_then(|a| a.social_image_id)
+                .filter(|_| keeps_social_image),
+            social_image_alt: valid.social_alt.clone(),
+            canonical_url: valid.canonical_url.clone(),
+            noindex: valid.noindex,
         };
         let mut bundle: ArticleBundle = load_bundle(conn, &site, article, now)?;
         bundle.takeaways = valid.takeaways.clone();
@@ -872,7 +1092,8 @@ pub async fn preview(
         load_bundle(conn, &site, article, now)
     })
     .await?;
-    if !may_edit(&signed_in, &bundle.article) && !signed_in.user.can(Role::Editor) {
+    // A contributor previews their own articles (a draft in review too).
+    if !signed_in.user.can(Role::Editor) && bundle.article.created_by != Some(signed_in.user.id) {
         return Err(AppError::Forbidden(
             "Contributors can preview only their own drafts.".into(),
         ));
@@ -1133,6 +1354,18 @@ pub async fn restore_revision(
             Some(image) if image_exists => ImageChange::Replace(image),
             _ => ImageChange::Remove,
         };
+        let social_image = match content.social_image_id {
+            Some(image)
+                if media::table
+                    .find(image)
+                    .select(media::id)
+                    .first::<i32>(conn)
+                    .is_ok() =>
+            {
+                ImageChange::Replace(image)
+            }
+            _ => ImageChange::Remove,
+        };
         // Restoring brings back words, never a publication state: a live
         // article stays live with its publish time, a draft stays a draft.
         let status = match current.status.as_str() {
@@ -1151,6 +1384,8 @@ pub async fn restore_revision(
                 status,
                 published_at: current.published_at,
                 image,
+                social_image,
+                submit: false,
                 user_id,
                 now,
                 pins: None,

@@ -1,5 +1,5 @@
-//! Reading a `multipart/form-data` article form: text fields (bounded) and at
-//! most one file. An oversized file is drained and reported, so the rest of
+//! Reading a `multipart/form-data` article form: text fields (bounded) and
+//! the files of the named file fields (one each). An oversized file is drained and reported, so the rest of
 //! the form still comes back to the editor intact.
 
 use std::collections::HashMap;
@@ -26,20 +26,21 @@ pub enum Upload {
     TooLarge(usize),
 }
 
-/// Text fields by name, and the file of `file_field`.
+/// Text fields by name, and the file of each of `file_fields` by name (a
+/// field not sent is missing; take it with [`take`]).
 pub async fn read(
     mut payload: Multipart,
-    file_field: &str,
-) -> Result<(HashMap<String, String>, Upload), AppError> {
+    file_fields: &[&str],
+) -> Result<(HashMap<String, String>, HashMap<String, Upload>), AppError> {
     let mut fields = HashMap::new();
-    let mut upload = Upload::None;
+    let mut uploads = HashMap::new();
     let mut total = 0usize;
     let bad = |e: actix_multipart::MultipartError| {
         AppError::BadRequest(format!("The form could not be read: {e}"))
     };
     while let Some(mut field) = payload.try_next().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_string();
-        let is_file = name == file_field;
+        let is_file = file_fields.contains(&name.as_str());
         let mut data = Vec::new();
         let mut size = 0usize;
         while let Some(chunk) = field.try_next().await.map_err(bad)? {
@@ -58,11 +59,12 @@ pub async fn read(
             }
         }
         if is_file {
-            upload = match size {
+            let upload = match size {
                 0 => Upload::None,
                 s if s > MAX_UPLOAD_BYTES => Upload::TooLarge(s),
                 _ => Upload::File(data),
             };
+            uploads.insert(name, upload);
         } else if size > MAX_FIELD_BYTES {
             return Err(AppError::TooLarge(format!(
                 "The {name} field is larger than 512 KB."
@@ -71,7 +73,12 @@ pub async fn read(
             fields.insert(name, String::from_utf8_lossy(&data).into_owned());
         }
     }
-    Ok((fields, upload))
+    Ok((fields, uploads))
+}
+
+/// The upload of `name` (none when the field was not sent).
+pub fn take(uploads: &mut HashMap<String, Upload>, name: &str) -> Upload {
+    uploads.remove(name).unwrap_or(Upload::None)
 }
 
 impl Upload {

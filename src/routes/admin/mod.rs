@@ -37,6 +37,7 @@ pub const ROUTES: &[(&str, &str, Role)] = &[
         Role::Editor,
     ),
     ("POST", "/admin/articles/{id}/delete", Role::Editor),
+    ("POST", "/admin/articles/{id}/return", Role::Editor),
     ("POST", "/admin/articles/{id}/notes", Role::Editor),
     ("POST", "/admin/notes/{id}/delete", Role::Editor),
     ("POST", "/admin/articles/{id}/restore", Role::Editor),
@@ -94,6 +95,7 @@ pub fn chrome(state: &AppState, signed_in: &SignedIn) -> AdminChrome {
         csrf: signed_in.csrf.clone(),
         flash: auth::take_flash(&signed_in.session),
         assets_version: state.site.assets_version.clone(),
+        review_count: signed_in.review_count,
     }
 }
 
@@ -135,6 +137,10 @@ pub fn scope(
         .route("/articles/{id}", web::post().to(articles::update))
         .route("/articles/{id}/preview", web::get().to(articles::preview))
         .route("/articles/{id}/delete", web::post().to(articles::delete))
+        .route(
+            "/articles/{id}/return",
+            web::post().to(articles::return_to_writer),
+        )
         .route("/articles/{id}/restore", web::post().to(articles::restore))
         .route("/articles/{id}/notes", web::post().to(notes::create))
         .route("/notes/{id}/delete", web::post().to(notes::delete))

@@ -332,7 +332,8 @@ async fn apply_author(
     id: Option<i32>,
 ) -> Result<HttpResponse, AppError> {
     signed_in.require(Role::Editor)?;
-    let (fields, upload) = form_data::read(payload, "photo").await?;
+    let (fields, mut uploads) = form_data::read(payload, &["photo"]).await?;
+    let upload = form_data::take(&mut uploads, "photo");
     signed_in.check_csrf(&req, fields.get(auth::CSRF_FIELD).map(String::as_str))?;
     let form: NamedForm = serde_json::to_value(&fields)
         .and_then(serde_json::from_value)
