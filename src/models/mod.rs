@@ -6,6 +6,7 @@ pub mod article_bulk;
 pub mod article_form;
 pub mod article_note;
 pub mod author;
+pub mod export;
 pub mod bulk;
 pub mod feed;
 pub mod media;
