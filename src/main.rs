@@ -147,9 +147,10 @@ fn import(
     let input: Box<dyn std::io::Read> = if file.as_os_str() == "-" {
         Box::new(std::io::stdin().lock())
     } else {
-        Box::new(std::fs::File::open(file).map_err(|e| {
-            AppError::Config(format!("cannot read {}: {e}", file.display()))
-        })?)
+        Box::new(
+            std::fs::File::open(file)
+                .map_err(|e| AppError::Config(format!("cannot read {}: {e}", file.display())))?,
+        )
     };
     let pool = db::connect(database_url)?;
     let mut conn = pool.get()?;

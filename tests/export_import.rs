@@ -15,7 +15,7 @@ use actix_web::web;
 use broadsheet::models::user::Role;
 use broadsheet::{AppState, Clock};
 use chrono::Duration;
-use common::admin::{article_id, article_form, borrowed, version_of, Editor, FilePart, PASSWORD};
+use common::admin::{article_form, article_id, borrowed, version_of, Editor, FilePart, PASSWORD};
 use common::*;
 use tempfile::TempDir;
 
@@ -196,7 +196,11 @@ fn links_in(body: &str) -> Vec<String> {
             let rest = &body[start + open.len()..];
             let value = &rest[..rest.find(close).unwrap_or(rest.len())];
             for candidate in value.split(", ") {
-                let url = candidate.split(' ').next().unwrap_or("").replace("&amp;", "&");
+                let url = candidate
+                    .split(' ')
+                    .next()
+                    .unwrap_or("")
+                    .replace("&amp;", "&");
                 let path = url.strip_prefix(BASE_URL).unwrap_or(&url);
                 let path = path.split('#').next().unwrap();
                 if path.starts_with('/')
@@ -258,6 +262,8 @@ struct Added {
 /// slug), a correction, a tag merged into another, a pinned related article,
 /// a draft and a scheduled story.
 async fn newsroom_day(app: &TestApp) -> Added {
+    // The form helper files articles under the test author, who is not in the demo.
+    app.db(|c| insert_article(c, &ArticleSpec::new("seed", "Seed")));
     let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
     let image = png_bytes(1200, 800);
     let form = article_form(
@@ -301,11 +307,7 @@ async fn newsroom_day(app: &TestApp) -> Added {
         }
     }
     let saved = editor
-        .post_multipart(
-            &format!("/admin/articles/{id}"),
-            &borrowed(&renamed),
-            None,
-        )
+        .post_multipart(&format!("/admin/articles/{id}"), &borrowed(&renamed), None)
         .await;
     assert_eq!(saved.status, 303, "{}", saved.body);
     let noted = editor
@@ -402,23 +404,33 @@ async fn a_site_moved_sqlite_to_postgres_to_sqlite_serves_every_page_byte_for_by
     // change. Rebuilt here too, both are the same computation over the same
     // articles, so their pages can be compared exactly.
     original.db(|c| {
-        broadsheet::related::rebuild_all_with_limit(c, test_now(), original.state.site.related_limit)
-            .unwrap()
+        broadsheet::related::rebuild_all_with_limit(
+            c,
+            test_now(),
+            original.state.site.related_limit,
+        )
+        .unwrap()
     });
     original.notice_changes();
 
     let files = tempfile::tempdir().unwrap();
     let final_copy = sqlite_target();
-    let sqlite_url = format!(
-        "sqlite://{}",
-        original.dir.path().join("site.db").display()
-    );
+    let sqlite_url = format!("sqlite://{}", original.dir.path().join("site.db").display());
     let first = copy_site(&sqlite_url, &postgres.url, files.path(), "from-sqlite.json");
-    let second = copy_site(&postgres.url, &final_copy.url, files.path(), "from-postgres.json");
+    let second = copy_site(
+        &postgres.url,
+        &final_copy.url,
+        files.path(),
+        "from-postgres.json",
+    );
     // The document itself survives PostgreSQL unchanged, after its first line
     // (which says when it was written).
     let body = |doc: &str| doc.split_once('\n').unwrap().1.to_string();
-    assert_eq!(body(&first), body(&second), "the export changed on PostgreSQL");
+    assert_eq!(
+        body(&first),
+        body(&second),
+        "the export changed on PostgreSQL"
+    );
     assert!(first.starts_with("{\"format\":\"broadsheet-export\",\"version\":1,"));
 
     let copy = serve(&final_copy.url).await;
@@ -436,7 +448,15 @@ async fn a_site_moved_sqlite_to_postgres_to_sqlite_serves_every_page_byte_for_by
     .collect();
     seeds.extend(added.old_paths.iter().cloned());
     let paths = crawl(&original, &seeds).await;
-    for kind in ["/articles/", "/sections/", "/tags/", "/authors/", "/media/", "sitemap", "feed"] {
+    for kind in [
+        "/articles/",
+        "/sections/",
+        "/tags/",
+        "/authors/",
+        "/media/",
+        "sitemap",
+        "feed",
+    ] {
         assert!(
             paths.iter().any(|p| p.contains(kind)),
             "the crawl found no {kind} page: {paths:?}"
@@ -452,11 +472,16 @@ async fn a_site_moved_sqlite_to_postgres_to_sqlite_serves_every_page_byte_for_by
             ));
         }
     }
-    assert!(differ.is_empty(), "pages differ after the round trip:\n{}", differ.join("\n"));
+    assert!(
+        differ.is_empty(),
+        "pages differ after the round trip:\n{}",
+        differ.join("\n")
+    );
     for old in &added.old_paths {
         assert_eq!(fetch(&copy, old).await.status, 301, "{old}");
     }
-    let article = String::from_utf8(fetch(&copy, "/articles/harbour-lights-are-back").await.body).unwrap();
+    let article =
+        String::from_utf8(fetch(&copy, "/articles/harbour-lights-are-back").await.body).unwrap();
     assert!(article.contains("An earlier version gave the wrong number of lamps."));
 
     // The draft and the scheduled story are still what they were, and not public.
@@ -484,7 +509,9 @@ async fn a_site_moved_sqlite_to_postgres_to_sqlite_serves_every_page_byte_for_by
     let pg_site = serve(&postgres.url).await;
     let mut editor = pg_site.signed_in("new@news.example", Role::Editor).await;
     let form = article_form(&pg_site, &[("headline", "After The Move".into())]);
-    let saved = editor.post_multipart("/admin/articles", &borrowed(&form), None).await;
+    let saved = editor
+        .post_multipart("/admin/articles", &borrowed(&form), None)
+        .await;
     assert_eq!(saved.status, 303, "{}", saved.body);
 }
 
@@ -504,7 +531,11 @@ fn url_of(app: &TestApp) -> String {
 }
 
 async fn can_sign_in(app: &TestApp, password: &str) -> bool {
-    app.anonymous().sign_in("ed@news.example", password).await.status == 303
+    app.anonymous()
+        .sign_in("ed@news.example", password)
+        .await
+        .status
+        == 303
 }
 
 #[actix_web::test]
@@ -513,10 +544,17 @@ async fn an_export_without_secrets_has_no_password_and_its_accounts_need_a_new_o
     let files = tempfile::tempdir().unwrap();
     let file = files.path().join("site.json");
     let document = export(&url_of(&original), &file, false);
-    assert!(!document.contains("$argon2"), "a password hash was exported");
+    assert!(
+        !document.contains("$argon2"),
+        "a password hash was exported"
+    );
     assert!(!document.contains("password_hash"));
     assert!(!document.contains("admin_sessions"));
     assert!(!document.contains("\"session_key\""));
+    assert!(
+        !document.contains("public_generation"),
+        "an internal counter was exported"
+    );
     assert!(document.contains("ed@news.example"));
 
     let target = sqlite_target();
@@ -525,7 +563,15 @@ async fn an_export_without_secrets_has_no_password_and_its_accounts_need_a_new_o
     assert!(!can_sign_in(&copy, PASSWORD).await);
     assert!(!can_sign_in(&copy, "").await);
     let run = broadsheet(
-        &["user", "passwd", "--email", "ed@news.example", "--password-stdin", "--database-url", &target.url],
+        &[
+            "user",
+            "passwd",
+            "--email",
+            "ed@news.example",
+            "--password-stdin",
+            "--database-url",
+            &target.url,
+        ],
         b"a brand new passphrase\n",
     );
     assert!(run.ok, "{}", run.stderr);
@@ -544,10 +590,7 @@ async fn secrets_travel_when_asked(target: Target) {
     assert!(run.ok, "{}", run.stderr);
     let copy = serve(&target.url).await;
     assert!(can_sign_in(&copy, PASSWORD).await);
-    let mut still_signed_in = Editor {
-        app: &copy,
-        cookie,
-    };
+    let mut still_signed_in = Editor { app: &copy, cookie };
     assert_eq!(still_signed_in.get("/admin").await.status, 200);
 }
 
@@ -580,7 +623,11 @@ async fn bad_imports_change_nothing(target: Target) {
     let before = export(&busy.url, &files.path().join("before.json"), true);
     let run = import(&busy.url, &good);
     assert!(!run.ok);
-    assert!(run.stderr.contains("the database is not empty"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the database is not empty"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("articles"), "{}", run.stderr);
     let after = export(&busy.url, &files.path().join("after.json"), true);
     let body = |doc: &str| doc.split_once('\n').unwrap().1.to_string();
@@ -589,7 +636,11 @@ async fn bad_imports_change_nothing(target: Target) {
     // Broken files: each refused with a message saying why, nothing kept.
     let cut = &document[..document.len() * 2 / 3];
     let cases: Vec<(&str, String, &str)> = vec![
-        ("cut short", cut.to_string(), "not a readable Broadsheet export"),
+        (
+            "cut short",
+            cut.to_string(),
+            "not a readable Broadsheet export",
+        ),
         (
             "a newer version",
             document.replacen("\"version\":1", "\"version\":2", 1),
@@ -600,7 +651,11 @@ async fn bad_imports_change_nothing(target: Target) {
             document.replacen("broadsheet-export", "wordpress", 1),
             "not a Broadsheet export",
         ),
-        ("not JSON", "<rss></rss>".into(), "not a readable Broadsheet export"),
+        (
+            "not JSON",
+            "<rss></rss>".into(),
+            "not a readable Broadsheet export",
+        ),
         ("an empty object", "{}".into(), "not a Broadsheet export"),
         (
             "rows before the header",
@@ -619,7 +674,11 @@ async fn bad_imports_change_nothing(target: Target) {
         let run = import(&target.url, &file);
         assert!(!run.ok, "{what} was imported");
         assert!(run.stderr.contains(says), "{what}: {}", run.stderr);
-        assert!(run.stderr.contains("nothing was imported"), "{what}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("nothing was imported"),
+            "{what}: {}",
+            run.stderr
+        );
         let left = content(&target.url);
         assert!(left.is_empty(), "{what} left rows behind: {left:?}");
     }

@@ -313,11 +313,7 @@ pub fn media_batch(conn: &mut DbConn, after: i32, limit: i64) -> QueryResult<Vec
 }
 
 /// Up to `limit` articles with ids above `after`, by id, each with its own rows.
-pub fn article_batch(
-    conn: &mut DbConn,
-    after: i32,
-    limit: i64,
-) -> QueryResult<Vec<ArticleExport>> {
+pub fn article_batch(conn: &mut DbConn, after: i32, limit: i64) -> QueryResult<Vec<ArticleExport>> {
     let rows: Vec<ArticleRow> = articles::table
         .filter(articles::id.gt(after))
         .order(articles::id)
@@ -440,7 +436,10 @@ pub fn content_counts(conn: &mut DbConn) -> QueryResult<Vec<(&'static str, i64)>
             "taxonomy_redirects",
             taxonomy_redirects::table.count().get_result(conn)?,
         ),
-        ("deleted_media", deleted_media::table.count().get_result(conn)?),
+        (
+            "deleted_media",
+            deleted_media::table.count().get_result(conn)?,
+        ),
     ];
     Ok(counts.into_iter().filter(|(_, n)| *n > 0).collect())
 }
@@ -512,7 +511,10 @@ pub fn insert_article(conn: &mut DbConn, a: &ArticleExport, body_html: &str) -> 
     }
     for slug in &a.old_slugs {
         diesel::insert_into(article_slugs::table)
-            .values((article_slugs::slug.eq(slug), article_slugs::article_id.eq(id)))
+            .values((
+                article_slugs::slug.eq(slug),
+                article_slugs::article_id.eq(id),
+            ))
             .execute(conn)?;
     }
     for r in &a.revisions {
