@@ -557,8 +557,13 @@ async fn an_export_without_secrets_has_no_password_and_its_accounts_need_a_new_o
     );
     assert!(document.contains("ed@news.example"));
 
+    // Read from standard input this time (`import -`).
     let target = sqlite_target();
-    assert!(import(&target.url, &file).ok);
+    let run = broadsheet(
+        &["import", "-", "--database-url", &target.url],
+        document.as_bytes(),
+    );
+    assert!(run.ok, "{}", run.stderr);
     let copy = serve(&target.url).await;
     assert!(!can_sign_in(&copy, PASSWORD).await);
     assert!(!can_sign_in(&copy, "").await);

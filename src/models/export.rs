@@ -591,3 +591,34 @@ pub fn reset_sequences(conn: &mut DbConn) -> QueryResult<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    /// A table added to `schema.rs` must be carried or skipped on purpose:
+    /// the table at the top of this file names every one.
+    #[test]
+    fn every_table_is_exported_or_skipped_on_purpose() {
+        let schema = include_str!("../schema.rs");
+        let listed: String = include_str!("export.rs")
+            .lines()
+            .take_while(|l| l.starts_with("//!"))
+            .filter(|l| l.starts_with("//! |"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let tables: Vec<&str> = schema
+            .split("diesel::table! {")
+            .skip(1)
+            .filter_map(|t| t.split_whitespace().next())
+            .collect();
+        assert!(tables.len() > 20, "{tables:?}");
+        for table in tables {
+            let named = listed
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .any(|word| word == table);
+            assert!(
+                named,
+                "{table} is neither exported nor skipped in models/export.rs"
+            );
+        }
+    }
+}
