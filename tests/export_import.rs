@@ -668,6 +668,11 @@ async fn bad_imports_change_nothing(target: Target) {
             "must begin with",
         ),
         (
+            "a row the database refuses",
+            document.replacen("\"status\":\"published\"", "\"status\":\"archived\"", 1),
+            "cannot import article",
+        ),
+        (
             "an unknown column",
             document.replacen("\"kicker\":", "\"kicker_colour\":\"red\",\"kicker\":", 1),
             "kicker_colour",

@@ -23,6 +23,10 @@
 //! (with `#[serde(default)]`, so exports made before it still import). The
 //! structs refuse fields they do not know, so an older binary never drops a
 //! newer export's data silently.
+//!
+//! The file is longer than most models because it holds every carried
+//! table's columns, reads and inserts in one place, where a new column is
+//! seen next to the others.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
