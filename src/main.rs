@@ -1,5 +1,6 @@
 //! The `broadsheet` command: serve the site (the default), run migrations,
-//! manage accounts, rebuild related lists, generate articles or back up.
+//! manage accounts, rebuild related lists, generate articles, back up, or
+//! export and import the whole site.
 
 use std::process::ExitCode;
 
@@ -59,6 +60,30 @@ enum Command {
         #[arg(long, env = "DATABASE_URL", default_value = "sqlite://broadsheet.db")]
         database_url: String,
     },
+    /// Write the whole site to standard output as one JSON document
+    /// (`broadsheet export > site.json`), for `broadsheet import`.
+    Export {
+        /// Include password hashes, signed-in sessions and the session key
+        /// (without it, imported accounts need `user passwd` before signing in).
+        #[arg(long)]
+        with_secrets: bool,
+        /// Database URL: sqlite://PATH or postgres://USER@HOST/DB.
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://broadsheet.db")]
+        database_url: String,
+    },
+    /// Load a `broadsheet export` document into an empty database (migrated
+    /// first), all or nothing.
+    Import {
+        /// The document to read (`-` for standard input).
+        file: std::path::PathBuf,
+        /// Database URL: sqlite://PATH or postgres://USER@HOST/DB.
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://broadsheet.db")]
+        database_url: String,
+        /// The site's public origin, as given to `serve`: bodies are rendered
+        /// on import, and links to it stay followable as a save leaves them.
+        #[arg(long, env = "BROADSHEET_BASE_URL")]
+        base_url: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -89,6 +114,56 @@ fn rebuild_related(database_url: &str, limit: usize) -> Result<(), broadsheet::A
     tracing::info!(
         "{lists} related list(s) rebuilt in {:.1}s",
         started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Runs `broadsheet export` to standard output; says what it wrote on standard error.
+fn export(database_url: &str, with_secrets: bool) -> Result<(), AppError> {
+    let pool = db::connect(database_url)?;
+    let mut conn = pool.get()?;
+    let out = std::io::BufWriter::new(std::io::stdout().lock());
+    let now = broadsheet::Clock::System.now();
+    let made = broadsheet::export::export(&mut conn, out, with_secrets, now)?;
+    eprintln!(
+        "exported {} articles, {} image copies and {} accounts{}",
+        made.articles,
+        made.media,
+        made.users,
+        if with_secrets {
+            " with their secrets"
+        } else {
+            " (without passwords: set them with `broadsheet user passwd`)"
+        }
+    );
+    Ok(())
+}
+
+/// Runs `broadsheet import FILE` and says what it loaded.
+fn import(
+    file: &std::path::Path,
+    database_url: &str,
+    base_url: Option<&str>,
+) -> Result<(), AppError> {
+    let input: Box<dyn std::io::Read> = if file.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(
+            std::fs::File::open(file)
+                .map_err(|e| AppError::Config(format!("cannot read {}: {e}", file.display())))?,
+        )
+    };
+    let pool = db::connect(database_url)?;
+    let mut conn = pool.get()?;
+    let origin = base_url.unwrap_or("").trim_end_matches('/');
+    let now = broadsheet::Clock::System.now();
+    let made = broadsheet::export::import(&mut conn, input, origin, now)?;
+    println!(
+        "imported {} articles, {} image copies and {} accounts",
+        made.articles, made.media, made.users
+    );
+    println!(
+        "related lists are rebuilt when the site next starts (or now: `broadsheet related rebuild`)"
     );
     Ok(())
 }
@@ -245,6 +320,15 @@ fn main() -> ExitCode {
                 println!("backed up to {}", file.display());
             })
         }
+        Some(Command::Export {
+            with_secrets,
+            database_url,
+        }) => export(&database_url, with_secrets),
+        Some(Command::Import {
+            file,
+            database_url,
+            base_url,
+        }) => import(&file, &database_url, base_url.as_deref()),
         Some(Command::Serve(config)) => {
             actix_web::rt::System::new().block_on(broadsheet::serve(*config))
         }

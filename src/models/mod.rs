@@ -8,6 +8,7 @@ pub mod article_note;
 pub mod article_review;
 pub mod author;
 pub mod bulk;
+pub mod export;
 pub mod feed;
 pub mod media;
 pub mod public_change;
