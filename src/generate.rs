@@ -655,6 +655,7 @@ pub fn run(
     db::write_transaction(&mut conn, |conn| {
         crate::models::public_change::record(conn, now)
     })?;
+    db::analyze(&mut conn)?;
     Ok(Generated {
         articles: written,
         seconds: started.elapsed().as_secs_f64(),

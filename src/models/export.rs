@@ -151,6 +151,24 @@ pub struct ArticleRow {
     pub word_count: i32,
     pub created_by: Option<i32>,
     pub updated_by: Option<i32>,
+    /// When it was submitted for review (still a draft meanwhile).
+    #[serde(default)]
+    pub submitted_at: Option<NaiveDateTime>,
+    /// The editor's note when it was returned to its writer.
+    #[serde(default)]
+    pub review_note: String,
+    #[serde(default)]
+    pub seo_title: String,
+    #[serde(default)]
+    pub seo_description: String,
+    #[serde(default)]
+    pub social_image_id: Option<i32>,
+    #[serde(default)]
+    pub social_image_alt: String,
+    #[serde(default)]
+    pub canonical_url: String,
+    #[serde(default)]
+    pub noindex: bool,
 }
 
 /// A Key Takeaway of an article (its row id is internal and not kept).

@@ -134,11 +134,6 @@ fn changed(
     updated.max(published)
 }
 
-/// How many article sitemap files the ids up to `max_id` span at `per_file` each.
-pub fn article_file_count(max_id: i64, per_file: i64) -> i64 {
-    (max_id + per_file - 1) / per_file
-}
-
 /// The ids article sitemap file `file` (from 1) covers: `per_file` ids a file,
 /// so an article stays in the same file for good, whatever is added or removed.
 fn file_ids(file: i64, per_file: i64) -> (i32, i32) {
@@ -181,27 +176,36 @@ pub fn article_rows(
 
 /// The article sitemap files that list anything, as (file number, newest
 /// change among its articles), in file order. A file whose articles are all
-/// gone (deleted or unpublished) is left out; its number is not reused.
+/// gone (deleted or unpublished) is left out; its number is not reused. One
+/// pass over the public articles' index entries (grouped by file), never
+/// their rows.
 pub fn article_files(
     conn: &mut DbConn,
     now: NaiveDateTime,
     per_file: i64,
 ) -> QueryResult<Vec<(i64, Option<NaiveDateTime>)>> {
-    let max_id: Option<i32> = articles::table.select(max(articles::id)).first(conn)?;
-    let mut files = Vec::new();
-    for file in 1..=article_file_count(max_id.map_or(0, i64::from), per_file) {
-        let (after, last) = file_ids(file, per_file);
-        let (updated, published) = articles::table
-            .filter(articles::id.gt(after))
-            .filter(articles::id.le(last))
-            .filter(public_at(now))
-            .select((max(articles::updated_at), max(articles::published_at)))
-            .first::<(Option<NaiveDateTime>, Option<NaiveDateTime>)>(conn)?;
-        if updated.is_some() {
-            files.push((file, changed(updated, published)));
-        }
-    }
-    Ok(files)
+    use diesel::dsl::sql;
+    use diesel::sql_types::BigInt;
+    // Integer division on both backends; `per_file` is ours, never input.
+    let file = || {
+        sql::<BigInt>(&format!(
+            "CAST((articles.id - 1) / {per_file} + 1 AS BIGINT)"
+        ))
+    };
+    Ok(articles::table
+        .filter(public_at(now))
+        .filter(in_sitemaps())
+        .group_by(file())
+        .order(file())
+        .select((
+            file(),
+            max(articles::updated_at),
+            max(articles::published_at),
+        ))
+        .load::<(i64, Option<NaiveDateTime>, Option<NaiveDateTime>)>(conn)?
+        .into_iter()
+        .map(|(file, updated, published)| (file, changed(updated, published)))
+        .collect())
 }
 
 /// Whether any public article has a tag (the tag sitemap has URLs); stops at the first.

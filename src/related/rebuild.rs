@@ -217,10 +217,35 @@ pub fn rebuild(conn: &mut DbConn, now: NaiveDateTime, limit: usize) -> QueryResu
         .map(|t| score::tag_id(t).unwrap_or(0))
         .collect();
 
-    // Weights, pruning and the in-memory postings; the rows to store.
-    let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); terms.len()];
+    // The terms, in the database (this empties the index first).
+    let mut new_terms: Vec<NewTerm> = Vec::with_capacity(terms.len() + 1);
+    new_terms.push(NewTerm {
+        id: DOCS_TERM_ID,
+        term: String::new(),
+        df: n,
+    });
+    new_terms.extend(
+        terms
+            .into_iter()
+            .zip(&df)
+            .enumerate()
+            .map(|(i, (term, &df))| NewTerm {
+                id: i as i32 + 1,
+                term,
+                df,
+            }),
+    );
+    crate::db::write_transaction(conn, |conn| index::replace_terms(conn, &new_terms))?;
+    let vocabulary = new_terms.len() - 1;
+    drop(new_terms);
+
+    // Weights, pruning and the in-memory postings; each article's full term
+    // list is stored a batch at a time (held whole, they would double the
+    // rebuild's memory).
+    let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); vocabulary];
     let mut docs = Vec::with_capacity(raw.len());
-    let mut new_docs = Vec::with_capacity(raw.len());
+    let mut new_docs = Vec::with_capacity(BATCH as usize);
+    let total = raw.len();
     for (doc_index, (id, section_id, published_at, tf)) in raw.into_iter().enumerate() {
         let weighted: Vec<(u32, Kind, f32, i32)> = tf
             .iter()
@@ -242,6 +267,10 @@ pub fn rebuild(conn: &mut DbConn, now: NaiveDateTime, limit: usize) -> QueryResu
                 .collect::<Vec<_>>()
                 .join(" "),
         });
+        if new_docs.len() == BATCH as usize || doc_index + 1 == total {
+            crate::db::write_transaction(conn, |conn| index::insert_docs(conn, &new_docs, &[]))?;
+            new_docs.clear();
+        }
         let tags = kept
             .iter()
             .filter(|(t, _)| kinds[*t as usize] == Kind::Tag)
@@ -256,30 +285,6 @@ pub fn rebuild(conn: &mut DbConn, now: NaiveDateTime, limit: usize) -> QueryResu
         });
     }
 
-    // The index, in the database.
-    let mut new_terms: Vec<NewTerm> = Vec::with_capacity(terms.len() + 1);
-    new_terms.push(NewTerm {
-        id: DOCS_TERM_ID,
-        term: String::new(),
-        df: n,
-    });
-    new_terms.extend(
-        terms
-            .into_iter()
-            .zip(&df)
-            .enumerate()
-            .map(|(i, (term, &df))| NewTerm {
-                id: i as i32 + 1,
-                term,
-                df,
-            }),
-    );
-    crate::db::write_transaction(conn, |conn| index::replace_terms(conn, &new_terms))?;
-    drop(new_terms);
-    for chunk in new_docs.chunks(BATCH as usize) {
-        crate::db::write_transaction(conn, |conn| index::insert_docs(conn, chunk, &[]))?;
-    }
-    drop(new_docs);
     // The postings term by term (each list is in article order): the key's order.
     let ids: Vec<i32> = docs.iter().map(|d| d.id).collect();
     let mut term = 0;

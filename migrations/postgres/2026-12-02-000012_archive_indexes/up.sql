@@ -29,6 +29,7 @@ FOR EACH ROW WHEN (NEW.published_at IS DISTINCT FROM OLD.published_at)
 EXECUTE FUNCTION articles_give_published_at_to_tags();
 
 -- Sitemap files hold the articles of an id range; this index holds what a
--- sitemap entry and the public rule need, so files and the index's per-file
+-- sitemap entry, the public rule and the sitemap rule (not noindex, no other
+-- site's canonical URL) need, so files and the index's per-file
 -- last change are read from it alone (an index-only scan).
-CREATE INDEX articles_sitemap_idx ON articles (id, deleted_at, published_at, status, updated_at, slug, lead_image_id);
+CREATE INDEX articles_sitemap_idx ON articles (id, deleted_at, published_at, status, updated_at, noindex, canonical_url, slug, lead_image_id);

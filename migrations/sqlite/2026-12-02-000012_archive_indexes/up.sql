@@ -27,6 +27,7 @@ END;
 -- Sitemap files hold the articles of an id range. Walking that range in the
 -- table reads each whole row (the filter's columns sit after the body, in its
 -- overflow pages: about 23 KB a row in a generated archive); this index holds
--- what a sitemap entry and the public rule need, so files and the index's
+-- what a sitemap entry, the public rule and the sitemap rule (not noindex,
+-- no other site's canonical URL) need, so files and the index's
 -- per-file last change read it alone.
-CREATE INDEX articles_sitemap_idx ON articles (id, deleted_at, published_at, status, updated_at, slug, lead_image_id);
+CREATE INDEX articles_sitemap_idx ON articles (id, deleted_at, published_at, status, updated_at, noindex, canonical_url, slug, lead_image_id);
