@@ -138,8 +138,16 @@ pub fn migrate(database_url: &str) -> Result<usize, AppError> {
             // and at 100,000 articles some guesses walk every public article
             // (a tag page took 220 ms instead of 1). This analyses the tables
             // never analysed or much changed since, reading a sample of each
-            // index (half a second on a 2 GB archive).
-            conn.batch_execute("PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002;")?;
+            // index (half a second on a 2 GB archive). Never on a small site:
+            // statistics of near-empty tables make SQLite prefer scans, and
+            // every insert into a growing archive would then scan.
+            let articles: i64 = diesel::RunQueryDsl::get_result(
+                diesel::QueryDsl::count(crate::schema::articles::table),
+                &mut conn,
+            )?;
+            if articles >= ANALYZE_FROM_ARTICLES {
+                conn.batch_execute("PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002;")?;
+            }
             ran
         }
         Backend::Postgres(url) => {
@@ -157,6 +165,9 @@ pub fn migrate(database_url: &str) -> Result<usize, AppError> {
     };
     Ok(ran)
 }
+
+/// Articles from which start-up gives SQLite statistics (see [`migrate`]).
+const ANALYZE_FROM_ARTICLES: i64 = 1_000;
 
 /// The PostgreSQL advisory lock key that migrations run under ("BRDSHEET" in ASCII).
 pub const MIGRATION_LOCK: i64 = 0x4252_4453_4845_4554;

@@ -332,6 +332,9 @@ impl Bound {
             .inner_join(articles::table)
             .select(article_tags::article_id)
             .filter(article_tags::tag_id.eq(tag_id))
+            // Implied by the public rule (the link's copy of the time is the
+            // article's), but it lets SQLite walk the tag's index as a range.
+            .filter(article_tags::published_at.le(now))
             .filter(public_at(now))
             .into_boxed();
         let links = match self {

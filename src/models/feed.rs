@@ -11,8 +11,8 @@ use diesel::prelude::*;
 
 use crate::db::{DbBackend, DbConn};
 use crate::models::article::{in_sitemaps, public_at, Listing};
-use crate::models::{Article, ArticleCard, Author, Section, Tag};
-use crate::schema::{article_tags, articles, authors, media, tags};
+use crate::models::{Article, ArticleCard, Author, Tag};
+use crate::schema::{article_tags, articles, authors, media, sections, tags};
 
 diesel::define_sql_function! {
     /// Byte length of a BLOB (SQLite) or `bytea` (PostgreSQL): both spell it
@@ -228,81 +228,92 @@ pub fn any_authored(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<bool> 
     .get_result(conn)
 }
 
-/// The newest change of any public article (the front page's last change).
-pub fn newest_change(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Option<NaiveDateTime>> {
-    let (updated, published) = articles::table
-        .filter(public_at(now))
-        .select((max(articles::updated_at), max(articles::published_at)))
-        .first::<(Option<NaiveDateTime>, Option<NaiveDateTime>)>(conn)?;
-    Ok(changed(updated, published))
+/// The publish time of the newest public article among `candidates` (a
+/// correlated subquery on the listing's own index, which stops at the first
+/// public article): a listing page's last change as sitemaps give it. Edits
+/// to older articles are not counted: finding them would read every article
+/// of the listing on each publish.
+macro_rules! newest_published {
+    ($candidates:expr, $time:expr) => {
+        $candidates
+            .order($time.desc())
+            .select($time)
+            .limit(1)
+            .single_value()
+    };
 }
 
 /// Every section in navigation order (section pages exist even while empty),
-/// each with the newest change among its public articles.
+/// each with the publish time of its newest public article: one index walk
+/// per section, whatever the archive's size.
 pub fn section_rows(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<SitemapRow>> {
-    let newest: HashMap<Option<i32>, Option<NaiveDateTime>> = articles::table
-        .filter(public_at(now))
-        .group_by(articles::section_id)
-        .select((
-            articles::section_id,
-            max(articles::updated_at),
-            max(articles::published_at),
-        ))
-        .load::<(Option<i32>, Option<NaiveDateTime>, Option<NaiveDateTime>)>(conn)?
+    let newest = newest_published!(
+        articles::table
+            .filter(articles::section_id.eq(sections::id.nullable()))
+            .filter(public_at(now)),
+        articles::published_at
+    );
+    Ok(sections::table
+        .order((sections::position.asc(), sections::name.asc()))
+        .select((sections::slug, newest))
+        .load::<(String, Option<NaiveDateTime>)>(conn)?
         .into_iter()
-        .map(|(id, updated, published)| (id, changed(updated, published)))
-        .collect();
-    Ok(Section::all_in_order(conn)?
-        .into_iter()
-        .map(|s| SitemapRow {
-            lastmod: newest.get(&Some(s.id)).copied().flatten(),
-            slug: s.slug,
+        .map(|(slug, lastmod)| SitemapRow {
+            slug,
+            lastmod,
             image_token: None,
         })
         .collect())
 }
 
-/// Tags with at least one public article, by slug: a tag used only on drafts
-/// has an empty page, and listing it would reveal the draft's subject.
+/// Tags with at least one public article, by slug (a tag used only on drafts
+/// has an empty page, and listing it would reveal the draft's subject), each
+/// with the publish time of its newest public article, found in the tag's
+/// own index: the cost follows the number of tags, not of articles.
 pub fn tag_rows(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<SitemapRow>> {
-    Ok(article_tags::table
-        .inner_join(articles::table)
-        .inner_join(tags::table)
-        .filter(public_at(now))
-        .group_by((tags::id, tags::slug))
-        .order(tags::slug.asc())
-        .select((
-            tags::slug,
-            max(articles::updated_at),
-            max(articles::published_at),
-        ))
-        .load::<(String, Option<NaiveDateTime>, Option<NaiveDateTime>)>(conn)?
-        .into_iter()
-        .map(|(slug, updated, published)| SitemapRow {
-            slug,
-            lastmod: changed(updated, published),
-            image_token: None,
-        })
-        .collect())
+    let newest = newest_published!(
+        article_tags::table
+            .inner_join(articles::table)
+            .filter(article_tags::tag_id.eq(tags::id))
+            // Implied by the public rule; it makes the walk a range on the
+            // tag's index (without it SQLite walked every public article per tag).
+            .filter(article_tags::published_at.le(now))
+            .filter(public_at(now)),
+        article_tags::published_at
+    );
+    named_rows(
+        tags::table
+            .order(tags::slug.asc())
+            .select((tags::slug, newest))
+            .load(conn)?,
+    )
 }
 
-/// Authors with at least one public article, by slug.
+/// Authors with at least one public article, by slug, each with the publish
+/// time of their newest public article (one index walk per author).
 pub fn author_rows(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<SitemapRow>> {
-    Ok(articles::table
-        .inner_join(authors::table)
-        .filter(public_at(now))
-        .group_by((authors::id, authors::slug))
-        .order(authors::slug.asc())
-        .select((
-            authors::slug,
-            max(articles::updated_at),
-            max(articles::published_at),
-        ))
-        .load::<(String, Option<NaiveDateTime>, Option<NaiveDateTime>)>(conn)?
+    let newest = newest_published!(
+        articles::table
+            .filter(articles::author_id.eq(authors::id.nullable()))
+            .filter(public_at(now)),
+        articles::published_at
+    );
+    named_rows(
+        authors::table
+            .order(authors::slug.asc())
+            .select((authors::slug, newest))
+            .load(conn)?,
+    )
+}
+
+/// The named pages that list something (a newest public article).
+fn named_rows(rows: Vec<(String, Option<NaiveDateTime>)>) -> QueryResult<Vec<SitemapRow>> {
+    Ok(rows
         .into_iter()
-        .map(|(slug, updated, published)| SitemapRow {
+        .filter(|(_, newest)| newest.is_some())
+        .map(|(slug, lastmod)| SitemapRow {
             slug,
-            lastmod: changed(updated, published),
+            lastmod,
             image_token: None,
         })
         .collect())

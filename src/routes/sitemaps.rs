@@ -227,7 +227,7 @@ pub async fn sections_sitemap(
     let urlset = db::run(&state.pool, move |conn| {
         let front = UrlView {
             loc: site.url("/"),
-            lastmod: w3c(&site, feed::newest_change(conn, now)?),
+            lastmod: w3c(&site, Article::last_change(conn, now)?),
             image: None,
         };
         let mut all = vec![front];

@@ -1,3 +1,5 @@
+DROP INDEX articles_listed_idx;
+CREATE INDEX articles_listed_idx ON articles (deleted_at, published_at, status, updated_at, section_id, author_id);
 DROP INDEX articles_sitemap_idx;
 DROP TRIGGER articles_give_published_at_to_tags ON articles;
 DROP FUNCTION articles_give_published_at_to_tags();
