@@ -11,9 +11,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use actix_web::web;
 use broadsheet::models::user::Role;
-use broadsheet::{AppState, Clock};
 use chrono::Duration;
 use common::admin::{article_form, article_id, borrowed, version_of, Editor, FilePart, PASSWORD};
 use common::*;
@@ -113,26 +111,7 @@ async fn serve(url: &str) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let mut config = TestApp::config(&dir, false);
     config.database_url = url.into();
-    let clock = Clock::manual(test_now());
-    let state = {
-        let clock = clock.clone();
-        web::block(move || AppState::init(&config, clock))
-            .await
-            .unwrap()
-            .unwrap()
-    };
-    let state = web::Data::new(state);
-    let server = {
-        let state = state.clone();
-        actix_test::start(move || broadsheet::app(state.clone()))
-    };
-    let app = TestApp {
-        server,
-        state,
-        clock,
-        dir,
-        postgres: None,
-    };
+    let app = TestApp::start_with(config, dir).await;
     settle(&app).await;
     app
 }

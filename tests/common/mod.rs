@@ -235,7 +235,8 @@ impl TestApp {
         Self::start_with(config, dir).await
     }
 
-    async fn start_with(config: Config, dir: TempDir) -> Self {
+    /// The app over `config` (its database kept as it is), with `dir` kept alive as long as it.
+    pub async fn start_with(config: Config, dir: TempDir) -> Self {
         let clock = Clock::manual(test_now());
         let state = {
             let clock = clock.clone();
