@@ -1,5 +1,5 @@
 //! What crawlers read: the sitemap index and its sitemaps (articles in files
-//! of at most [`URLS_PER_SITEMAP`], then sections with the front page, tags
+//! of [`URLS_PER_SITEMAP`] ids each, then sections with the front page, tags
 //! and authors; the corrections page goes with the front page once it lists
 //! anything), the Google News sitemap of the last 48 hours, and robots.txt.
 //! A sitemap file exists exactly when the index lists it; others are 404.
@@ -19,9 +19,10 @@ use crate::seo::stamp;
 use crate::views::Site;
 use crate::AppState;
 
-/// URLs in one article sitemap file. The sitemaps.org limit is 50,000, but a
-/// file of 50,000 articles with their images is 7.6 MB to render, hold in the
-/// response cache and compress; 10,000 keeps each file near 1.5 MB.
+/// Article ids (so at most as many URLs) in one article sitemap file. The
+/// sitemaps.org limit is 50,000 URLs, but a file of 50,000 articles with their
+/// images is 7.6 MB to render, hold in the response cache and compress;
+/// 10,000 keeps each file near 1.5 MB.
 pub const URLS_PER_SITEMAP: i64 = 10_000;
 /// How far back the news sitemap reaches (Google News reads only the last two days).
 pub const NEWS_WINDOW_HOURS: i64 = 48;
