@@ -405,8 +405,12 @@ fn a_copied_binary_serves_the_styled_site_from_an_empty_folder() {
 /// A database with an editor account and the section and author a new
 /// article needs; returns their ids.
 fn newsroom(dir: &Path) -> (String, String) {
-    let url = format!("sqlite://{}", dir.join("site.db").display());
-    let pool = broadsheet::db::connect(&url).unwrap();
+    newsroom_at(&format!("sqlite://{}", dir.join("site.db").display()))
+}
+
+/// [`newsroom`] in the database at `url`.
+fn newsroom_at(url: &str) -> (String, String) {
+    let pool = broadsheet::db::connect(url).unwrap();
     let mut conn = pool.get().unwrap();
     User::create(
         &mut conn,
@@ -895,4 +899,163 @@ fn backup_copies_a_sqlite_database_while_it_is_written() {
     assert!(!pg.status.success());
     assert!(String::from_utf8_lossy(&pg.stderr).contains("pg_dump"));
     assert!(!dir.path().join("pg.dump").exists());
+}
+
+// --- 5. Two instances on one PostgreSQL -----------------------------------------------
+
+/// The article form's fields for a new article, or an edit at `version`.
+fn article_fields<'a>(
+    headline: &'a str,
+    body: &'a str,
+    (section, author): (&'a str, &'a str),
+    version: &'a str,
+    token: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("headline", headline),
+        ("slug", ""),
+        ("standfirst", "Written on one instance, read on the other."),
+        ("alt", ""),
+        ("caption", ""),
+        ("credit", ""),
+        ("takeaways", ""),
+        ("desk_heading", ""),
+        ("desk_text", ""),
+        ("kicker", ""),
+        ("author_id", author),
+        ("section_id", section),
+        ("tags", ""),
+        ("body", body),
+        ("status", "draft"),
+        ("publish_at", ""),
+        ("version", version),
+        ("action", "publish"),
+        ("csrf_token", token),
+    ]
+}
+
+/// Posts the article form to `path` on `server`.
+fn post_article(server_addr: &str, path: &str, cookie: &str, fields: &[(&str, &str)]) -> Response {
+    let (content_type, body) = multipart(fields);
+    http(
+        server_addr,
+        "POST",
+        path,
+        &[("Cookie", cookie), ("Content-Type", &content_type)],
+        &body,
+    )
+}
+
+#[test]
+fn two_serve_processes_on_one_postgres_share_sessions_publishes_and_conflicts() {
+    let Some(pg) = PgDatabase::create() else {
+        return;
+    };
+    let (section, author) = newsroom_at(&pg.url);
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["--database-url", pg.url.as_str(), "--no-demo"];
+    let one = Server::start(dir.path(), &args);
+    let two = Server::start(dir.path(), &args);
+
+    // Signed in on one, the session works on the other.
+    let (cookie, token) = sign_in(&one);
+    let on_two = two.get("/admin/articles/new", &[("Cookie", &cookie)]);
+    assert_eq!(on_two.status, 200, "{}", on_two.text());
+    assert!(on_two.text().contains("New article"));
+
+    // Published on two (with the form token from one), read on one within a second.
+    assert_eq!(one.get("/articles/read-across-instances", &[]).status, 404);
+    let published = post_article(
+        &two.addr,
+        "/admin/articles",
+        &cookie,
+        &article_fields(
+            "Read Across Instances",
+            "First words.",
+            (&section, &author),
+            "",
+            &token,
+        ),
+    );
+    assert_eq!(published.status, 303, "{}", published.text());
+    let saved_at = Instant::now();
+    let location = published.header("location").unwrap().to_string();
+    loop {
+        let page = one.get("/articles/read-across-instances", &[]);
+        if page.status == 200 {
+            assert!(page.text().contains("First words."));
+            break;
+        }
+        assert!(
+            saved_at.elapsed() < Duration::from_secs(1),
+            "not served by the other instance within a second"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    // Two saves of the same version, one on each instance at once: one is
+    // saved, the other gets the conflict page, and the saved text is whole.
+    let edit = one.get(&location, &[("Cookie", &cookie)]);
+    assert_eq!(edit.status, 200);
+    let edit_page = edit.text();
+    let version = edit_page
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the form's version")
+        .to_string();
+    let token = csrf_token(&edit_page);
+    let path = location.trim_end_matches("/edit").to_string();
+    let results: Vec<Response> = std::thread::scope(|scope| {
+        let saves: Vec<_> = [(&one.addr, "Edited on one."), (&two.addr, "Edited on two.")]
+            .into_iter()
+            .map(|(addr, body)| {
+                let (cookie, path, version, token) = (&cookie, &path, &version, &token);
+                let (section, author) = (&section, &author);
+                scope.spawn(move || {
+                    post_article(
+                        addr,
+                        path,
+                        cookie,
+                        &article_fields(
+                            "Read Across Instances",
+                            body,
+                            (section, author),
+                            version,
+                            token,
+                        ),
+                    )
+                })
+            })
+            .collect();
+        saves.into_iter().map(|s| s.join().unwrap()).collect()
+    });
+    let mut statuses: Vec<u16> = results.iter().map(|r| r.status).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [303, 409], "one save and one conflict");
+    let winner = if results[0].status == 303 {
+        "Edited on one."
+    } else {
+        "Edited on two."
+    };
+    let loser = results.iter().find(|r| r.status == 409).unwrap().text();
+    assert!(
+        loser.contains("Edited on"),
+        "the conflict page keeps the text"
+    );
+    let saved_at = Instant::now();
+    loop {
+        let both: Vec<String> = [&one, &two]
+            .iter()
+            .map(|s| s.get("/articles/read-across-instances", &[]).text())
+            .collect();
+        if both.iter().all(|page| page.contains(winner)) {
+            break;
+        }
+        assert!(
+            saved_at.elapsed() < Duration::from_secs(1),
+            "both instances serve the saved edit within a second"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
