@@ -290,37 +290,32 @@ type BoxedLinkIds = dsl::IntoBoxed<
     DbBackend,
 >;
 
-impl Bound {
-    /// Keeps the articles past the key. Written as a range on the publish
-    /// time plus a filter, so both databases walk the publish-time index from the key.
-    fn filter(self, query: BoxedCards) -> BoxedCards {
-        match self {
-            Bound::Newest => query,
+/// Keeps the rows of `$query` past `$bound`'s key and orders them from it
+/// outwards, on a publish-time and an id column (ties broken by id). Written
+/// as a range on the time plus a filter, so both databases walk the time's
+/// index from the key. A macro because listings walk the articles' columns
+/// and tag pages their links' copies.
+macro_rules! walk_from {
+    ($bound:expr, $query:expr, $time:expr, $id:expr) => {{
+        let query = $query;
+        match $bound {
+            Bound::Newest => query.order(($time.desc(), $id.desc())),
             Bound::Older(key) => query
-                .filter(articles::published_at.le(key.published_at))
-                .filter(
-                    articles::published_at
-                        .lt(key.published_at)
-                        .or(articles::id.lt(key.id)),
-                ),
+                .filter($time.le(key.published_at))
+                .filter($time.lt(key.published_at).or($id.lt(key.id)))
+                .order(($time.desc(), $id.desc())),
             Bound::Newer(key) => query
-                .filter(articles::published_at.ge(key.published_at))
-                .filter(
-                    articles::published_at
-                        .gt(key.published_at)
-                        .or(articles::id.gt(key.id)),
-                ),
+                .filter($time.ge(key.published_at))
+                .filter($time.gt(key.published_at).or($id.gt(key.id)))
+                .order(($time.asc(), $id.asc())),
         }
-    }
+    }};
+}
 
-    /// Orders from the key outwards (ties broken by id).
-    fn order(self, query: BoxedCards) -> BoxedCards {
-        match self {
-            Bound::Newest | Bound::Older(_) => {
-                query.order((articles::published_at.desc(), articles::id.desc()))
-            }
-            Bound::Newer(_) => query.order((articles::published_at.asc(), articles::id.asc())),
-        }
+impl Bound {
+    /// The public articles of `query` past the key, in walking order.
+    fn walk(self, query: BoxedCards) -> BoxedCards {
+        walk_from!(self, query, articles::published_at, articles::id)
     }
 
     /// The ids of a tag's next `limit` public articles from the key, found
@@ -337,35 +332,13 @@ impl Bound {
             .filter(article_tags::published_at.le(now))
             .filter(public_at(now))
             .into_boxed();
-        let links = match self {
-            Bound::Newest => links.order((
-                article_tags::published_at.desc(),
-                article_tags::article_id.desc(),
-            )),
-            Bound::Older(key) => links
-                .filter(article_tags::published_at.le(key.published_at))
-                .filter(
-                    article_tags::published_at
-                        .lt(key.published_at)
-                        .or(article_tags::article_id.lt(key.id)),
-                )
-                .order((
-                    article_tags::published_at.desc(),
-                    article_tags::article_id.desc(),
-                )),
-            Bound::Newer(key) => links
-                .filter(article_tags::published_at.ge(key.published_at))
-                .filter(
-                    article_tags::published_at
-                        .gt(key.published_at)
-                        .or(article_tags::article_id.gt(key.id)),
-                )
-                .order((
-                    article_tags::published_at.asc(),
-                    article_tags::article_id.asc(),
-                )),
-        };
-        links.limit(limit)
+        walk_from!(
+            self,
+            links,
+            article_tags::published_at,
+            article_tags::article_id
+        )
+        .limit(limit)
     }
 }
 
@@ -384,9 +357,9 @@ fn page_query(
             let ids: Vec<i32> = bound.tag_page_ids(tag_id, now, limit).load(conn)?;
             public_cards(now).filter(articles::id.eq_any(ids))
         }
-        _ => bound.filter(listing.apply(public_cards(now))),
+        _ => listing.apply(public_cards(now)),
     };
-    Ok(bound.order(query).limit(limit))
+    Ok(bound.walk(query).limit(limit))
 }
 
 /// Where a listing page sits: the (publish time, id) of a card, which pages
@@ -620,7 +593,7 @@ impl Article {
         let cards = load_cards(
             conn,
             Bound::Newest
-                .order(listing.apply(public_cards(now)))
+                .walk(listing.apply(public_cards(now)))
                 .offset((page - 1) * per_page - 1)
                 .limit(1),
         )?;
