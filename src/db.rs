@@ -141,11 +141,19 @@ pub fn migrate(database_url: &str) -> Result<usize, AppError> {
             // index (half a second on a 2 GB archive). Never on a small site:
             // statistics of near-empty tables make SQLite prefer scans, and
             // every insert into a growing archive would then scan.
-            let articles: i64 = diesel::RunQueryDsl::get_result(
-                diesel::QueryDsl::count(crate::schema::articles::table),
-                &mut conn,
-            )?;
-            if articles >= ANALYZE_FROM_ARTICLES {
+            // Whether there is an article past the threshold: reads at most
+            // that many index entries, unlike counting them all.
+            let large = {
+                use crate::schema::articles;
+                use diesel::{OptionalExtension, QueryDsl};
+                articles::table
+                    .select(articles::id)
+                    .offset(ANALYZE_FROM_ARTICLES - 1)
+                    .first::<i32>(&mut conn)
+                    .optional()?
+                    .is_some()
+            };
+            if large {
                 conn.batch_execute("PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002;")?;
             }
             ran
@@ -273,11 +281,11 @@ pub fn without_foreign_keys<T>(
     let sqlite = matches!(conn, DbConn::Sqlite(_));
     if sqlite {
         // The pragma takes effect only outside a transaction.
-        diesel::RunQueryDsl::execute(diesel::sql_query("PRAGMA foreign_keys = OFF"), conn)?;
+        conn.batch_execute("PRAGMA foreign_keys = OFF")?;
     }
     let done = work(conn);
     if sqlite {
-        diesel::RunQueryDsl::execute(diesel::sql_query("PRAGMA foreign_keys = ON"), conn)?;
+        conn.batch_execute("PRAGMA foreign_keys = ON")?;
     }
     done
 }
@@ -298,7 +306,7 @@ pub fn analyze(conn: &mut DbConn) -> diesel::QueryResult<()> {
 /// 2 MiB). PostgreSQL: nothing to do.
 pub fn bulk_cache(conn: &mut DbConn) -> diesel::QueryResult<()> {
     if let DbConn::Sqlite(_) = conn {
-        diesel::RunQueryDsl::execute(diesel::sql_query("PRAGMA cache_size = -131072"), conn)?;
+        conn.batch_execute("PRAGMA cache_size = -131072")?;
     }
     Ok(())
 }

@@ -612,7 +612,10 @@ pub fn run(
     if let DbConn::Sqlite(_) = &*conn {
         // A benchmark archive, written once: no fsync at each commit (a crash
         // loses a half-made archive, nothing else). This connection only.
-        diesel::RunQueryDsl::execute(diesel::sql_query("PRAGMA synchronous = OFF"), &mut *conn)?;
+        diesel::connection::SimpleConnection::batch_execute(
+            &mut *conn,
+            "PRAGMA synchronous = OFF",
+        )?;
     }
     let first_number = bulk::last_article_id(&mut conn)?.unwrap_or(0) as usize + 1;
     let tax = taxonomy(&mut conn, n)?;
