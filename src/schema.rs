@@ -101,6 +101,16 @@ diesel::table! {
     }
 }
 
+// Per 100 article ids, the latest edit and publish time of the live articles
+// among them (kept by triggers; see migration `2026-12-02-000014_sitemap_blocks`).
+diesel::table! {
+    sitemap_blocks (block) {
+        block -> Integer,
+        last_edit -> Timestamp,
+        last_publish -> Nullable<Timestamp>,
+    }
+}
+
 diesel::table! {
     site_settings (key) {
         key -> Text,
@@ -283,4 +293,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     related_docs,
     related_jobs,
     article_notes,
+    sitemap_blocks,
 );

@@ -165,65 +165,78 @@ async fn sitemap_index_points_to_sitemaps_of_every_public_page() {
     assert_eq!(app.get("/sitemaps/articles-01.xml").await.status, 404);
 }
 
+/// Files of one block (100 ids) each, so a test can fill several.
+const PER_FILE: i64 = feed::SITEMAP_BLOCK;
+
 #[actix_web::test]
 async fn article_sitemaps_hold_fixed_id_ranges_so_articles_never_move_between_files() {
     let app = TestApp::empty().await;
+    // a1, a2 take ids 1-2 (file 1); drafts fill up to id 101, a3 takes 102
+    // (file 2); more drafts fill up to 200, a4 and a5 take 201-202 (file 3).
+    // Publish order is the reverse of id order: files follow ids.
     let ids = app.db(|c| {
         let mut ids = Vec::new();
+        let mut drafts = 0;
         for i in 1..=5 {
-            ids.push(insert_article(
-                c,
-                &ArticleSpec {
-                    // Publish order is the reverse of id order: files follow ids.
-                    published_at: Some(test_now() - Duration::hours(i)),
-                    ..ArticleSpec::new(&format!("a{i}"), &format!("A{i}"))
-                },
-            ));
-            if i == 2 {
+            let filled_to = match i {
+                3 => 101,
+                4 => 200,
+                _ => 0,
+            };
+            while ids.len() + drafts < filled_to {
+                drafts += 1;
                 insert_article(
                     c,
                     &ArticleSpec {
                         status: "draft",
                         published_at: None,
-                        ..ArticleSpec::new("draft", "Draft")
+                        ..ArticleSpec::new(&format!("draft-{drafts}"), "Draft")
                     },
                 );
             }
+            ids.push(insert_article(
+                c,
+                &ArticleSpec {
+                    published_at: Some(test_now() - Duration::hours(i)),
+                    ..ArticleSpec::new(&format!("a{i}"), &format!("A{i}"))
+                },
+            ));
         }
         ids
     });
+    assert_eq!(ids, [1, 2, 102, 201, 202]);
     let site = app.state.site.clone();
     let now = test_now();
-    let index = app.db(|c| load_index(c, &site, now, 2).unwrap().render().unwrap());
-    let files: Vec<String> = locs(&index, "sitemapindex")
-        .into_iter()
-        .filter(|l| l.contains("/articles-"))
-        .collect();
+    let index_at = |now| {
+        let index = app.db(|c| {
+            load_index(c, &site, now, PER_FILE)
+                .unwrap()
+                .render()
+                .unwrap()
+        });
+        entries(&index, "sitemapindex")
+            .into_iter()
+            .filter(|(l, _)| l.contains("/articles-"))
+            .collect::<Vec<_>>()
+    };
+    let file_entry = |n: i64, lastmod: &str| {
+        (
+            url(&format!("/sitemaps/articles-{n}.xml")),
+            Some(lastmod.to_string()),
+        )
+    };
+    // Each file's lastmod is the newest change among its own live articles;
+    // drafts do not count.
     assert_eq!(
-        files,
+        index_at(now),
         [
-            url("/sitemaps/articles-1.xml"),
-            url("/sitemaps/articles-2.xml"),
-            url("/sitemaps/articles-3.xml"),
-        ]
-    );
-    // Each file's lastmod is the newest change among its own articles
-    // (ids 1-2: a1, a2; 3-4: the draft and a3; 5-6: a4, a5).
-    let lastmods: Vec<Option<String>> = entries(&index, "sitemapindex")
-        .into_iter()
-        .filter(|(l, _)| l.contains("/articles-"))
-        .map(|(_, m)| m)
-        .collect();
-    assert_eq!(
-        lastmods,
-        [
-            Some("2027-03-01T11:00:00+00:00".to_string()),
-            Some("2027-03-01T09:00:00+00:00".to_string()),
-            Some("2027-03-01T08:00:00+00:00".to_string()),
+            file_entry(1, "2027-03-01T11:00:00+00:00"),
+            file_entry(2, "2027-03-01T09:00:00+00:00"),
+            file_entry(3, "2027-03-01T08:00:00+00:00"),
         ]
     );
     let file = |n: i64| {
-        app.db(|c| match load_article_sitemap(c, &site, now, n, 2) {
+        app.db(|c| match load_article_sitemap(c, &site, now, n, PER_FILE) {
             Ok(set) => Some(locs(&set.render().unwrap(), "urlset")),
             Err(AppError::NotFound) => None,
             Err(e) => panic!("{e}"),
@@ -233,36 +246,57 @@ async fn article_sitemaps_hold_fixed_id_ranges_so_articles_never_move_between_fi
         file(1),
         Some(vec![url("/articles/a1"), url("/articles/a2")])
     );
-    // The draft is not listed: its file holds only a3.
+    // The drafts are not listed: file 2 holds only a3.
     assert_eq!(file(2), Some(vec![url("/articles/a3")]));
     assert_eq!(
         file(3),
         Some(vec![url("/articles/a4"), url("/articles/a5")])
     );
     assert_eq!(file(4), None);
-    assert_eq!(app.db(|c| feed::article_files(c, now, 5).unwrap().len()), 2);
-    assert_eq!(app.db(|c| feed::article_files(c, now, 6).unwrap().len()), 1);
+    let files_of = |per_file| app.db(|c| feed::article_files(c, now, per_file).unwrap().len());
+    assert_eq!(files_of(2 * PER_FILE), 2);
+    assert_eq!(files_of(3 * PER_FILE), 1);
 
     // Deleting a3 empties file 2: the index leaves it out and it is 404, while
     // a4 and a5 stay in file 3 (a crawler's copy of file 3 stays true).
-    app.db(|c| Article::soft_delete(c, ids[2], test_now()).unwrap());
-    let index = app.db(|c| load_index(c, &site, now, 2).unwrap().render().unwrap());
-    let files: Vec<String> = locs(&index, "sitemapindex")
-        .into_iter()
-        .filter(|l| l.contains("/articles-"))
-        .collect();
+    // Deleting a5 changes file 3 at that moment: its lastmod moves forward,
+    // never back to a4's older time.
+    let later = now + Duration::minutes(5);
+    app.db(|c| {
+        Article::soft_delete(c, ids[2], now).unwrap();
+        Article::soft_delete(c, ids[4], later).unwrap();
+    });
+    let deleted_at = "2027-03-01T12:05:00+00:00";
     assert_eq!(
-        files,
+        index_at(later),
         [
-            url("/sitemaps/articles-1.xml"),
-            url("/sitemaps/articles-3.xml"),
+            file_entry(1, "2027-03-01T11:00:00+00:00"),
+            file_entry(3, deleted_at),
         ]
     );
     assert_eq!(file(2), None);
+    assert_eq!(file(3), Some(vec![url("/articles/a4")]));
+
+    // A story scheduled into file 3 (id 203) changes it when it goes live,
+    // not before: until then file 3 keeps the time a5 was deleted.
+    let live_at = later + Duration::hours(1);
+    app.db(|c| {
+        insert_article(
+            c,
+            &ArticleSpec {
+                status: "scheduled",
+                published_at: Some(live_at),
+                updated_at: Some(later),
+                ..ArticleSpec::new("scheduled", "Scheduled")
+            },
+        )
+    });
+    assert_eq!(index_at(later)[1], file_entry(3, deleted_at));
     assert_eq!(
-        file(3),
-        Some(vec![url("/articles/a4"), url("/articles/a5")])
+        index_at(live_at + Duration::minutes(1))[1],
+        file_entry(3, "2027-03-01T13:05:00+00:00")
     );
+
     // At the real limit, every article left fits in the first file.
     assert_eq!(
         locs(
@@ -270,7 +304,7 @@ async fn article_sitemaps_hold_fixed_id_ranges_so_articles_never_move_between_fi
             "urlset"
         )
         .len(),
-        4
+        3
     );
 }
 

@@ -16,6 +16,7 @@
 //! | admin_sessions | only with secrets (they are credentials) |
 //! | `articles.body_html` | no: rendered again from the body on import |
 //! | related_articles, related_computed, related_terms, related_postings, related_docs, related_jobs | no: derived; the next start finds the index empty and rebuilds every list |
+//! | sitemap_blocks | no: derived; the migrations' triggers fill it as articles are inserted |
 //! | article_search (FTS5 / tsvector, not in `schema.rs`) | no: the migrations' triggers fill it as articles are inserted |
 //! | login_failures | no: throttling state of the last 15 minutes, tied to the old server |
 //!

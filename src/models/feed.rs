@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use crate::db::{DbBackend, DbConn};
 use crate::models::article::{in_sitemaps, public_at, Listing};
 use crate::models::{Article, ArticleCard, Author, Tag};
-use crate::schema::{article_tags, articles, authors, media, sections, tags};
+use crate::schema::{article_tags, articles, authors, media, sections, sitemap_blocks, tags};
 
 diesel::define_sql_function! {
     /// Byte length of a BLOB (SQLite) or `bytea` (PostgreSQL): both spell it
@@ -174,38 +174,71 @@ pub fn article_rows(
         .collect())
 }
 
-/// The article sitemap files that list anything, as (file number, newest
-/// change among its articles), in file order. A file whose articles are all
-/// gone (deleted or unpublished) is left out; its number is not reused. One
-/// pass over the public articles' index entries (grouped by file), never
-/// their rows.
+/// Article ids one row of `sitemap_blocks` covers: the divisor its
+/// migration's triggers use. Sitemap files hold a whole number of blocks.
+pub const SITEMAP_BLOCK: i64 = 100;
+
+/// The article sitemap files that list anything, as (file number, last
+/// change), in file order; `per_file` is a multiple of [`SITEMAP_BLOCK`].
+/// A file whose articles are all gone (deleted or unpublished) is left out;
+/// its number is not reused.
+///
+/// A file's last change comes from its blocks in `sitemap_blocks` (one row
+/// per 100 ids, see its migration), so the index never reads the articles
+/// themselves: the latest edit or trashing of an article that was live, and
+/// the latest publish time. Whether a file still lists anything is one index
+/// probe that stops at its first public article. When a file holds a
+/// scheduled article that has not gone live, its publish times are read from
+/// its own public articles instead (at most `per_file` index entries).
 pub fn article_files(
     conn: &mut DbConn,
     now: NaiveDateTime,
     per_file: i64,
 ) -> QueryResult<Vec<(i64, Option<NaiveDateTime>)>> {
-    use diesel::dsl::sql;
-    use diesel::sql_types::BigInt;
-    // Integer division on both backends; `per_file` is ours, never input.
-    let file = || {
-        sql::<BigInt>(&format!(
-            "CAST((articles.id - 1) / {per_file} + 1 AS BIGINT)"
-        ))
-    };
-    Ok(articles::table
-        .filter(public_at(now))
-        .filter(in_sitemaps())
-        .group_by(file())
-        .order(file())
-        .select((
-            file(),
-            max(articles::updated_at),
-            max(articles::published_at),
-        ))
-        .load::<(i64, Option<NaiveDateTime>, Option<NaiveDateTime>)>(conn)?
-        .into_iter()
-        .map(|(file, updated, published)| (file, changed(updated, published)))
-        .collect())
+    assert!(
+        per_file > 0 && per_file % SITEMAP_BLOCK == 0,
+        "a sitemap file holds whole blocks of {SITEMAP_BLOCK} ids, not {per_file}"
+    );
+    let blocks_per_file = per_file / SITEMAP_BLOCK;
+    let blocks: Vec<(i32, NaiveDateTime, Option<NaiveDateTime>)> = sitemap_blocks::table
+        .order(sitemap_blocks::block.asc())
+        .load(conn)?;
+    // (file, latest edit, latest publish time) per file, in file order.
+    let mut files: Vec<(i64, NaiveDateTime, Option<NaiveDateTime>)> = Vec::new();
+    for (block, edit, publish) in blocks {
+        let file = i64::from(block) / blocks_per_file + 1;
+        match files.last_mut() {
+            Some((last, latest_edit, latest_publish)) if *last == file => {
+                *latest_edit = (*latest_edit).max(edit);
+                *latest_publish = (*latest_publish).max(publish);
+            }
+            _ => files.push((file, edit, publish)),
+        }
+    }
+    let mut listed = Vec::with_capacity(files.len());
+    for (file, edit, publish) in files {
+        let (after, last) = file_ids(file, per_file);
+        let in_file = || {
+            articles::table
+                .filter(articles::id.gt(after))
+                .filter(articles::id.le(last))
+                .filter(public_at(now))
+                .filter(in_sitemaps())
+        };
+        let published = if publish.is_some_and(|time| time > now) {
+            in_file()
+                .select(max(articles::published_at))
+                .get_result::<Option<NaiveDateTime>>(conn)?
+        } else if diesel::select(diesel::dsl::exists(in_file())).get_result(conn)? {
+            Some(publish.unwrap_or(edit))
+        } else {
+            None
+        };
+        if published.is_some() {
+            listed.push((file, changed(Some(edit), published)));
+        }
+    }
+    Ok(listed)
 }
 
 /// Whether any public article has a tag (the tag sitemap has URLs); stops at the first.

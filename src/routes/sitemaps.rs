@@ -105,7 +105,7 @@ fn urls(site: &Site, prefix: &str, rows: Vec<SitemapRow>) -> Vec<UrlView> {
 }
 
 /// The sitemap index with article files of `per_file` ids each (the handler
-/// passes [`URLS_PER_SITEMAP`]; tests pass small numbers to see the split).
+/// passes [`URLS_PER_SITEMAP`]; tests pass one block, 100 ids, to see the split).
 /// Tag and author sitemaps are listed only when they have URLs, because an
 /// empty `<urlset>` is not valid against the sitemaps.org schema. The
 /// sections, tags and authors sitemaps carry the site's last change (the

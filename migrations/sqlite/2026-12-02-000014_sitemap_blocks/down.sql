@@ -1,0 +1,3 @@
+DROP TRIGGER articles_touch_sitemap_block_on_update;
+DROP TRIGGER articles_touch_sitemap_block_on_insert;
+DROP TABLE sitemap_blocks;
