@@ -165,8 +165,20 @@ async fn csrf_failures_are_refused_and_change_nothing() {
         let page = admin.post_raw("/admin/sections", &fields, &[]).await;
         assert_eq!(page.status, 403, "token {token:?}");
     }
-    // The right token from another site's page is refused too.
     let token = admin.csrf().await;
+    // A token as long as the right one, differing only in its last character.
+    let mut near = token.clone();
+    let last = near.pop().unwrap();
+    near.push(if last == '0' { '1' } else { '0' });
+    let page = admin
+        .post_raw(
+            "/admin/sections",
+            &[("name", "Sport"), ("csrf_token", &near)],
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, 403);
+    // The right token from another site's page is refused too.
     let page = admin
         .post_raw(
             "/admin/sections",
