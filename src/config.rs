@@ -166,29 +166,16 @@ pub struct Config {
 impl Config {
     /// Defaults for a given database, as `broadsheet serve` would use them.
     pub fn for_database(database_url: &str) -> Self {
-        Config {
-            bind: "127.0.0.1:8080".into(),
-            shutdown_timeout: 30,
-            log_format: LogFormat::Human,
-            database_url: database_url.into(),
-            db_pool_size: 8,
-            db_timeout: 5,
-            base_url: None,
-            site_name: "The Broadsheet".into(),
-            site_description: "Independent news from Port Calder and the coast.".into(),
-            language: "en".into(),
-            territory: None,
-            timezone: Tz::UTC,
-            twitter_site: None,
-            logo_path: "/static/img/logo.png".into(),
-            session_key: None,
-            related_limit: crate::related::DEFAULT_RELATED_LIMIT,
-            behind_proxy: false,
-            no_demo: false,
-            notes_position: NotesPosition::Below,
-            cache_bytes: crate::cache::DEFAULT_BUDGET,
-            metrics_bind: None,
-        }
+        use clap::{Command, FromArgMatches};
+        // The defaults come from the flags' own declarations above, read
+        // without the environment, so a test's settings never depend on the
+        // shell that runs it and no default is written twice.
+        let command =
+            Config::augment_args(Command::new("broadsheet")).mut_args(|arg| arg.env(None));
+        let matches = command
+            .try_get_matches_from(["broadsheet", "--database-url", database_url])
+            .expect("every setting has a default");
+        Config::from_arg_matches(&matches).expect("the defaults are valid settings")
     }
 
     /// The database pool's size and wait, from `--db-pool-size` and `--db-timeout`.
@@ -205,5 +192,24 @@ impl Config {
             Some(url) => url.trim_end_matches('/').to_string(),
             None => format!("http://{}", self.bind),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_flags_defaults() {
+        let config = Config::for_database("sqlite://x.db");
+        assert_eq!(config.database_url, "sqlite://x.db");
+        assert_eq!(config.bind, "127.0.0.1:8080");
+        assert_eq!(config.db_pool_size, 8);
+        assert_eq!(config.site_name, "The Broadsheet");
+        assert_eq!(config.timezone, Tz::UTC);
+        assert_eq!(config.cache_bytes, crate::cache::DEFAULT_BUDGET);
+        assert_eq!(config.notes_position, NotesPosition::Below);
+        assert_eq!(config.base_url, None);
+        assert!(!config.no_demo && !config.behind_proxy);
     }
 }
