@@ -1,7 +1,8 @@
 //! The admin area under `/admin`: every page needs a signed-in user with the
 //! right role, every form carries a CSRF token, nothing is cached by shared
-//! caches or indexed. `ROUTES` lists every admin URL with the role it needs;
-//! a test walks it.
+//! caches or indexed. One table (`admin_routes!` below) lists every admin URL
+//! with the role it needs and its handler; the router and the role test both
+//! read it.
 
 pub mod articles;
 pub mod form_data;
@@ -20,51 +21,77 @@ use crate::auth::{self, SignedIn};
 use crate::models::user::Role;
 use crate::AppState;
 
-/// Every admin URL: method, path (with sample ids), and the least role that may use it.
-pub const ROUTES: &[(&str, &str, Role)] = &[
-    ("GET", "/admin", Role::Contributor),
-    ("GET", "/admin/articles/new", Role::Contributor),
-    ("POST", "/admin/articles", Role::Contributor),
-    ("POST", "/admin/articles/bulk", Role::Contributor),
-    ("GET", "/admin/articles/{id}/edit", Role::Contributor),
-    ("POST", "/admin/articles/{id}", Role::Contributor),
-    ("GET", "/admin/articles/{id}/preview", Role::Contributor),
-    ("GET", "/admin/articles/{id}/revisions", Role::Editor),
-    ("GET", "/admin/articles/{id}/revisions/{rev}", Role::Editor),
-    (
-        "POST",
-        "/admin/articles/{id}/revisions/{rev}/restore",
-        Role::Editor,
-    ),
-    ("POST", "/admin/articles/{id}/delete", Role::Editor),
-    ("POST", "/admin/articles/{id}/return", Role::Editor),
-    ("POST", "/admin/articles/{id}/notes", Role::Editor),
-    ("POST", "/admin/notes/{id}/delete", Role::Editor),
-    ("POST", "/admin/articles/{id}/restore", Role::Editor),
-    ("GET", "/admin/trash", Role::Editor),
-    ("GET", "/admin/taxonomy", Role::Editor),
-    ("POST", "/admin/sections", Role::Editor),
-    ("POST", "/admin/sections/{id}", Role::Editor),
-    ("GET", "/admin/sections/{id}/delete", Role::Editor),
-    ("POST", "/admin/sections/{id}/delete", Role::Editor),
-    ("GET", "/admin/tags/{id}", Role::Editor),
-    ("POST", "/admin/tags/{id}", Role::Editor),
-    ("POST", "/admin/tags/{id}/delete", Role::Editor),
-    ("POST", "/admin/tags/{id}/merge", Role::Editor),
-    ("GET", "/admin/authors/{id}/delete", Role::Editor),
-    ("POST", "/admin/authors/{id}/delete", Role::Editor),
-    ("POST", "/admin/authors", Role::Editor),
-    ("POST", "/admin/authors/{id}", Role::Editor),
-    ("GET", "/admin/users", Role::Admin),
-    ("POST", "/admin/users", Role::Admin),
-    ("POST", "/admin/users/{id}", Role::Admin),
-    ("POST", "/admin/users/{id}/sign-out", Role::Admin),
-    ("POST", "/admin/logout", Role::Contributor),
-    ("POST", "/admin/logout/everywhere", Role::Contributor),
-    ("GET", "/admin/media/{token}", Role::Contributor),
-    ("GET", "/admin/media", Role::Editor),
-    ("POST", "/admin/media/{id}/delete", Role::Editor),
-];
+/// The one list of signed-in admin URLs: method, path under `/admin`, the
+/// least role that may use it, and the handler. It builds both [`ROUTES`]
+/// (which the role test walks with real requests) and the router in
+/// [`scope`], so a route cannot be added to one and not the other. Each
+/// handler checks its role before it reads the body.
+macro_rules! admin_routes {
+    ($($method:ident $path:literal $role:ident => $handler:path;)*) => {
+        /// Every signed-in admin URL: method, path (`{id}` where an id goes), and
+        /// the least role that may use it.
+        pub const ROUTES: &[(&str, &str, Role)] =
+            &[$((stringify!($method), concat!("/admin", $path), Role::$role)),*];
+
+        /// Adds every route of [`ROUTES`] to the `/admin` scope.
+        fn signed_in_routes<T>(scope: actix_web::Scope<T>) -> actix_web::Scope<T>
+        where
+            T: actix_web::dev::ServiceFactory<
+                actix_web::dev::ServiceRequest,
+                Config = (),
+                Error = actix_web::Error,
+                InitError = (),
+            >,
+        {
+            scope$(.route(
+                $path,
+                web::method(actix_web::http::Method::$method).to($handler),
+            ))*
+        }
+    };
+}
+
+admin_routes! {
+    GET "" Contributor => articles::list;
+    GET "/" Contributor => articles::list;
+    GET "/articles/new" Contributor => articles::new_form;
+    POST "/articles" Contributor => articles::create;
+    POST "/articles/bulk" Contributor => articles::bulk;
+    GET "/articles/{id}/edit" Contributor => articles::edit_form;
+    POST "/articles/{id}" Contributor => articles::update;
+    GET "/articles/{id}/preview" Contributor => articles::preview;
+    GET "/articles/{id}/revisions" Editor => articles::revisions;
+    GET "/articles/{id}/revisions/{rev}" Editor => articles::show_revision;
+    POST "/articles/{id}/revisions/{rev}/restore" Editor => articles::restore_revision;
+    POST "/articles/{id}/delete" Editor => articles::delete;
+    POST "/articles/{id}/return" Editor => articles::return_to_writer;
+    POST "/articles/{id}/notes" Editor => notes::create;
+    POST "/notes/{id}/delete" Editor => notes::delete;
+    POST "/articles/{id}/restore" Editor => articles::restore;
+    GET "/trash" Editor => articles::trash;
+    GET "/taxonomy" Editor => taxonomy::page;
+    POST "/sections" Editor => taxonomy::create_section;
+    POST "/sections/{id}" Editor => taxonomy::update_section;
+    GET "/sections/{id}/delete" Editor => taxonomy::confirm_delete_section;
+    POST "/sections/{id}/delete" Editor => taxonomy::delete_section;
+    GET "/tags/{id}" Editor => taxonomy::show_tag;
+    POST "/tags/{id}" Editor => taxonomy::update_tag;
+    POST "/tags/{id}/delete" Editor => taxonomy::delete_tag;
+    POST "/tags/{id}/merge" Editor => taxonomy::merge_tag;
+    GET "/authors/{id}/delete" Editor => taxonomy::confirm_delete_author;
+    POST "/authors/{id}/delete" Editor => taxonomy::delete_author;
+    POST "/authors" Editor => taxonomy::create_author;
+    POST "/authors/{id}" Editor => taxonomy::update_author;
+    GET "/users" Admin => users::page;
+    POST "/users" Admin => users::create;
+    POST "/users/{id}" Admin => users::update;
+    POST "/users/{id}/sign-out" Admin => users::sign_out_everywhere;
+    POST "/logout" Contributor => session::logout;
+    POST "/logout/everywhere" Contributor => session::logout_everywhere;
+    GET "/media" Editor => media::library;
+    POST "/media/{id}/delete" Editor => media::delete;
+    GET "/media/{token}" Contributor => super::media::show_media_to_newsroom;
+}
 
 /// Parses a url-encoded form body. Handlers read the body as bytes and parse
 /// it only after checking the role and CSRF token, so a wrong role is always
@@ -112,7 +139,7 @@ pub fn scope(
         InitError = (),
     >,
 > {
-    web::scope("/admin")
+    let scope = web::scope("/admin")
         .wrap(auth::session_middleware(key, secure_cookie))
         .wrap(
             DefaultHeaders::new()
@@ -120,78 +147,8 @@ pub fn scope(
                 .add(("X-Robots-Tag", "noindex, nofollow"))
                 .add(("X-Frame-Options", "DENY")),
         )
+        // Signing in is the one thing an anonymous visitor can do here.
         .route("/login", web::get().to(session::login_form))
-        .route("/login", web::post().to(session::login))
-        .route("/logout", web::post().to(session::logout))
-        .route(
-            "/logout/everywhere",
-            web::post().to(session::logout_everywhere),
-        )
-        .route("", web::get().to(articles::list))
-        .route("/", web::get().to(articles::list))
-        .route("/trash", web::get().to(articles::trash))
-        .route("/articles/new", web::get().to(articles::new_form))
-        .route("/articles", web::post().to(articles::create))
-        .route("/articles/bulk", web::post().to(articles::bulk))
-        .route("/articles/{id}/edit", web::get().to(articles::edit_form))
-        .route("/articles/{id}", web::post().to(articles::update))
-        .route("/articles/{id}/preview", web::get().to(articles::preview))
-        .route("/articles/{id}/delete", web::post().to(articles::delete))
-        .route(
-            "/articles/{id}/return",
-            web::post().to(articles::return_to_writer),
-        )
-        .route("/articles/{id}/restore", web::post().to(articles::restore))
-        .route("/articles/{id}/notes", web::post().to(notes::create))
-        .route("/notes/{id}/delete", web::post().to(notes::delete))
-        .route(
-            "/articles/{id}/revisions",
-            web::get().to(articles::revisions),
-        )
-        .route(
-            "/articles/{id}/revisions/{rev}",
-            web::get().to(articles::show_revision),
-        )
-        .route(
-            "/articles/{id}/revisions/{rev}/restore",
-            web::post().to(articles::restore_revision),
-        )
-        .route("/taxonomy", web::get().to(taxonomy::page))
-        .route("/sections", web::post().to(taxonomy::create_section))
-        .route("/sections/{id}", web::post().to(taxonomy::update_section))
-        .route(
-            "/sections/{id}/delete",
-            web::get().to(taxonomy::confirm_delete_section),
-        )
-        .route(
-            "/sections/{id}/delete",
-            web::post().to(taxonomy::delete_section),
-        )
-        .route("/tags/{id}", web::get().to(taxonomy::show_tag))
-        .route("/tags/{id}", web::post().to(taxonomy::update_tag))
-        .route("/tags/{id}/delete", web::post().to(taxonomy::delete_tag))
-        .route("/tags/{id}/merge", web::post().to(taxonomy::merge_tag))
-        .route(
-            "/authors/{id}/delete",
-            web::get().to(taxonomy::confirm_delete_author),
-        )
-        .route(
-            "/authors/{id}/delete",
-            web::post().to(taxonomy::delete_author),
-        )
-        .route("/authors", web::post().to(taxonomy::create_author))
-        .route("/authors/{id}", web::post().to(taxonomy::update_author))
-        .route("/users", web::get().to(users::page))
-        .route("/users", web::post().to(users::create))
-        .route("/users/{id}", web::post().to(users::update))
-        .route(
-            "/users/{id}/sign-out",
-            web::post().to(users::sign_out_everywhere),
-        )
-        .route("/media", web::get().to(media::library))
-        .route("/media/{id}/delete", web::post().to(media::delete))
-        .route(
-            "/media/{token}",
-            web::get().to(super::media::show_media_to_newsroom),
-        )
+        .route("/login", web::post().to(session::login));
+    signed_in_routes(scope)
 }
