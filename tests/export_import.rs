@@ -375,7 +375,7 @@ async fn a_site_moved_sqlite_to_postgres_to_sqlite_serves_every_page_byte_for_by
     let Some(postgres) = postgres_target() else {
         return;
     };
-    let original = TestApp::with_demo().await;
+    let original = TestApp::on_sqlite(true).await;
     let added = newsroom_day(&original).await;
     settle(&original).await;
     // The copies' lists come from a full rebuild (the index starts empty);
@@ -394,7 +394,7 @@ async fn a_site_moved_sqlite_to_postgres_to_sqlite_serves_every_page_byte_for_by
 
     let files = tempfile::tempdir().unwrap();
     let final_copy = sqlite_target();
-    let sqlite_url = format!("sqlite://{}", original.dir.path().join("site.db").display());
+    let sqlite_url = original.database_url();
     let first = copy_site(&sqlite_url, &postgres.url, files.path(), "from-sqlite.json");
     let second = copy_site(
         &postgres.url,
@@ -506,7 +506,7 @@ async fn site_with_an_editor() -> (TestApp, Option<String>) {
 }
 
 fn url_of(app: &TestApp) -> String {
-    format!("sqlite://{}", app.dir.path().join("site.db").display())
+    app.database_url()
 }
 
 async fn can_sign_in(app: &TestApp, password: &str) -> bool {

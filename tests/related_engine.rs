@@ -481,7 +481,7 @@ async fn the_rebuild_command_recomputes_every_list() {
     // Never computed: the simple rule (same section) stands in.
     assert_eq!(related_on_page(&app, "main").await, ["bakery"]);
 
-    let database_url = format!("sqlite://{}", app.dir.path().join("site.db").display());
+    let database_url = app.database_url();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_broadsheet"))
         .args(["related", "rebuild", "--database-url", &database_url])
         .output()
@@ -695,7 +695,7 @@ async fn the_rebuild_command_stores_lists_as_long_as_the_configured_limit() {
         fillers(c);
         main
     });
-    let database_url = format!("sqlite://{}", app.dir.path().join("site.db").display());
+    let database_url = app.database_url();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_broadsheet"))
         .args(["related", "rebuild", "--database-url", &database_url])
         .env("BROADSHEET_RELATED_LIMIT", "7")

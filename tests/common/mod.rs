@@ -1,6 +1,11 @@
 //! Test harness: a `TestApp` is the real app on a real HTTP port, over a fresh
-//! SQLite file of its own, with a clock the test controls. Builders insert
+//! database of its own, with a clock the test controls. Builders insert
 //! content through the same model functions the app uses.
+//!
+//! The database is a SQLite file, or with `BROADSHEET_TEST_BACKEND=postgres`
+//! a fresh PostgreSQL database on the test server (see [`postgres_admin_url`]),
+//! so the whole suite runs on either backend. Tests about one backend say so:
+//! [`TestApp::on_sqlite`] and [`TestApp::on_postgres`].
 
 #![allow(dead_code)] // each test file uses a different part of the harness
 
@@ -27,7 +32,7 @@ pub fn test_now() -> NaiveDateTime {
         .unwrap()
 }
 
-/// The real app on a real port over its own SQLite file.
+/// The real app on a real port over its own database.
 pub struct TestApp {
     pub server: actix_test::TestServer,
     pub state: web::Data<AppState>,
@@ -35,6 +40,15 @@ pub struct TestApp {
     pub dir: TempDir,
     /// The PostgreSQL database of a `TestApp::on_postgres` app, dropped with it.
     pub postgres: Option<PgDatabase>,
+}
+
+/// Whether `BROADSHEET_TEST_BACKEND=postgres` asks for every test app on PostgreSQL.
+pub fn suite_on_postgres() -> bool {
+    match std::env::var("BROADSHEET_TEST_BACKEND").as_deref() {
+        Ok("postgres") => true,
+        Ok("sqlite") | Err(_) => false,
+        Ok(other) => panic!("BROADSHEET_TEST_BACKEND is `sqlite` or `postgres`, not `{other}`"),
+    }
 }
 
 /// The PostgreSQL server tests use; a database of its own is made per test.
@@ -160,10 +174,23 @@ impl TestApp {
 
     /// An app over an empty database with settings changed by `change`.
     pub async fn with_config(change: impl FnOnce(&mut Config)) -> Self {
+        Self::start_changed(false, change).await
+    }
+
+    /// An app over a SQLite file whatever the suite's backend, for what is
+    /// about SQLite itself (its file, its command-line tools).
+    pub async fn on_sqlite(demo: bool) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let mut config = Self::config(&dir, false);
-        change(&mut config);
+        let config = Self::config(&dir, demo);
         Self::start_with(config, dir).await
+    }
+
+    /// The database URL this app runs on, for the `broadsheet` command line.
+    pub fn database_url(&self) -> String {
+        match &self.postgres {
+            Some(pg) => pg.url.clone(),
+            None => format!("sqlite://{}", self.dir.path().join("site.db").display()),
+        }
     }
 
     /// POSTs a body with request headers. Redirects are not followed.
@@ -230,9 +257,24 @@ impl TestApp {
     }
 
     async fn start(demo: bool) -> Self {
+        Self::start_changed(demo, |_| {}).await
+    }
+
+    /// An app on the suite's backend (see the module's doc comment).
+    async fn start_changed(demo: bool, change: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let config = Self::config(&dir, demo);
-        Self::start_with(config, dir).await
+        let mut config = Self::config(&dir, demo);
+        let pg = suite_on_postgres().then(|| {
+            PgDatabase::create()
+                .expect("BROADSHEET_TEST_BACKEND=postgres needs the PostgreSQL test server")
+        });
+        if let Some(pg) = &pg {
+            config.database_url = pg.url.clone();
+        }
+        change(&mut config);
+        let mut app = Self::start_with(config, dir).await;
+        app.postgres = pg;
+        app
     }
 
     /// The app over `config` (its database kept as it is), with `dir` kept alive as long as it.
