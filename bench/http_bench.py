@@ -4,7 +4,9 @@
 For each archive size: generate the database once (kept for later runs),
 start Broadsheet on it, fetch each target page, save its exact bytes under a
 private nginx's root, then for each target alternate wrk runs on nginx and on
-Broadsheet and report req/s, p50/p99 and the ratio. A second Broadsheet with
+Broadsheet and report req/s, p50/p99 and the ratio, then one paced run on
+each at the same fixed offered load (bench/paced.lua) for p99 under steady
+traffic rather than saturation. A second Broadsheet with
 the response cache off measures the cache-miss path (one connection). Peak RSS
 is the server's VmHWM after its runs. Everything runs on 127.0.0.1 and every
 wrk run is bounded by --seconds.
@@ -74,10 +76,16 @@ def parse_wrk(out):
     return {"rps": rps, "p50": p50, "p99": p99, "errors": errors}
 
 
-def wrk(url, seconds, connections=32, threads=2):
+PACED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "paced.lua")
+PACE_MS = 10
+
+
+def wrk(url, seconds, connections=32, threads=2, paced=False):
+    script = ["-s", PACED] if paced else []
     out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", *script, url],
         capture_output=True, text=True, check=True,
+        env=dict(os.environ, PACE_MS=str(PACE_MS)),
     ).stdout
     return parse_wrk(out)
 
@@ -214,9 +222,13 @@ def run_size(args, size, work):
             for _ in range(args.rounds):
                 theirs.append(wrk(theirs_url, args.seconds))
                 ours.append(wrk(ours_url, args.seconds))
+            # The same fixed offered load on both (see paced.lua).
+            paced_theirs = wrk(theirs_url, args.seconds, paced=True)
+            paced_ours = wrk(ours_url, args.seconds, paced=True)
             best = lambda runs: max(runs, key=lambda r: r["rps"])
             results[name] = {"ours": best(ours), "nginx": best(theirs),
-                             "errors": sum(r["errors"] for r in ours),
+                             "paced": paced_ours, "paced_nginx": paced_theirs,
+                             "errors": sum(r["errors"] for r in ours + [paced_ours]),
                              "bytes": saved[name][1]}
         rss = peak_rss_mb(server.pid)
     finally:
@@ -264,12 +276,17 @@ def main():
             all_results[size] = results
             print(f"\n## {size} articles (wrk -t2 -c32, best of {args.rounds} × {args.seconds} s, "
                   f"nginx serving the same bytes; peak RSS {rss:.0f} MB)\n")
+            print(f"(paced: both at the same fixed load, 32 connections each pausing {PACE_MS} ms "
+                  f"between requests; see bench/paced.lua)\n")
             print(f"{'target':<16} {'ratio':>6} {'req/s':>9} {'nginx':>9} {'p50 ms':>7} "
-                  f"{'p99 ms':>7} {'nginx p99':>9} {'errors':>6} {'KB':>6} {'miss ms':>8}")
+                  f"{'p99 ms':>7} {'nginx p99':>9} {'paced p99':>9} {'nginx':>6} {'paced r/s':>9} "
+                  f"{'errors':>6} {'KB':>6} {'miss ms':>8}")
             for name, r in results.items():
                 o, n = r["ours"], r["nginx"]
+                po, pn = r["paced"], r["paced_nginx"]
                 print(f"{name:<16} {o['rps'] / n['rps']:>6.2f} {o['rps']:>9.0f} {n['rps']:>9.0f} "
                       f"{fmt_ms(o['p50']):>7} {fmt_ms(o['p99']):>7} {fmt_ms(n['p99']):>9} "
+                      f"{fmt_ms(po['p99']):>9} {fmt_ms(pn['p99']):>6} {po['rps']:>9.0f} "
                       f"{r['errors']:>6} {r['bytes'] / 1024:>6.1f} {fmt_ms(r['miss']['p50']):>8}",
                       flush=True)
         if len(sizes) > 1:
