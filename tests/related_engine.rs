@@ -565,7 +565,8 @@ async fn settle(state: &broadsheet::AppState) {
 
 /// A second instance of the app on the same database (as after a restart).
 async fn restart(app: &TestApp) -> actix_web::web::Data<broadsheet::AppState> {
-    let config = TestApp::config(&app.dir, false);
+    let mut config = TestApp::config(&app.dir, false);
+    config.database_url = app.database_url();
     let clock = app.clock.clone();
     let state = actix_web::web::block(move || broadsheet::AppState::init(&config, clock))
         .await

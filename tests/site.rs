@@ -201,7 +201,7 @@ fn sqlite_and_postgres_migrations_have_the_same_names() {
 
 #[actix_web::test]
 async fn every_pooled_sqlite_connection_has_wal_foreign_keys_and_busy_timeout() {
-    let app = TestApp::empty().await;
+    let app = TestApp::on_sqlite(false).await;
     #[derive(QueryableByName)]
     struct Mode {
         #[diesel(sql_type = diesel::sql_types::Text)]
