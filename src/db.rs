@@ -370,6 +370,11 @@ pub fn backup(database_url: &str, file: &std::path::Path) -> Result<(), AppError
     placed.map_err(|e| AppError::Config(format!("cannot write {}: {e}", file.display())))
 }
 
+/// One round trip to the database (`/healthz`): whether it answers queries.
+pub fn ping(conn: &mut DbConn) -> diesel::QueryResult<()> {
+    diesel::sql_query("SELECT 1").execute(conn).map(|_| ())
+}
+
 /// Runs blocking database work on the blocking thread pool with a pooled connection.
 pub async fn run<F, T>(pool: &DbPool, work: F) -> Result<T, AppError>
 where

@@ -125,6 +125,9 @@ pub struct SitemapRow {
     pub image_token: Option<String>,
 }
 
+/// A query for the pages one sitemap lists (sections, tags or authors).
+pub type SitemapRows = fn(&mut DbConn, NaiveDateTime) -> QueryResult<Vec<SitemapRow>>;
+
 /// An article changes when it is edited and, for a scheduled article, when it
 /// goes live (its `updated_at` may be older than its publish time).
 fn changed(

@@ -126,6 +126,12 @@ pub fn info(conn: &mut DbConn, id: i32) -> QueryResult<MediaInfo> {
         .first(conn)
 }
 
+/// [`info`], or `None` for an image that is not there (a page shows no
+/// picture rather than failing).
+pub fn info_if_any(conn: &mut DbConn, id: i32) -> QueryResult<Option<MediaInfo>> {
+    info(conn, id).optional()
+}
+
 /// Loads an image's content type and bytes.
 pub fn load_bytes(conn: &mut DbConn, id: i32) -> QueryResult<(String, Vec<u8>)> {
     media::table

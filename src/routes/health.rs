@@ -1,16 +1,11 @@
 //! `GET /healthz` for load balancers: 200 when the database answers, 503 otherwise.
 
-use actix_web::{web, HttpResponse};
-use diesel::RunQueryDsl;
-
 use crate::{db, AppState};
+use actix_web::{web, HttpResponse};
 
 /// Answers whether this instance can serve pages.
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
-    let ping = db::run(&state.pool, |conn| {
-        Ok(diesel::sql_query("SELECT 1").execute(conn)?)
-    })
-    .await;
+    let ping = db::run(&state.pool, |conn| Ok(db::ping(conn)?)).await;
     match ping {
         Ok(_) => HttpResponse::Ok()
             .content_type("text/plain; charset=utf-8")

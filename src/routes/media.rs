@@ -33,13 +33,13 @@ pub async fn show_media(
     let current = http_cache::client_has(&req, &etag);
     let range = requested_range(&req, &etag);
     let found = db::run(&state.pool, move |conn| {
-        let id = match media::find_public(conn, &token, now) {
+        let id = match media::find_public(conn, &token, now).map_err(AppError::from) {
             Ok(id) => id,
             // A deleted image says so, for good; any other miss stays a 404.
-            Err(diesel::result::Error::NotFound) if media::was_deleted(conn, &token)? => {
+            Err(AppError::NotFound) if media::was_deleted(conn, &token)? => {
                 return Err(AppError::Gone)
             }
-            Err(e) => return Err(AppError::from(e)),
+            Err(e) => return Err(e),
         };
         match current {
             true => Ok(None),

@@ -355,12 +355,7 @@ async fn show_listing(
                 let a = Author::find_by_slug(conn, &slug)?;
                 let path = format!("/authors/{}", a.slug);
                 if let Some(id) = a.photo_id {
-                    use diesel::prelude::*;
-                    photo = crate::schema::media::table
-                        .find(id)
-                        .select(MediaInfo::as_select())
-                        .first(conn)
-                        .optional()?
+                    photo = crate::models::media::info_if_any(conn, id)?
                         .map(|m| ImageView::new(&m, &format!("Photo of {}", a.name)));
                 }
                 links = a.profile_links();
@@ -507,31 +502,18 @@ pub fn load_bundle(
     article: Article,
     now: NaiveDateTime,
 ) -> Result<ArticleBundle, AppError> {
-    use crate::schema::media;
-    use diesel::prelude::*;
-
-    let section = match article.section_id {
-        Some(id) => Some(
-            crate::schema::sections::table
-                .find(id)
-                .select(Section::as_select())
-                .first(conn)?,
-        ),
-        None => None,
-    };
+    let section = article
+        .section_id
+        .map(|id| Section::find(conn, id))
+        .transpose()?;
     let author = article
         .author_id
         .map(|id| Author::find(conn, id))
         .transpose()?;
-    let image = match article.lead_image_id {
-        Some(id) => Some(
-            media::table
-                .find(id)
-                .select(MediaInfo::as_select())
-                .first(conn)?,
-        ),
-        None => None,
-    };
+    let image = article
+        .lead_image_id
+        .map(|id| crate::models::media::info(conn, id))
+        .transpose()?;
     let sections = Section::all_in_order(conn)?;
     complete_bundle(
         conn,
@@ -602,13 +584,11 @@ pub fn load_article_page(
     slug: &str,
     now: NaiveDateTime,
 ) -> Result<Result<(ArticleBundle, Option<NaiveDateTime>), String>, AppError> {
-    match Article::find_public_page(conn, slug, now) {
-        Err(diesel::result::Error::NotFound) => {
-            match crate::models::revision::redirect_for(conn, slug, now)? {
-                Some(current) => Ok(Err(current)),
-                None => Err(AppError::NotFound),
-            }
-        }
+    match Article::find_public_page(conn, slug, now).map_err(AppError::from) {
+        Err(AppError::NotFound) => match crate::models::revision::redirect_for(conn, slug, now)? {
+            Some(current) => Ok(Err(current)),
+            None => Err(AppError::NotFound),
+        },
         Ok((parts, has_notes)) => {
             let facts = state.cache.site_facts(conn, now)?;
             let bundle = complete_bundle(

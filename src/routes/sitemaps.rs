@@ -253,7 +253,7 @@ async fn named_sitemap(
     state: &web::Data<AppState>,
     req: &HttpRequest,
     prefix: &'static str,
-    rows: fn(&mut DbConn, NaiveDateTime) -> diesel::QueryResult<Vec<SitemapRow>>,
+    rows: feed::SitemapRows,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let rows = db::run(&state.pool, move |conn| Ok(rows(conn, now)?)).await?;
