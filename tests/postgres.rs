@@ -30,6 +30,34 @@ async fn demo_site_runs_on_postgres() {
     assert_eq!(app.get("/sections/city").await.status, 200);
 }
 
+/// `/healthz` is what a load balancer asks: it must say 503 when this
+/// instance cannot reach its database, and 200 again once it can.
+#[actix_web::test]
+async fn healthz_answers_503_while_the_database_refuses_connections() {
+    let Some(pg) = PgDatabase::create() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = TestApp::config(&dir, false);
+    config.database_url = pg.url.clone();
+    // A request waits a second for a connection, not the default five.
+    config.db_timeout = 1;
+    let mut app = TestApp::start_with(config, dir).await;
+    app.postgres = Some(pg);
+    assert_eq!(app.get("/healthz").await.status, 200);
+    let pg = app.postgres.as_ref().unwrap();
+    // The database goes away: new connections are refused and the pool's
+    // open ones are cut.
+    pg.admin("ALTER DATABASE {db} WITH ALLOW_CONNECTIONS false");
+    pg.admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}'");
+    let page = app.get("/healthz").await;
+    assert_eq!(page.status, 503);
+    assert_eq!(page.body, "database unavailable");
+    assert_eq!(page.header("cache-control").as_deref(), Some("no-store"));
+    pg.admin("ALTER DATABASE {db} WITH ALLOW_CONNECTIONS true");
+    assert_eq!(app.get("/healthz").await.status, 200);
+}
+
 #[actix_web::test]
 async fn public_rule_related_and_pagination_behave_the_same_on_postgres() {
     let Some(app) = TestApp::on_postgres(false).await else {

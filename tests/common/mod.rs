@@ -127,6 +127,18 @@ impl PgDatabase {
     }
 }
 
+impl PgDatabase {
+    /// Runs one statement on the test server's maintenance database (for
+    /// what a test does to this database from outside, e.g. cutting it off).
+    pub fn admin(&self, sql: &str) {
+        use diesel::{Connection, RunQueryDsl};
+        let mut conn = diesel::PgConnection::establish(&postgres_admin_url()).unwrap();
+        diesel::sql_query(sql.replace("{db}", &self.name))
+            .execute(&mut conn)
+            .unwrap();
+    }
+}
+
 impl Drop for PgDatabase {
     fn drop(&mut self) {
         use diesel::{Connection, RunQueryDsl};
