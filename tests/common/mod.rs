@@ -152,6 +152,22 @@ impl Drop for PgDatabase {
     }
 }
 
+/// A test ends only when its app's background work has: related-list
+/// refreshes and the stored-HTML fill stop (or finish their step) before the
+/// database file or PostgreSQL database is removed under them.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let finished = self
+            .state
+            .background
+            .finish(&self.state.related_refresh, deadline);
+        if !finished && !std::thread::panicking() {
+            panic!("the app's background jobs did not finish within 30 s of the test's end");
+        }
+    }
+}
+
 /// A response read to the end.
 pub struct Page {
     pub status: u16,
