@@ -947,7 +947,7 @@ fn post_article(server_addr: &str, path: &str, cookie: &str, fields: &[(&str, &s
 }
 
 #[test]
-fn two_serve_processes_on_one_postgres_share_sessions_publishes_and_conflicts() {
+fn two_serve_processes_on_one_postgres_share_sessions_publishes_conflicts_and_schedules() {
     let Some(pg) = PgDatabase::create() else {
         return;
     };
@@ -1057,5 +1057,53 @@ fn two_serve_processes_on_one_postgres_share_sessions_publishes_and_conflicts() 
             "both instances serve the saved edit within a second"
         );
         std::thread::sleep(Duration::from_millis(20));
+    }
+
+    // A story scheduled two seconds ahead (as a scheduled save stores it: no
+    // public change yet) is on neither instance before its time and on both
+    // within a second after it, with no request in between to tell them.
+    let live_at = chrono::Utc::now().naive_utc() + chrono::Duration::seconds(2);
+    let live_instant = Instant::now() + Duration::from_secs(2);
+    {
+        let pool = broadsheet::db::connect(&pg.url).unwrap();
+        let mut conn = pool.get().unwrap();
+        insert_article(
+            &mut conn,
+            &ArticleSpec {
+                status: "scheduled",
+                published_at: Some(live_at),
+                updated_at: Some(live_at - chrono::Duration::seconds(2)),
+                ..ArticleSpec::new("scheduled-on-both", "Scheduled On Both")
+            },
+        );
+    }
+    for server in [&one, &two] {
+        assert_eq!(server.get("/articles/scheduled-on-both", &[]).status, 404);
+    }
+    let mut live_on = [None, None];
+    while live_on.iter().any(Option::is_none) {
+        for (i, server) in [&one, &two].into_iter().enumerate() {
+            if live_on[i].is_none() && server.get("/articles/scheduled-on-both", &[]).status == 200
+            {
+                live_on[i] = Some(Instant::now());
+            }
+        }
+        assert!(
+            Instant::now() < live_instant + Duration::from_secs(1),
+            "a scheduled story is on both instances within a second of its time: {live_on:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Both front pages list it too (their cached copies were dropped).
+    for server in [&one, &two] {
+        assert!(server.get("/", &[]).text().contains("Scheduled On Both"));
+    }
+    // Not early: the public rule compares with the database row's time, and
+    // this test's clock and the servers' are the same machine's.
+    for at in live_on.into_iter().flatten() {
+        assert!(
+            at + Duration::from_millis(50) >= live_instant,
+            "served before its time"
+        );
     }
 }
