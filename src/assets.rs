@@ -13,13 +13,12 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::header::{
-    self, HeaderValue, HttpDate, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG,
-    LAST_MODIFIED, VARY,
+    self, HttpDate, CONTENT_ENCODING, CONTENT_TYPE, ETAG, LAST_MODIFIED, VARY,
 };
 use actix_web::web::{self, Bytes};
 use actix_web::{guard, HttpRequest, HttpResponse};
 
-use crate::http_cache::{self, Encoding};
+use crate::http_cache::{self, CachePolicy, Encoding};
 use crate::AppError;
 
 /// The `static/` folder of the source tree, embedded at compile time (also in
@@ -221,14 +220,12 @@ pub fn service() -> actix_web::Scope<
             async move {
                 let mut response = response.await?;
                 if response.status().is_success() || response.status().as_u16() == 304 {
-                    let policy = if versioned {
-                        "public, max-age=31536000, immutable"
+                    let (name, value) = if versioned {
+                        CachePolicy::Fingerprinted.header()
                     } else {
-                        "public, max-age=3600"
+                        CachePolicy::Static.header()
                     };
-                    response
-                        .headers_mut()
-                        .insert(CACHE_CONTROL, HeaderValue::from_static(policy));
+                    response.headers_mut().insert(name, value);
                 }
                 Ok(response)
             }

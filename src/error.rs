@@ -88,7 +88,7 @@ impl ResponseError for AppError {
                 percent_encoding::utf8_percent_encode(back_to, percent_encoding::NON_ALPHANUMERIC);
             return HttpResponse::SeeOther()
                 .insert_header(("Location", format!("/admin/login?next={next}")))
-                .insert_header(("Cache-Control", "no-store"))
+                .insert_header(crate::http_cache::CachePolicy::NoStore.header())
                 .finish();
         }
         let mut response = HttpResponse::new(status);

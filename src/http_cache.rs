@@ -9,18 +9,63 @@ use actix_web::http::header::{self, HttpDate};
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{NaiveDateTime, TimeZone, Utc};
 
-/// Pages and lists: fresh for a minute, then served stale while the CDN revalidates.
-/// (No `public`: these responses carry no `Authorization` and are cacheable anyway.)
-pub const PAGE_POLICY: &str = "max-age=60, stale-while-revalidate=300";
-/// Feeds and sitemaps change less often and are polled.
-pub const FEED_POLICY: &str = "max-age=300, stale-while-revalidate=600";
+/// Every `Cache-Control` the app sends, each with why. The response cache
+/// (`crate::cache`) keeps only what these let a shared cache keep.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CachePolicy {
+    /// Pages and lists: fresh for a minute, then served stale while the CDN
+    /// revalidates. (No `public`: these responses carry no `Authorization`
+    /// and are cacheable anyway.)
+    Page,
+    /// Feeds and sitemaps change less often and are polled.
+    Feed,
+    /// Public images. Not `immutable` for a year: an image stops being served
+    /// when its article is unpublished, trashed or re-embargoed, and a CDN or
+    /// browser must not keep it past that for long. Five minutes bounds that
+    /// window; after it, revalidating costs a 304 without the bytes (the ETag
+    /// names the stored copy, which never changes).
+    Media,
+    /// Permanent redirects (renamed slugs, canonical forms) and `robots.txt`:
+    /// stable, but an hour lets a mistake be undone.
+    Hour,
+    /// The favicon redirect.
+    Day,
+    /// Static files with a content fingerprint (`?v=`): never change.
+    Fingerprinted,
+    /// Static files asked for without a fingerprint.
+    Static,
+    /// Answers for one moment or one visitor: errors, redirects to a moving
+    /// place, health and metrics.
+    NoStore,
+    /// Everything under `/admin`: never kept by anyone but the browser's
+    /// own session, and not even there.
+    Private,
+}
 
-/// Public images. Not `immutable` for a year: an image stops being served
-/// when its article is unpublished, trashed or re-embargoed, and a CDN or
-/// browser must not keep it past that for long. Five minutes bounds that
-/// window; after it, revalidating costs a 304 without the bytes (the ETag
-/// names the stored copy, which never changes).
-pub const MEDIA_POLICY: &str = "max-age=300";
+impl CachePolicy {
+    /// The header's value.
+    pub const fn value(self) -> &'static str {
+        match self {
+            CachePolicy::Page => "max-age=60, stale-while-revalidate=300",
+            CachePolicy::Feed => "max-age=300, stale-while-revalidate=600",
+            CachePolicy::Media => "max-age=300",
+            CachePolicy::Hour => "max-age=3600",
+            CachePolicy::Day => "max-age=86400",
+            CachePolicy::Fingerprinted => "public, max-age=31536000, immutable",
+            CachePolicy::Static => "public, max-age=3600",
+            CachePolicy::NoStore => "no-store",
+            CachePolicy::Private => "no-store, private",
+        }
+    }
+
+    /// The header, for `insert_header` and `DefaultHeaders::add`.
+    pub fn header(self) -> (header::HeaderName, header::HeaderValue) {
+        (
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static(self.value()),
+        )
+    }
+}
 
 /// A content coding a response can be sent in.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -135,7 +180,7 @@ pub fn respond(
     content_type: &str,
     body: String,
     last_modified: Option<NaiveDateTime>,
-    policy: &'static str,
+    policy: CachePolicy,
 ) -> HttpResponse {
     let etag = etag_of(body.as_bytes());
     let not_modified = client_is_current(req, &etag, last_modified);
@@ -146,7 +191,7 @@ pub fn respond(
     };
     response
         .insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, policy));
+        .insert_header(policy.header());
     if let Some(t) = last_modified {
         response.insert_header((header::LAST_MODIFIED, http_date(t)));
     }
@@ -176,7 +221,7 @@ mod tests {
             "text/html",
             "a".into(),
             None,
-            PAGE_POLICY,
+            CachePolicy::Page,
         );
         assert_eq!(first.status(), 200);
         let etag = first
@@ -190,11 +235,11 @@ mod tests {
             .insert_header(("If-None-Match", etag.as_str()))
             .to_http_request();
         assert_eq!(
-            respond(&again, "text/html", "a".into(), None, PAGE_POLICY).status(),
+            respond(&again, "text/html", "a".into(), None, CachePolicy::Page).status(),
             304
         );
         assert_eq!(
-            respond(&again, "text/html", "b".into(), None, PAGE_POLICY).status(),
+            respond(&again, "text/html", "b".into(), None, CachePolicy::Page).status(),
             200
         );
     }
@@ -207,12 +252,26 @@ mod tests {
             .insert_header(("If-Modified-Since", since))
             .to_http_request();
         assert_eq!(
-            respond(&req, "text/html", "x".into(), Some(modified), PAGE_POLICY).status(),
+            respond(
+                &req,
+                "text/html",
+                "x".into(),
+                Some(modified),
+                CachePolicy::Page
+            )
+            .status(),
             304
         );
         let later = at(10, 0, 1);
         assert_eq!(
-            respond(&req, "text/html", "x".into(), Some(later), PAGE_POLICY).status(),
+            respond(
+                &req,
+                "text/html",
+                "x".into(),
+                Some(later),
+                CachePolicy::Page
+            )
+            .status(),
             200
         );
         let response = respond(
@@ -220,7 +279,7 @@ mod tests {
             "text/html",
             "x".into(),
             Some(later),
-            PAGE_POLICY,
+            CachePolicy::Page,
         );
         assert_eq!(
             response.headers().get("last-modified").unwrap(),

@@ -187,7 +187,7 @@ async fn scrape(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let body = metrics.render(&state, jobs)?;
     Ok(HttpResponse::Ok()
         .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
-        .insert_header(("Cache-Control", "no-store"))
+        .insert_header(crate::http_cache::CachePolicy::NoStore.header())
         .body(body))
 }
 

@@ -249,7 +249,7 @@ async fn corrections_page_and_feed_list_only_public_corrections() {
     );
     assert_eq!(
         page.header("cache-control").unwrap(),
-        broadsheet::http_cache::PAGE_POLICY
+        broadsheet::http_cache::CachePolicy::Page.value()
     );
 
     for (path, mime) in [
@@ -261,7 +261,7 @@ async fn corrections_page_and_feed_list_only_public_corrections() {
         assert!(feed.header("content-type").unwrap().starts_with(mime));
         assert_eq!(
             feed.header("cache-control").unwrap(),
-            broadsheet::http_cache::FEED_POLICY
+            broadsheet::http_cache::CachePolicy::Feed.value()
         );
         assert_eq!(
             feed_titles(&feed.body),

@@ -22,7 +22,7 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 pub fn moved_to(location: &str) -> HttpResponse {
     HttpResponse::MovedPermanently()
         .insert_header((header::LOCATION, location))
-        .insert_header((header::CACHE_CONTROL, "max-age=3600"))
+        .insert_header(crate::http_cache::CachePolicy::Hour.header())
         .finish()
 }
 

@@ -112,9 +112,8 @@ pub fn render<B: MessageBody + 'static>(
             header::CONTENT_TYPE,
             HeaderValue::from_static("text/html; charset=utf-8"),
         );
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        let (name, value) = crate::http_cache::CachePolicy::NoStore.header();
+        response.headers_mut().insert(name, value);
         let response = response.set_body(BoxBody::new(body));
         Ok(ServiceResponse::new(req, response).map_into_right_body())
     })))

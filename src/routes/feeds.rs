@@ -10,7 +10,7 @@ use chrono::{NaiveDateTime, TimeZone};
 
 use crate::db;
 use crate::error::AppError;
-use crate::http_cache::FEED_POLICY;
+use crate::http_cache::CachePolicy;
 use crate::models::article::Listing;
 use crate::models::feed::{self, FeedEntry};
 use crate::models::taxonomy_redirect::TaxonomyKind;
@@ -38,7 +38,7 @@ pub fn xml_response(
     body: String,
     last_modified: Option<NaiveDateTime>,
 ) -> HttpResponse {
-    crate::http_cache::respond(req, content_type, body, last_modified, FEED_POLICY)
+    crate::http_cache::respond(req, content_type, body, last_modified, CachePolicy::Feed)
 }
 
 /// Drops the characters XML 1.0 cannot carry at all, not even escaped (most

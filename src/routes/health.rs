@@ -1,5 +1,6 @@
 //! `GET /healthz` for load balancers: 200 when the database answers, 503 otherwise.
 
+use crate::http_cache::CachePolicy;
 use crate::{db, AppState};
 use actix_web::{web, HttpResponse};
 
@@ -9,13 +10,13 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     match ping {
         Ok(_) => HttpResponse::Ok()
             .content_type("text/plain; charset=utf-8")
-            .insert_header(("Cache-Control", "no-store"))
+            .insert_header(CachePolicy::NoStore.header())
             .body("ok"),
         Err(e) => {
             tracing::warn!(error = %e, "health check failed");
             HttpResponse::ServiceUnavailable()
                 .content_type("text/plain; charset=utf-8")
-                .insert_header(("Cache-Control", "no-store"))
+                .insert_header(CachePolicy::NoStore.header())
                 .body("database unavailable")
         }
     }

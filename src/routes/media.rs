@@ -8,7 +8,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::auth::SignedIn;
 use crate::error::AppError;
-use crate::http_cache::{self, MEDIA_POLICY};
+use crate::http_cache::{self, CachePolicy};
 use crate::models::media;
 use crate::{db, AppState};
 
@@ -140,7 +140,7 @@ fn public_image(
     };
     response
         .insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, MEDIA_POLICY))
+        .insert_header(CachePolicy::Media.header())
         .insert_header((header::ACCEPT_RANGES, "bytes"))
         .insert_header(("X-Content-Type-Options", "nosniff"));
     let Some((content_type, data)) = found else {
@@ -165,7 +165,7 @@ fn public_image(
 pub async fn favicon() -> HttpResponse {
     HttpResponse::MovedPermanently()
         .insert_header(("Location", "/static/img/favicon.png"))
-        .insert_header(("Cache-Control", "max-age=86400"))
+        .insert_header(CachePolicy::Day.header())
         .finish()
 }
 

@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use crate::cache::SiteFacts;
 use crate::db::{self, DbConn};
 use crate::error::AppError;
-use crate::http_cache::{self, PAGE_POLICY};
+use crate::http_cache::{self, CachePolicy};
 use crate::models::article::{ArticleParts, ListKey, ListPage, Listing, PageStart};
 use crate::models::article_note::{self, ArticleNote, NoteKind};
 use crate::models::media::{srcset_for, MediaUrl, SrcsetCopy};
@@ -28,7 +28,7 @@ pub const PER_PAGE: i64 = 20;
 pub fn html_page(page: &impl Template) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .insert_header(("Cache-Control", PAGE_POLICY))
+        .insert_header(CachePolicy::Page.header())
         .body(page.render()?))
 }
 
@@ -45,7 +45,7 @@ pub fn cached_page(
         "text/html; charset=utf-8",
         page.render()?,
         last_change,
-        PAGE_POLICY,
+        CachePolicy::Page,
     ))
 }
 
@@ -229,7 +229,7 @@ fn load_page(
 fn moved_to(path: &str, start: PageStart) -> HttpResponse {
     HttpResponse::Found()
         .insert_header(("Location", ListPager::address(path, start)))
-        .insert_header(("Cache-Control", "no-store"))
+        .insert_header(CachePolicy::NoStore.header())
         .finish()
 }
 

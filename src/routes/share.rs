@@ -47,7 +47,7 @@ pub async fn share_to_mastodon(
     } else if let Some(instance) = mastodon_instance(&typed) {
         return Ok(HttpResponse::SeeOther()
             .insert_header(("Location", mastodon_share_url(&instance, &url, &title)))
-            .insert_header(("Cache-Control", "no-store"))
+            .insert_header(crate::http_cache::CachePolicy::NoStore.header())
             .finish());
     } else {
         Some(

@@ -4,7 +4,6 @@
 //! anything), the Google News sitemap of the last 48 hours, and robots.txt.
 //! A sitemap file exists exactly when the index lists it; others are 404.
 
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::{Duration, NaiveDateTime};
@@ -31,7 +30,6 @@ pub const NEWS_LIMIT: i64 = 1_000;
 /// `Content-Type` of sitemaps.
 pub const SITEMAP_CONTENT_TYPE: &str = "application/xml; charset=utf-8";
 /// robots.txt changes only with a deploy: an hour is plenty.
-const ROBOTS_POLICY: &str = "max-age=3600";
 
 /// A sitemap in the index.
 #[derive(Debug, Clone)]
@@ -334,7 +332,7 @@ pub async fn robots_txt(state: web::Data<AppState>) -> HttpResponse {
     );
     HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, ROBOTS_POLICY))
+        .insert_header(crate::http_cache::CachePolicy::Hour.header())
         .body(body)
 }
 

@@ -143,7 +143,7 @@ pub fn scope(
         .wrap(auth::session_middleware(key, secure_cookie))
         .wrap(
             DefaultHeaders::new()
-                .add(("Cache-Control", "no-store, private"))
+                .add(crate::http_cache::CachePolicy::Private.header())
                 .add(("X-Robots-Tag", "noindex, nofollow"))
                 .add(("X-Frame-Options", "DENY")),
         )
