@@ -6,36 +6,13 @@ mod common;
 
 use broadsheet::models::article::Article;
 use chrono::{DateTime, Duration};
+use common::xml::{kid, kids, text};
 use common::*;
 use roxmltree::{Document, Node};
 
 const ATOM: &str = "http://www.w3.org/2005/Atom";
 const CONTENT: &str = "http://purl.org/rss/1.0/modules/content/";
 const DC: &str = "http://purl.org/dc/elements/1.1/";
-
-/// Child elements with this namespace (`None`: no namespace) and local name.
-fn kids<'a, 'i>(node: Node<'a, 'i>, ns: Option<&str>, name: &str) -> Vec<Node<'a, 'i>> {
-    node.children()
-        .filter(|n| n.is_element() && n.tag_name().namespace() == ns && n.tag_name().name() == name)
-        .collect()
-}
-
-/// The one child element with this name; panics when there is none or several.
-fn kid<'a, 'i>(node: Node<'a, 'i>, ns: Option<&str>, name: &str) -> Node<'a, 'i> {
-    let found = kids(node, ns, name);
-    assert_eq!(
-        found.len(),
-        1,
-        "expected one <{name}> in <{}>",
-        node.tag_name().name()
-    );
-    found[0]
-}
-
-/// Text of the one child element with this name.
-fn text(node: Node, ns: Option<&str>, name: &str) -> String {
-    kid(node, ns, name).text().unwrap_or_default().to_string()
-}
 
 fn channel<'a, 'i>(doc: &'a Document<'i>) -> Node<'a, 'i> {
     assert_eq!(doc.root_element().attribute("version"), Some("2.0"));

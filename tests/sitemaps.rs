@@ -10,24 +10,13 @@ use broadsheet::models::feed;
 use broadsheet::routes::sitemaps::{load_article_sitemap, load_index};
 use broadsheet::AppError;
 use chrono::{DateTime, Duration};
+use common::xml::{kids, text};
 use common::*;
-use roxmltree::{Document, Node};
+use roxmltree::Document;
 
 const SM: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
 const NEWS: &str = "http://www.google.com/schemas/sitemap-news/0.9";
 const FEED_CACHE: &str = "max-age=300, stale-while-revalidate=600";
-
-fn kids<'a, 'i>(node: Node<'a, 'i>, ns: &str, name: &str) -> Vec<Node<'a, 'i>> {
-    node.children()
-        .filter(|n| n.has_tag_name((ns, name)))
-        .collect()
-}
-
-fn text(node: Node, ns: &str, name: &str) -> String {
-    let found = kids(node, ns, name);
-    assert_eq!(found.len(), 1, "expected one <{name}>");
-    found[0].text().unwrap_or_default().to_string()
-}
 
 /// `(loc, lastmod)` of every `<url>` or `<sitemap>` in a sitemap file, checking
 /// the root element, the namespace and that every date is a W3C datetime with an offset.

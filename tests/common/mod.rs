@@ -10,6 +10,7 @@
 #![allow(dead_code)] // each test file uses a different part of the harness
 
 pub mod admin;
+pub mod xml;
 
 use actix_web::web;
 use broadsheet::db::DbConn;
