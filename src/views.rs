@@ -445,6 +445,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn thousands_are_separated_by_commas() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(-12_345), "-12,345");
+    }
+
+    #[test]
     fn list_pager_links_by_key_and_offers_the_first_page_from_deep_pages() {
         let key = |id| ListKey {
             published_at: chrono::NaiveDate::from_ymd_opt(2026, 11, 30)
@@ -536,8 +545,28 @@ pub struct SearchPage {
     pub query: String,
     /// Whether the query had any words to search for.
     pub searched: bool,
-    /// How many public articles match, over all pages.
+    /// How many public articles match, over all pages (of the ranked ones).
     pub total: i64,
+    /// Whether older articles match too, beyond the newest ones ranked.
+    pub more: bool,
+    /// How many of the newest matches a search ranks, written out ("1,000").
+    pub ranked_at_most: String,
     pub results: Vec<SearchResultView>,
     pub pager: Pager,
+}
+
+/// A count with thousands separated by commas: `12345` is "12,345".
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    if n < 0 {
+        out.insert(0, '-');
+    }
+    out
 }

@@ -349,3 +349,68 @@ async fn search_ranks_and_filters_the_same_on_postgres() {
     }
     assert_eq!(listed_slugs(&app.get("/").await.html()).len(), 7);
 }
+
+/// A word in most of the archive costs no more than the newest
+/// `MAX_RANKED` of its matches: the oldest matching article, although its
+/// headline is the best match, is beyond them, and a narrower query still
+/// finds it.
+#[actix_web::test]
+async fn a_common_word_ranks_only_the_newest_matches_and_says_so() {
+    use broadsheet::models::search::MAX_RANKED;
+    let app = TestApp::empty().await;
+    app.db(|c| {
+        insert_article(
+            c,
+            &ArticleSpec {
+                body: "The beacon was lit again after a century.".into(),
+                published_at: Some(test_now() - Duration::days(400)),
+                ..ArticleSpec::new("oldest-lighthouse", "Lighthouse lighthouse lighthouse")
+            },
+        );
+        for i in 0..MAX_RANKED {
+            insert_article(
+                c,
+                &ArticleSpec {
+                    body: format!("The lighthouse keeper's log, entry {i}."),
+                    published_at: Some(test_now() - Duration::minutes(MAX_RANKED - i)),
+                    ..ArticleSpec::new(&format!("log-{i}"), &format!("Harbour log {i}"))
+                },
+            );
+        }
+        // The newest matches include drafts: they take places among the
+        // ranked, and there are still more matches than are ranked.
+        for i in 0..5 {
+            insert_article(
+                c,
+                &ArticleSpec {
+                    status: "draft",
+                    published_at: None,
+                    body: "A lighthouse draft.".into(),
+                    ..ArticleSpec::new(&format!("draft-{i}"), "Lighthouse draft")
+                },
+            );
+        }
+    });
+    let page = app.get("/search?q=lighthouse").await;
+    assert_eq!(page.status, 200);
+    let summary = text_of(&page.html(), ".search-summary").unwrap();
+    assert!(
+        summary.starts_with("More than 1,000 articles match “lighthouse”"),
+        "{summary}"
+    );
+    let slugs = listed_slugs(&page.html());
+    assert_eq!(slugs.len(), 20);
+    assert!(
+        !slugs.contains(&"oldest-lighthouse".to_string()),
+        "{slugs:?}"
+    );
+    // Fifty pages of twenty, then no more.
+    assert_eq!(app.get("/search?q=lighthouse&page=50").await.status, 200);
+    assert_eq!(app.get("/search?q=lighthouse&page=51").await.status, 404);
+    // A second word narrows the matches to the one article: found, and no
+    // longer "more than".
+    let page = app.get("/search?q=lighthouse+beacon").await;
+    assert_eq!(listed_slugs(&page.html()), ["oldest-lighthouse"]);
+    let summary = text_of(&page.html(), ".search-summary").unwrap();
+    assert!(summary.starts_with("1 article matches"), "{summary}");
+}

@@ -23,6 +23,23 @@ use crate::models::article::{public_at, ArticleSummary, PublicAt};
 use crate::models::{ArticleCard, MediaInfo, Section};
 use crate::schema::{articles, media, sections};
 
+/// A search ranks at most the newest this many matching articles. Ranking
+/// costs a little per match (bm25 / ts_rank read each one's index data), and
+/// a common word matches most of the archive: unbounded, one uncached query
+/// for "council" took 650 ms at 100,000 articles, a cheap way to load the
+/// server. The newest thousand is what a news reader searches in, 50 pages.
+pub const MAX_RANKED: i64 = 1_000;
+
+/// What a search found: one page of hits, best first.
+#[derive(Debug, Clone)]
+pub struct SearchResults {
+    /// Public articles among the ranked matches (at most [`MAX_RANKED`]).
+    pub total: i64,
+    /// Whether older articles match too, beyond the ranked ones.
+    pub more: bool,
+    pub hits: Vec<SearchHit>,
+}
+
 /// At most this many words of a query are searched for; the rest are dropped.
 pub const MAX_WORDS: usize = 32;
 /// Longer words are cut to this many characters.
@@ -152,40 +169,48 @@ fn best_snippet(candidates: [String; 3]) -> String {
     snippet_text(&best.unwrap_or_default())
 }
 
-/// One page of the public articles matching `terms`, best match first, and
-/// how many match in all. Only articles public at `now` count (`public_at`).
+/// One page of the public articles matching `terms`, best match first,
+/// among the newest [`MAX_RANKED`] matches, and how many those hold. Only
+/// articles public at `now` count (`public_at`).
 pub fn search_public(
     conn: &mut DbConn,
     terms: &SearchTerms,
     now: NaiveDateTime,
     offset: i64,
     limit: i64,
-) -> QueryResult<(i64, Vec<SearchHit>)> {
+) -> QueryResult<SearchResults> {
     type Ranked = (i32, String, String, String);
-    let (total, ranked): (i64, Vec<Ranked>) = match conn {
+    // (matches among the newest MAX_RANKED + 1, public ones among them)
+    let (counted, ranked): ((i64, i64), Vec<Ranked>) = match conn {
         DbConn::Sqlite(c) => {
             let query = terms.fts5_query();
-            let total = MatchCount::new(query.clone(), now).get_result::<i64>(c)?;
-            let page = if offset < total {
+            let counted = MatchCount::new(query.clone(), now).get_result::<(i64, i64)>(c)?;
+            let page = if offset < counted.1.min(MAX_RANKED) {
                 MatchPage::new(query, now, offset, limit).load(c)?
             } else {
                 Vec::new()
             };
-            (total, page)
+            (counted, page)
         }
         DbConn::Postgres(c) => {
             let query = terms.plain_text();
-            let total = MatchCount::new(query.clone(), now).get_result::<i64>(c)?;
-            let page = if offset < total {
+            let counted = MatchCount::new(query.clone(), now).get_result::<(i64, i64)>(c)?;
+            let page = if offset < counted.1.min(MAX_RANKED) {
                 MatchPage::new(query, now, offset, limit).load(c)?
             } else {
                 Vec::new()
             };
-            (total, page)
+            (counted, page)
         }
     };
+    let total = counted.1.min(MAX_RANKED);
+    let more = counted.0 > MAX_RANKED;
     if ranked.is_empty() {
-        return Ok((total, Vec::new()));
+        return Ok(SearchResults {
+            total,
+            more,
+            hits: Vec::new(),
+        });
     }
     let ids: Vec<i32> = ranked.iter().map(|r| r.0).collect();
     let mut cards: Vec<ArticleCard> = articles::table
@@ -211,7 +236,7 @@ pub fn search_public(
             })
         })
         .collect();
-    Ok((total, hits))
+    Ok(SearchResults { total, more, hits })
 }
 
 /// Relative weight of each column in SQLite's ranking (headline, standfirst,
@@ -225,11 +250,14 @@ const POSTGRES_RANK: &str = "ts_rank('{0.1, 0.2, 0.4, 1.0}', article_search.docu
 static POSTGRES_HEADLINE_OPTIONS: &str = "StartSel=\"\u{E000}\", StopSel=\"\u{E001}\", \
      MaxWords=28, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \"";
 
-/// `SELECT count(*)` of the public articles matching a query.
+/// How many of the newest `MAX_RANKED + 1` matches of a query there are (one
+/// more, to tell whether there are more than can be ranked), and how many of
+/// those are public.
 struct MatchCount {
     /// The terms in the backend's own form (`fts5_query` or `plain_text`).
     query: String,
     public: PublicAt,
+    newest: i64,
 }
 
 impl MatchCount {
@@ -237,6 +265,7 @@ impl MatchCount {
         MatchCount {
             query,
             public: public_at(now),
+            newest: MAX_RANKED + 1,
         }
     }
 }
@@ -248,6 +277,7 @@ struct MatchPage {
     /// The terms in the backend's own form (`fts5_query` or `plain_text`).
     query: String,
     public: PublicAt,
+    newest: i64,
     offset: i64,
     limit: i64,
 }
@@ -257,57 +287,93 @@ impl MatchPage {
         MatchPage {
             query,
             public: public_at(now),
+            newest: MAX_RANKED,
             offset,
             limit,
         }
     }
 }
 
-/// SQLite: `FROM … WHERE …` of matching public articles. `CROSS JOIN` makes
-/// SQLite keep this order, so the full-text match drives and each match is
-/// looked up by id. Left to itself the planner may walk every public article
-/// and run the match once per article, which is seconds at 100,000 articles.
+/// SQLite: `FROM … WHERE …` of the public articles among the newest
+/// `newest` matches, as `hit` (`hit.id`, and `hit.score` when `ranked`).
+/// FTS5 hands out matches in descending rowid order by itself, so the limit
+/// stops it after `newest` rows and bm25 runs for those only. `CROSS JOIN`
+/// makes SQLite keep this order: the match drives and each hit is looked up
+/// by id (left to itself the planner may walk every public article and run
+/// the match once per article, seconds at 100,000 articles).
 fn sqlite_matches<'b>(
     query: &'b String,
-    public: &'b PublicAt,
+    public: Option<&'b PublicAt>,
+    newest: &'b i64,
+    ranked: bool,
     mut out: AstPass<'_, 'b, Sqlite>,
 ) -> QueryResult<()> {
-    out.push_sql(
-        " FROM article_search CROSS JOIN articles ON articles.id = article_search.rowid \
-         WHERE article_search MATCH ",
-    );
+    out.push_sql(" FROM (SELECT rowid AS id");
+    if ranked {
+        out.push_sql(", ");
+        out.push_sql(SQLITE_BM25);
+        out.push_sql(" AS score");
+    }
+    out.push_sql(" FROM article_search WHERE article_search MATCH ");
     out.push_bind_param::<Text, _>(query)?;
-    out.push_sql(" AND ");
-    public.walk_ast(out.reborrow())
+    out.push_sql(" ORDER BY rowid DESC LIMIT ");
+    out.push_bind_param::<BigInt, _>(newest)?;
+    out.push_sql(") AS hit CROSS JOIN articles ON articles.id = hit.id");
+    if let Some(public) = public {
+        out.push_sql(" WHERE ");
+        public.walk_ast(out.reborrow())?;
+    }
+    Ok(())
 }
 
-/// PostgreSQL: `FROM … WHERE …` of matching public articles, with the parsed
-/// query available as `query`.
+/// PostgreSQL: `FROM … WHERE …` of the public articles among the newest
+/// `newest` matches, as `hit` (`hit.id`), with each one's `article_search`
+/// row and the parsed `query` at hand for ranking. The matches are picked by
+/// id alone, so ts_rank runs for those rows only, not for every match.
 fn postgres_matches<'b>(
     query: &'b String,
-    public: &'b PublicAt,
+    public: Option<&'b PublicAt>,
+    newest: &'b i64,
     mut out: AstPass<'_, 'b, Pg>,
 ) -> QueryResult<()> {
-    out.push_sql(" FROM article_search CROSS JOIN plainto_tsquery('english', ");
+    out.push_sql(
+        " FROM (SELECT article_search.article_id AS id FROM article_search \
+         CROSS JOIN plainto_tsquery('english', ",
+    );
     out.push_bind_param::<Text, _>(query)?;
     out.push_sql(
-        ") AS query JOIN articles ON articles.id = article_search.article_id \
-         WHERE article_search.document @@ query AND ",
+        ") AS query WHERE article_search.document @@ query \
+         ORDER BY article_search.article_id DESC LIMIT ",
     );
-    public.walk_ast(out.reborrow())
+    out.push_bind_param::<BigInt, _>(newest)?;
+    out.push_sql(
+        ") AS hit JOIN article_search ON article_search.article_id = hit.id \
+         CROSS JOIN plainto_tsquery('english', ",
+    );
+    out.push_bind_param::<Text, _>(query)?;
+    out.push_sql(") AS query JOIN articles ON articles.id = hit.id");
+    if let Some(public) = public {
+        out.push_sql(" WHERE ");
+        public.walk_ast(out.reborrow())?;
+    }
+    Ok(())
 }
 
 impl QueryFragment<Sqlite> for MatchCount {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
-        out.push_sql("SELECT count(*)");
-        sqlite_matches(&self.query, &self.public, out.reborrow())
+        out.push_sql("SELECT count(*), COALESCE(SUM(CASE WHEN ");
+        self.public.walk_ast(out.reborrow())?;
+        out.push_sql(" THEN 1 ELSE 0 END), 0)");
+        sqlite_matches(&self.query, None, &self.newest, false, out.reborrow())
     }
 }
 
 impl QueryFragment<Pg> for MatchCount {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        out.push_sql("SELECT count(*)");
-        postgres_matches(&self.query, &self.public, out.reborrow())
+        out.push_sql("SELECT count(*), COALESCE(SUM(CASE WHEN ");
+        self.public.walk_ast(out.reborrow())?;
+        out.push_sql(" THEN 1 ELSE 0 END), 0)");
+        postgres_matches(&self.query, None, &self.newest, out.reborrow())
     }
 }
 
@@ -319,11 +385,15 @@ impl QueryFragment<Sqlite> for MatchPage {
             out.push_sql(column);
             out.push_sql(", char(57344), char(57345), '…', 24)");
         }
-        out.push_sql(" FROM (SELECT article_search.rowid AS id, ");
-        out.push_sql(SQLITE_BM25);
-        out.push_sql(" AS score");
-        sqlite_matches(&self.query, &self.public, out.reborrow())?;
-        out.push_sql(" ORDER BY score, id DESC LIMIT ");
+        out.push_sql(" FROM (SELECT hit.id AS id, hit.score AS score");
+        sqlite_matches(
+            &self.query,
+            Some(&self.public),
+            &self.newest,
+            true,
+            out.reborrow(),
+        )?;
+        out.push_sql(" ORDER BY hit.score, hit.id DESC LIMIT ");
         out.push_bind_param::<BigInt, _>(&self.limit)?;
         out.push_sql(" OFFSET ");
         out.push_bind_param::<BigInt, _>(&self.offset)?;
@@ -348,10 +418,15 @@ impl QueryFragment<Pg> for MatchPage {
             out.push_bind_param::<Text, _>(&POSTGRES_HEADLINE_OPTIONS)?;
             out.push_sql(")");
         }
-        out.push_sql(" FROM (SELECT article_search.article_id AS id, ");
+        out.push_sql(" FROM (SELECT hit.id AS id, ");
         out.push_sql(POSTGRES_RANK);
         out.push_sql(" AS score");
-        postgres_matches(&self.query, &self.public, out.reborrow())?;
+        postgres_matches(
+            &self.query,
+            Some(&self.public),
+            &self.newest,
+            out.reborrow(),
+        )?;
         out.push_sql(" ORDER BY score DESC, id DESC LIMIT ");
         out.push_bind_param::<BigInt, _>(&self.limit)?;
         out.push_sql(" OFFSET ");
@@ -375,7 +450,7 @@ impl QueryId for MatchCount {
 }
 
 impl Query for MatchCount {
-    type SqlType = BigInt;
+    type SqlType = (BigInt, BigInt);
 }
 
 impl RunQueryDsl<SqliteConnection> for MatchCount {}

@@ -7,7 +7,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::db;
 use crate::error::AppError;
-use crate::models::search::{search_public, SearchTerms};
+use crate::models::search::{search_public, SearchTerms, MAX_RANKED};
 use crate::routes::public::{html_page, load_chrome, page_number, PER_PAGE};
 use crate::seo::PageMeta;
 use crate::views::{CardView, Pager, SearchPage, SearchResultView};
@@ -74,15 +74,25 @@ pub async fn search(
     let searched = terms.is_some();
     let now = state.clock.now();
     let site = state.site.clone();
-    let (chrome, (total, hits)) = db::run(&state.pool, move |conn| {
+    let (chrome, found) = db::run(&state.pool, move |conn| {
         let chrome = load_chrome(conn, &site, None)?;
         let found = match terms {
-            Some(terms) => search_public(conn, &terms, now, (page - 1) * PER_PAGE, PER_PAGE)?,
-            None => (0, Vec::new()),
+            Some(terms) => Some(search_public(
+                conn,
+                &terms,
+                now,
+                (page - 1) * PER_PAGE,
+                PER_PAGE,
+            )?),
+            None => None,
         };
         Ok((chrome, found))
     })
     .await?;
+    let (total, more, hits) = match found {
+        Some(found) => (found.total, found.more, found.hits),
+        None => (0, false, Vec::new()),
+    };
     if page > 1 && (page - 1) * PER_PAGE >= total {
         return Err(AppError::NotFound);
     }
@@ -124,6 +134,8 @@ pub async fn search(
         query,
         searched,
         total,
+        more,
+        ranked_at_most: crate::views::thousands(MAX_RANKED),
         results,
         pager,
     })
