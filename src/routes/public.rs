@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::http_cache::{self, PAGE_POLICY};
 use crate::models::article::{ArticleParts, ListKey, ListPage, Listing, PageStart};
 use crate::models::article_note::{self, ArticleNote, NoteKind};
+use crate::models::author::AuthorKind;
 use crate::models::media::{srcset_for, MediaUrl, SrcsetCopy};
 use crate::models::taxonomy_redirect::TaxonomyKind;
 use crate::models::{Article, ArticleCard, Author, MediaInfo, Section, Tag};
@@ -17,8 +18,8 @@ use crate::routes::canonical;
 use crate::seo::{self, MetaImage, NewsArticleFacts, PageMeta};
 use crate::share::share_links;
 use crate::views::{
-    paragraphs, ArticlePage, BylineView, CardView, Chrome, DeskView, FrontPage, ImageView,
-    ListPager, ListingPage, NoteView, Site,
+    paragraphs, ArticlePage, BylineAuthor, BylineView, CardView, Chrome, DeskView, FrontPage,
+    ImageView, ListPager, ListingPage, NoteView, Site,
 };
 use crate::{markdown, AppState};
 
@@ -338,6 +339,7 @@ async fn show_listing(
     let loaded = db::run(&state.pool, move |conn| {
         let mut photo = None;
         let mut links = Vec::new();
+        let mut schema_type = AuthorKind::Person.schema_type();
         let (kind, heading, description, path, listing, current) = match of {
             ListingOf::Section => {
                 let s = Section::find_by_slug(conn, &slug)?;
@@ -364,6 +366,7 @@ async fn show_listing(
                         .map(|m| ImageView::new(&m, &format!("Photo of {}", a.name)));
                 }
                 links = a.profile_links();
+                schema_type = a.kind().schema_type();
                 ("Author", a.name, a.bio, path, Listing::Author(a.id), None)
             }
             ListingOf::Tag => {
@@ -383,16 +386,19 @@ async fn show_listing(
             loaded,
             photo,
             links,
+            schema_type,
             facts.last_change,
         ))
     })
     .await;
-    let (chrome, kind, heading, description, path, loaded, photo, links, last_change) = match loaded
-    {
-        Ok(loaded) => loaded,
-        // A renamed section, tag or author: its old URL moves with it.
-        Err(miss) => return canonical::renamed_or(&state, &req, taxonomy, asked, "", miss).await,
-    };
+    let (chrome, kind, heading, description, path, loaded, photo, links, schema_type, last_change) =
+        match loaded {
+            Ok(loaded) => loaded,
+            // A renamed section, tag or author: its old URL moves with it.
+            Err(miss) => {
+                return canonical::renamed_or(&state, &req, taxonomy, asked, "", miss).await
+            }
+        };
     let (start, page) = match loaded {
         Loaded::Page(start, page) => (start, page),
         Loaded::MovedTo(start) => return Ok(moved_to(&path, start)),
@@ -429,6 +435,7 @@ async fn show_listing(
     if matches!(taxonomy, TaxonomyKind::Author) {
         meta.og_type = "profile";
         let person = seo::Person {
+            schema_type,
             name: &heading,
             url: &site.url(&path),
             description: &description,
@@ -487,7 +494,8 @@ pub struct ArticleBundle {
     pub chrome: Chrome,
     pub article: Article,
     pub section: Option<Section>,
-    pub author: Option<Author>,
+    /// The authors in byline order.
+    pub authors: Vec<Author>,
     pub image: Option<MediaInfo>,
     /// The lead image's stored copies, for `srcset`.
     pub srcset: Vec<SrcsetCopy>,
@@ -519,10 +527,6 @@ pub fn load_bundle(
         ),
         None => None,
     };
-    let author = article
-        .author_id
-        .map(|id| Author::find(conn, id))
-        .transpose()?;
     let image = match article.lead_image_id {
         Some(id) => Some(
             media::table
@@ -537,15 +541,17 @@ pub fn load_bundle(
         conn,
         site,
         sections,
-        (article, section, author, image),
+        (article, section, None, image),
         true,
         now,
     )
 }
 
 /// The bundle of an article whose own rows are loaded: what else its page
-/// shows, in one query each (takeaways, tags, related, corrections and
-/// updates, and the lead image's copies when it has one).
+/// shows, in one query each (its authors when it has any, takeaways, tags,
+/// related, corrections and updates, and the lead image's copies when it
+/// has one). `author` (the lead author, which the page query joins) is only
+/// a hint: the authors in order come from the article's author links.
 fn complete_bundle(
     conn: &mut DbConn,
     site: &Site,
@@ -561,6 +567,11 @@ fn complete_bundle(
     let srcset = match article.lead_image_id {
         Some(id) => crate::models::media::srcset_candidates(conn, &[id])?,
         None => Vec::new(),
+    };
+    // Every credited article has a lead author: no authors, no query.
+    let authors = match (author, article.author_id) {
+        (None, None) => Vec::new(),
+        _ => Author::for_article(conn, article.id)?,
     };
     let social_image = article
         .social_image_id
@@ -584,7 +595,7 @@ fn complete_bundle(
         },
         article,
         section,
-        author,
+        authors,
         image,
         social_image,
     })
@@ -691,7 +702,11 @@ pub fn article_page(site: &Site, b: ArticleBundle, preview: bool) -> ArticlePage
         srcset: srcset_for(m.id, &b.srcset, url),
         ..ImageView::new(m, &a.lead_image_alt)
     });
-    let author_href = b.author.as_ref().map(|au| format!("/authors/{}", au.slug));
+    let author_hrefs: Vec<String> = b
+        .authors
+        .iter()
+        .map(|au| format!("/authors/{}", au.slug))
+        .collect();
     let notes: Vec<NoteView> = b.notes.iter().map(|n| NoteView::new(n, tz)).collect();
     let corrections: Vec<(&str, &str)> = b
         .notes
@@ -736,8 +751,16 @@ pub fn article_page(site: &Site, b: ArticleBundle, preview: bool) -> ArticlePage
         .collect(),
         published: &published.iso,
         modified: &modified_iso,
-        author_name: b.author.as_ref().map(|au| au.name.as_str()),
-        author_url: author_href.as_ref().map(|h| site.url(h)),
+        authors: b
+            .authors
+            .iter()
+            .zip(&author_hrefs)
+            .map(|(au, href)| seo::Credit {
+                schema_type: au.kind().schema_type(),
+                name: &au.name,
+                url: site.url(href),
+            })
+            .collect(),
         section: b.section.as_ref().map(|s| s.name.as_str()),
         keywords: b.tags.iter().map(|t| t.name.as_str()).collect(),
         publisher_name: &site.name,
@@ -805,10 +828,18 @@ pub fn article_page(site: &Site, b: ArticleBundle, preview: bool) -> ArticlePage
         desk,
         reading_minutes: a.reading_minutes(),
         preview,
-        author_url: author_href.as_ref().map(|h| site.url(h)),
+        author_urls: author_hrefs.iter().map(|h| site.url(h)).collect(),
         byline: BylineView {
-            author_name: b.author.as_ref().map(|au| au.name.clone()),
-            author_href,
+            by: b.authors.iter().any(|au| au.kind() == AuthorKind::Person),
+            authors: b
+                .authors
+                .iter()
+                .zip(author_hrefs)
+                .map(|(au, href)| BylineAuthor {
+                    name: au.name.clone(),
+                    href,
+                })
+                .collect(),
             kicker: a.kicker.clone(),
             publication: site.name.clone(),
         },
