@@ -521,15 +521,16 @@ impl Article {
             .first(conn)
     }
 
-    /// A public article with its section, author and lead image, and whether
-    /// it has corrections or updates, in one query: the rows its page shows
-    /// of it (the notes are loaded only when there are some).
+    /// A public article with its section, lead author and lead image, whether
+    /// it has corrections or updates, and whether it has co-authors, in one
+    /// query: the rows its page shows of it (the notes and the authors in
+    /// order are loaded only when there are some).
     pub fn find_public_page(
         conn: &mut DbConn,
         slug: &str,
         now: NaiveDateTime,
-    ) -> QueryResult<(ArticleParts, bool)> {
-        let (article, section, author, image, has_notes) = articles::table
+    ) -> QueryResult<(ArticleParts, bool, bool)> {
+        let (article, section, author, image, has_notes, has_co_authors) = articles::table
             .left_join(sections::table)
             .left_join(authors::table)
             .left_join(media::table)
@@ -543,9 +544,14 @@ impl Article {
                 dsl::exists(
                     article_notes::table.filter(article_notes::article_id.eq(articles::id)),
                 ),
+                dsl::exists(
+                    article_authors::table
+                        .filter(article_authors::article_id.eq(articles::id))
+                        .filter(article_authors::position.gt(1)),
+                ),
             ))
             .first(conn)?;
-        Ok(((article, section, author, image), has_notes))
+        Ok(((article, section, author, image), has_notes, has_co_authors))
     }
 
     /// The newest `limit` articles of a listing, newest first (ties broken by id).

@@ -543,21 +543,23 @@ pub fn load_bundle(
         sections,
         (article, section, None, image),
         true,
+        true,
         now,
     )
 }
 
 /// The bundle of an article whose own rows are loaded: what else its page
-/// shows, in one query each (its authors when it has any, takeaways, tags,
-/// related, corrections and updates, and the lead image's copies when it
-/// has one). `author` (the lead author, which the page query joins) is only
-/// a hint: the authors in order come from the article's author links.
+/// shows, in one query each (takeaways, tags, related, corrections and
+/// updates, and the lead image's copies when it has one). A single author is
+/// the lead author the page query joined (`articles.author_id`, kept by every
+/// save); with `has_co_authors` the authors in order are one more query.
 fn complete_bundle(
     conn: &mut DbConn,
     site: &Site,
     sections: Vec<Section>,
     (mut article, section, author, image): ArticleParts,
     has_notes: bool,
+    has_co_authors: bool,
     now: NaiveDateTime,
 ) -> Result<ArticleBundle, AppError> {
     if article.body_html.is_none() {
@@ -568,10 +570,10 @@ fn complete_bundle(
         Some(id) => crate::models::media::srcset_candidates(conn, &[id])?,
         None => Vec::new(),
     };
-    // Every credited article has a lead author: no authors, no query.
-    let authors = match (author, article.author_id) {
-        (None, None) => Vec::new(),
-        _ => Author::for_article(conn, article.id)?,
+    let authors = if has_co_authors {
+        Author::for_article(conn, article.id)?
+    } else {
+        author.into_iter().collect()
     };
     let social_image = article
         .social_image_id
@@ -604,8 +606,9 @@ fn complete_bundle(
 /// What the public page of the article at `slug` shows, with the site's last
 /// change; or the current slug when `slug` is an old one; or not found. The
 /// cache-miss path: one query for the article's own rows (and whether it has
-/// notes), one each for takeaways, tags, related and the lead image's copies,
-/// and one for its notes only when it has some; the navigation and
+/// notes or co-authors), one each for takeaways, tags, related and the lead
+/// image's copies, one for its notes only when it has some and one for its
+/// authors in order only when it has more than one; the navigation and
 /// `Last-Modified` come from the cached site facts.
 pub fn load_article_page(
     conn: &mut DbConn,
@@ -620,7 +623,7 @@ pub fn load_article_page(
                 None => Err(AppError::NotFound),
             }
         }
-        Ok((parts, has_notes)) => {
+        Ok((parts, has_notes, has_co_authors)) => {
             let facts = state.cache.site_facts(conn, now)?;
             let bundle = complete_bundle(
                 conn,
@@ -628,6 +631,7 @@ pub fn load_article_page(
                 facts.sections.clone(),
                 parts,
                 has_notes,
+                has_co_authors,
                 now,
             )?;
             Ok(Ok((bundle, facts.last_change)))
