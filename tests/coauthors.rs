@@ -666,3 +666,85 @@ async fn the_demo_has_a_coauthored_article_and_a_desk_byline() {
         listed_slugs(&tobias.html()).contains(&"council-port-blue-corridor-ferry-pact".to_string())
     );
 }
+
+/// Export and import carry the authors in order, the desk's kind and the
+/// account's profile; a file from before co-authors (no `author_ids`,
+/// `kind` or profile) still imports, crediting each article's `author_id`.
+async fn export_round_trip(target: &TestApp, older_target: &TestApp) {
+    use broadsheet::models::user::User;
+    let source = TestApp::empty().await;
+    let (ada, ben, desk) = authors(&source);
+    let (ada, ben, desk): (i32, i32, i32) = (
+        ada.parse().unwrap(),
+        ben.parse().unwrap(),
+        desk.parse().unwrap(),
+    );
+    let writer = source.create_user("writer@news.example", Role::Contributor);
+    let article = source.db(|c| {
+        let id = insert_article(c, &ArticleSpec::new("shared-story", "Shared Story"));
+        Author::set_for_article(c, id, &[ben, desk, ada]).unwrap();
+        User::set_author(c, writer, Some(ben)).unwrap();
+        id
+    });
+    let mut file = Vec::new();
+    source.read(|c| broadsheet::export::export(c, &mut file, false, test_now()).unwrap());
+
+    target.read(|c| {
+        broadsheet::export::import(c, file.as_slice(), BASE_URL, test_now()).unwrap();
+        assert_eq!(
+            Author::ids_for_article(c, article).unwrap(),
+            [ben, desk, ada]
+        );
+        assert_eq!(
+            Author::find(c, desk).unwrap().kind(),
+            AuthorKind::Organization
+        );
+        assert_eq!(User::find(c, writer).unwrap().author_id, Some(ben));
+    });
+    target.notice_changes();
+    let page = target.get("/articles/shared-story").await;
+    assert_eq!(byline(&page), ["Ben Okafor", "City Desk", "Ada Reed"]);
+
+    // The same file as an older Broadsheet wrote it: no `author_ids` on
+    // articles, no `kind` on authors, no `author_id` at the end of accounts.
+    let mut old = String::from_utf8(file.clone()).unwrap();
+    while let Some(at) = old.find(",\"author_ids\":[") {
+        let end = at + old[at..].find(']').unwrap() + 1;
+        old.replace_range(at..end, "");
+    }
+    old = old
+        .replace(",\"kind\":\"person\"", "")
+        .replace(",\"kind\":\"organization\"", "");
+    for linked in [
+        ",\"author_id\":null}".to_string(),
+        format!(",\"author_id\":{ben}}}"),
+    ] {
+        old = old.replace(&linked, "}");
+    }
+    let old = old.into_bytes();
+    assert!(!String::from_utf8_lossy(&old).contains("author_ids"));
+    older_target.read(|c| {
+        broadsheet::export::import(c, old.as_slice(), BASE_URL, test_now()).unwrap();
+        // The lead author (`author_id`) is the one author; kinds are people.
+        assert_eq!(Author::ids_for_article(c, article).unwrap(), [ben]);
+        assert_eq!(Author::find(c, desk).unwrap().kind(), AuthorKind::Person);
+        assert_eq!(User::find(c, writer).unwrap().author_id, None);
+    });
+}
+
+#[actix_web::test]
+async fn export_and_import_carry_the_authors() {
+    let (target, older) = (TestApp::empty().await, TestApp::empty().await);
+    export_round_trip(&target, &older).await;
+}
+
+#[actix_web::test]
+async fn export_and_import_carry_the_authors_on_postgres() {
+    let Some(target) = TestApp::on_postgres(false).await else {
+        return;
+    };
+    let Some(older) = TestApp::on_postgres(false).await else {
+        return;
+    };
+    export_round_trip(&target, &older).await;
+}
