@@ -748,3 +748,64 @@ async fn export_and_import_carry_the_authors_on_postgres() {
     };
     export_round_trip(&target, &older).await;
 }
+
+/// Deleting an author credits their articles to the one chosen: in the
+/// deleted author's place, once (an article already crediting both keeps
+/// one credit, at the earlier place), and a linked account follows.
+async fn deleting_a_coauthor(app: &TestApp) {
+    use broadsheet::models::user::User;
+    let (ada, ben, desk) = authors(app);
+    let (ada, ben, desk): (i32, i32, i32) = (
+        ada.parse().unwrap(),
+        ben.parse().unwrap(),
+        desk.parse().unwrap(),
+    );
+    let writer = app.create_user("writer@news.example", Role::Contributor);
+    let (both, ben_leads) = app.db(|c| {
+        let both = insert_article(c, &ArticleSpec::new("both-credited", "Both Credited"));
+        Author::set_for_article(c, both, &[desk, ada, ben]).unwrap();
+        let ben_leads = insert_article(c, &ArticleSpec::new("ben-leads", "Ben Leads"));
+        Author::set_for_article(c, ben_leads, &[ben, desk]).unwrap();
+        User::set_author(c, writer, Some(ben)).unwrap();
+        (both, ben_leads)
+    });
+    let mut editor = app.signed_in("desk@news.example", Role::Editor).await;
+    let deleted = editor
+        .post(
+            &format!("/admin/authors/{ben}/delete"),
+            &[("into", &ada.to_string())],
+        )
+        .await;
+    assert_eq!(deleted.status, 303, "{}", deleted.body);
+    app.read(|c| {
+        assert_eq!(Author::ids_for_article(c, both).unwrap(), [desk, ada]);
+        assert_eq!(Author::ids_for_article(c, ben_leads).unwrap(), [ada, desk]);
+        assert_eq!(User::find(c, writer).unwrap().author_id, Some(ada));
+    });
+    let page = app.get("/articles/ben-leads").await;
+    assert_eq!(byline(&page), ["Ada Reed", "City Desk"]);
+    let ada_page = app.get("/authors/ada-reed").await;
+    let listed = listed_slugs(&ada_page.html());
+    for slug in ["both-credited", "ben-leads"] {
+        assert_eq!(
+            listed.iter().filter(|s| *s == slug).count(),
+            1,
+            "{listed:?}"
+        );
+    }
+    assert_eq!(app.get("/authors/ben-okafor").await.status, 301);
+}
+
+#[actix_web::test]
+async fn deleting_a_coauthor_credits_the_replacement_once() {
+    let app = TestApp::empty().await;
+    deleting_a_coauthor(&app).await;
+}
+
+#[actix_web::test]
+async fn deleting_a_coauthor_credits_the_replacement_once_on_postgres() {
+    let Some(app) = TestApp::on_postgres(false).await else {
+        return;
+    };
+    deleting_a_coauthor(&app).await;
+}
