@@ -94,6 +94,10 @@ pub struct ArticleListPage {
     pub status: String,
     pub section: String,
     pub author: String,
+    /// Whether the signed-in account has an author profile ("My articles" is offered).
+    pub has_profile: bool,
+    /// Whether "My articles" is on: only articles credited to that profile.
+    pub mine: bool,
     /// `""` (newest first), `updated` or `headline`.
     pub sort: String,
     pub q: String,
@@ -229,9 +233,20 @@ impl ArticleFormPage {
     pub fn error(&self, field: &str) -> Option<&String> {
         self.errors.get(field)
     }
-    /// Whether `id` is the chosen option of a select.
-    pub fn is_author(&self, id: &i32) -> bool {
-        self.form.author_id == id.to_string()
+    /// The author selects in byline order: (field, label, id chosen or `""`).
+    pub fn author_slots(&self) -> Vec<(&'static str, &'static str, &str)> {
+        const SLOTS: [(&str, &str); crate::models::author::MAX_PER_ARTICLE] = [
+            ("author_id", "Author"),
+            ("author_2", "Second author"),
+            ("author_3", "Third author"),
+            ("author_4", "Fourth author"),
+            ("author_5", "Fifth author"),
+        ];
+        SLOTS
+            .iter()
+            .zip(self.form.author_choices())
+            .map(|((field, label), chosen)| (*field, *label, chosen))
+            .collect()
     }
     /// Whether `id` is the chosen section.
     pub fn is_section(&self, id: &i32) -> bool {
@@ -317,6 +332,8 @@ pub struct TypedAuthor {
     pub bio: String,
     /// Profile links, in `author::LINKS` order.
     pub links: [String; 5],
+    /// `person` or `organization`, as chosen.
+    pub kind: String,
 }
 
 impl TaxonomyPage {
@@ -328,6 +345,7 @@ impl TaxonomyPage {
                 "name" => &t.name,
                 "slug" => &t.slug,
                 "bio" => &t.bio,
+                "kind" => &t.kind,
                 link => crate::models::author::LINKS
                     .iter()
                     .position(|(f, _)| *f == link)
@@ -335,6 +353,14 @@ impl TaxonomyPage {
             },
             _ => stored,
         }
+    }
+
+    /// The kinds an author can be: (stored form, label).
+    pub fn author_kinds(&self) -> Vec<(&'static str, &'static str)> {
+        crate::models::author::AuthorKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label()))
+            .collect()
     }
 
     /// An author's profile link fields: (form field, name).
@@ -359,6 +385,8 @@ pub struct UsersPage {
     pub users: Vec<User>,
     /// Live sessions per account id (absent: none).
     pub sessions: std::collections::HashMap<i32, usize>,
+    /// Author profiles an account can be linked to, by name.
+    pub authors: Vec<Author>,
     pub roles: [Role; 3],
     pub error: Option<String>,
     pub new_email: String,
@@ -366,6 +394,11 @@ pub struct UsersPage {
 }
 
 impl UsersPage {
+    /// Whether `user` is linked to the author profile `author_id`.
+    pub fn is_profile(&self, user: &User, author_id: &i32) -> bool {
+        user.author_id == Some(*author_id)
+    }
+
     /// Whether `user` has exactly `role`.
     pub fn has_role(&self, user: &User, role: &Role) -> bool {
         user.role() == *role

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::models::article_note::{self, NewNote};
+use crate::models::author::AuthorKind;
 use crate::models::{
     self, setting, Article, ArticleStatus, Author, NewArticle, NewAuthor, NewMedia, NewSection,
     Section, Tag,
@@ -59,6 +60,9 @@ struct DemoAuthor {
     slug: String,
     name: String,
     bio: String,
+    /// `organization` for a desk; a person when absent.
+    #[serde(default)]
+    kind: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -83,6 +87,9 @@ struct DemoArticle {
     kicker: String,
     section: String,
     author: String,
+    /// Authors after `author`, in byline order.
+    #[serde(default)]
+    co_authors: Vec<String>,
     tags: Vec<String>,
     image: Option<DemoImage>,
     takeaways: Vec<String>,
@@ -162,6 +169,9 @@ fn load(conn: &mut DbConn, now: NaiveDateTime, related_limit: usize) -> Result<(
                 bio: a.bio.clone(),
             },
         )?;
+        if let Some(kind) = a.kind.as_deref().and_then(AuthorKind::parse) {
+            Author::set_kind(conn, id, kind)?;
+        }
         author_ids.push((a.slug.as_str(), id));
     }
     let lookup =
@@ -223,6 +233,13 @@ fn load(conn: &mut DbConn, now: NaiveDateTime, related_limit: usize) -> Result<(
                 updated_at,
             },
         )?;
+        if !a.co_authors.is_empty() {
+            let credited: Vec<i32> = std::iter::once(&a.author)
+                .chain(&a.co_authors)
+                .filter_map(|slug| lookup(&author_ids, slug))
+                .collect();
+            Author::set_for_article(conn, id, &credited)?;
+        }
         Article::set_takeaways(conn, id, &a.takeaways)?;
         for name in &a.tags {
             let tag = Tag::find_or_create(conn, &slugify(name), name)?;
@@ -261,9 +278,16 @@ mod tests {
                 "{}",
                 a.slug
             );
+            for author in std::iter::once(&a.author).chain(&a.co_authors) {
+                assert!(
+                    site.authors.iter().any(|au| &au.slug == author),
+                    "{}: author {author}",
+                    a.slug
+                );
+            }
             assert!(
-                site.authors.iter().any(|au| au.slug == a.author),
-                "{}",
+                !a.co_authors.contains(&a.author),
+                "{}: the lead author is not a co-author too",
                 a.slug
             );
             for n in &a.notes {

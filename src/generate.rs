@@ -557,6 +557,16 @@ fn make_article(
         .collect();
     tag_ids.sort_unstable();
     tag_ids.dedup();
+    let lead = tax.authors[rng.skewed(tax.authors.len())];
+    // About one article in eight has a second author, so author pages list
+    // co-authored articles at size too.
+    let co_author_ids = match rng.below(8) {
+        0 => {
+            let second = tax.authors[rng.below(tax.authors.len())];
+            (second != lead).then_some(second).into_iter().collect()
+        }
+        _ => Vec::new(),
+    };
     CompleteArticle {
         new: NewArticle {
             slug,
@@ -565,7 +575,7 @@ fn make_article(
             standfirst: sentence(rng, 14, 28),
             kicker: capitalised(WORDS[rng.below(160)]),
             section_id: Some(tax.sections[rng.below(tax.sections.len())]),
-            author_id: Some(tax.authors[rng.skewed(tax.authors.len())]),
+            author_id: Some(lead),
             lead_image_id: None,
             lead_image_alt: String::new(),
             lead_image_caption: String::new(),
@@ -581,6 +591,7 @@ fn make_article(
         word_count,
         takeaways,
         tag_ids,
+        co_author_ids,
     }
 }
 

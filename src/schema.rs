@@ -23,6 +23,7 @@ diesel::table! {
         link_bluesky -> Text,
         link_linkedin -> Text,
         link_website -> Text,
+        kind -> Text,
     }
 }
 
@@ -112,6 +113,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    article_authors (article_id, author_id) {
+        article_id -> Integer,
+        author_id -> Integer,
+        position -> Integer,
+        published_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     site_settings (key) {
         key -> Text,
         value -> Text,
@@ -127,6 +137,7 @@ diesel::table! {
         password_hash -> Text,
         disabled -> Bool,
         created_at -> Timestamp,
+        author_id -> Nullable<Integer>,
     }
 }
 
@@ -268,6 +279,8 @@ diesel::joinable!(articles -> media (lead_image_id));
 diesel::joinable!(article_takeaways -> articles (article_id));
 diesel::joinable!(article_tags -> articles (article_id));
 diesel::joinable!(article_tags -> tags (tag_id));
+diesel::joinable!(article_authors -> articles (article_id));
+diesel::joinable!(article_authors -> authors (author_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     sections,
@@ -277,6 +290,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     articles,
     article_takeaways,
     article_tags,
+    article_authors,
     site_settings,
     users,
     login_failures,

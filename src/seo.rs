@@ -129,8 +129,8 @@ pub struct NewsArticleFacts<'a> {
     pub image_urls: Vec<String>,
     pub published: &'a str,
     pub modified: &'a str,
-    pub author_name: Option<&'a str>,
-    pub author_url: Option<String>,
+    /// The authors in byline order; none credits the publisher.
+    pub authors: Vec<Credit<'a>>,
     pub section: Option<&'a str>,
     pub keywords: Vec<&'a str>,
     pub publisher_name: &'a str,
@@ -141,13 +141,26 @@ pub struct NewsArticleFacts<'a> {
     pub corrections: Vec<(&'a str, &'a str)>,
 }
 
+/// An author as an article's structured data credits them.
+#[derive(Debug)]
+pub struct Credit<'a> {
+    /// `Person`, or `Organization` for a desk.
+    pub schema_type: &'static str,
+    pub name: &'a str,
+    /// Absolute URL of their author page.
+    pub url: String,
+}
+
 /// The `NewsArticle` JSON-LD object.
 pub fn news_article(f: &NewsArticleFacts) -> Value {
-    let author = match f.author_name {
-        Some(name) => json!([{ "@type": "Person", "name": name, "url": f.author_url }]),
-        None => {
-            json!([{ "@type": "Organization", "name": f.publisher_name, "url": f.publisher_url }])
-        }
+    let author = if f.authors.is_empty() {
+        json!([{ "@type": "Organization", "name": f.publisher_name, "url": f.publisher_url }])
+    } else {
+        json!(f
+            .authors
+            .iter()
+            .map(|a| json!({ "@type": a.schema_type, "name": a.name, "url": a.url }))
+            .collect::<Vec<_>>())
     };
     let mut value = json!({
         "@context": "https://schema.org",
@@ -224,9 +237,11 @@ pub fn website(name: &str, description: &str, url: &str, language: &str) -> Valu
     })
 }
 
-/// A person as schema.org sees them: an author's page.
+/// A person (or a desk, as an organization) as schema.org sees them: an author's page.
 #[derive(Debug)]
 pub struct Person<'a> {
+    /// `Person`, or `Organization` for a desk.
+    pub schema_type: &'static str,
     pub name: &'a str,
     /// Absolute URL of the author's page.
     pub url: &'a str,
@@ -237,10 +252,11 @@ pub struct Person<'a> {
     pub same_as: Vec<&'a str>,
 }
 
-/// `ProfilePage` of an author page, whose `mainEntity` is the `Person`.
+/// `ProfilePage` of an author page, whose `mainEntity` is the `Person` (or
+/// the desk's `Organization`).
 pub fn profile_page(url: &str, name: &str, person: &Person) -> Value {
     let mut entity = json!({
-        "@type": "Person",
+        "@type": person.schema_type,
         "name": person.name,
         "url": person.url,
     });

@@ -312,10 +312,22 @@ pub struct DeskView {
 /// The byline block.
 #[derive(Debug, Clone)]
 pub struct BylineView {
-    pub author_name: Option<String>,
-    pub author_href: Option<String>,
+    /// The authors in order, each with their page: "By A, B and C". None:
+    /// the publication's editorial byline.
+    pub authors: Vec<BylineAuthor>,
+    /// Whether the names follow "By": not when every author is a desk or
+    /// other organization, whose name is shown as it is ("City Desk").
+    pub by: bool,
     pub kicker: String,
     pub publication: String,
+}
+
+/// One author in a byline.
+#[derive(Debug, Clone)]
+pub struct BylineAuthor {
+    pub name: String,
+    /// Their author page.
+    pub href: String,
 }
 
 /// A correction or update as readers see it.
@@ -383,8 +395,8 @@ pub struct ArticlePage {
     pub reading_minutes: i32,
     /// Shown to signed-in editors before publishing: a banner, and never indexed.
     pub preview: bool,
-    /// Absolute URL of the author's page, for `article:author`.
-    pub author_url: Option<String>,
+    /// Absolute URLs of the authors' pages, for `article:author`.
+    pub author_urls: Vec<String>,
     /// Open Graph `article:*` tags.
     pub og_published: String,
     pub og_modified: String,

@@ -8,7 +8,8 @@ use diesel::prelude::*;
 use crate::db::{DbBackend, DbConn};
 use crate::models::{Author, MediaInfo, Section};
 use crate::schema::{
-    article_notes, article_tags, article_takeaways, articles, authors, media, sections,
+    article_authors, article_notes, article_tags, article_takeaways, articles, authors, media,
+    sections,
 };
 
 /// Workflow state of an article, stored as text.
@@ -290,6 +291,16 @@ type BoxedLinkIds = dsl::IntoBoxed<
     DbBackend,
 >;
 
+/// The ids of an author's links, as a boxed subquery.
+type BoxedAuthorLinkIds = dsl::IntoBoxed<
+    'static,
+    dsl::Select<
+        dsl::InnerJoin<article_authors::table, articles::table>,
+        article_authors::article_id,
+    >,
+    DbBackend,
+>;
+
 /// Keeps the rows of `$query` past `$bound`'s key and orders them from it
 /// outwards, on a publish-time and an id column (ties broken by id). Written
 /// as a range on the time plus a filter, so both databases walk the time's
@@ -340,11 +351,32 @@ impl Bound {
         )
         .limit(limit)
     }
+
+    /// The ids of an author's next `limit` public articles from the key
+    /// (lead author or co-author), found in the author's links as
+    /// [`Bound::tag_page_ids`] finds a tag's (see the `article_authors` migration).
+    fn author_page_ids(self, author_id: i32, now: NaiveDateTime, limit: i64) -> BoxedAuthorLinkIds {
+        let links = article_authors::table
+            .inner_join(articles::table)
+            .select(article_authors::article_id)
+            .filter(article_authors::author_id.eq(author_id))
+            .filter(article_authors::published_at.le(now))
+            .filter(public_at(now))
+            .into_boxed();
+        walk_from!(
+            self,
+            links,
+            article_authors::published_at,
+            article_authors::article_id
+        )
+        .limit(limit)
+    }
 }
 
 /// The next `limit` public articles of a listing from `bound`, in walking
 /// order. A tag page first finds its ids in the tag's links (a statement of
-/// its own: a boxed subquery cannot be nested through MultiConnection).
+/// its own: a boxed subquery cannot be nested through MultiConnection), and
+/// so does an author page in the author's links.
 fn page_query(
     conn: &mut DbConn,
     listing: &Listing,
@@ -355,6 +387,10 @@ fn page_query(
     let query = match *listing {
         Listing::Tag(tag_id) => {
             let ids: Vec<i32> = bound.tag_page_ids(tag_id, now, limit).load(conn)?;
+            public_cards(now).filter(articles::id.eq_any(ids))
+        }
+        Listing::Author(author_id) => {
+            let ids: Vec<i32> = bound.author_page_ids(author_id, now, limit).load(conn)?;
             public_cards(now).filter(articles::id.eq_any(ids))
         }
         _ => listing.apply(public_cards(now)),
@@ -453,7 +489,13 @@ impl Listing {
         match self {
             Listing::All => query,
             Listing::Section(id) => query.filter(articles::section_id.eq(*id)),
-            Listing::Author(id) => query.filter(articles::author_id.eq(*id)),
+            Listing::Author(id) => query.filter(
+                articles::id.eq_any(
+                    article_authors::table
+                        .filter(article_authors::author_id.eq(*id))
+                        .select(article_authors::article_id),
+                ),
+            ),
             Listing::Tag(id) => query.filter(
                 articles::id.eq_any(
                     article_tags::table
@@ -479,15 +521,16 @@ impl Article {
             .first(conn)
     }
 
-    /// A public article with its section, author and lead image, and whether
-    /// it has corrections or updates, in one query: the rows its page shows
-    /// of it (the notes are loaded only when there are some).
+    /// A public article with its section, lead author and lead image, whether
+    /// it has corrections or updates, and whether it has co-authors, in one
+    /// query: the rows its page shows of it (the notes and the authors in
+    /// order are loaded only when there are some).
     pub fn find_public_page(
         conn: &mut DbConn,
         slug: &str,
         now: NaiveDateTime,
-    ) -> QueryResult<(ArticleParts, bool)> {
-        let (article, section, author, image, has_notes) = articles::table
+    ) -> QueryResult<(ArticleParts, bool, bool)> {
+        let (article, section, author, image, has_notes, has_co_authors) = articles::table
             .left_join(sections::table)
             .left_join(authors::table)
             .left_join(media::table)
@@ -501,9 +544,14 @@ impl Article {
                 dsl::exists(
                     article_notes::table.filter(article_notes::article_id.eq(articles::id)),
                 ),
+                dsl::exists(
+                    article_authors::table
+                        .filter(article_authors::article_id.eq(articles::id))
+                        .filter(article_authors::position.gt(1)),
+                ),
             ))
             .first(conn)?;
-        Ok(((article, section, author, image), has_notes))
+        Ok(((article, section, author, image), has_notes, has_co_authors))
     }
 
     /// The newest `limit` articles of a listing, newest first (ties broken by id).
@@ -633,16 +681,20 @@ impl Article {
     }
 
     /// Creates an article and returns its id; the word count and stored HTML
-    /// come from the body.
+    /// come from the body, and its author (if any) is its one author link.
     pub fn create(conn: &mut DbConn, new: &NewArticle) -> QueryResult<i32> {
-        diesel::insert_into(articles::table)
+        let id = diesel::insert_into(articles::table)
             .values((
                 new,
                 articles::word_count.eq(count_words(&new.body)),
                 articles::body_html.eq(Some(crate::markdown::render_or_escape(&new.body))),
             ))
             .returning(articles::id)
-            .get_result(conn)
+            .get_result(conn)?;
+        if let Some(author_id) = new.author_id {
+            Author::set_for_article(conn, id, &[author_id])?;
+        }
+        Ok(id)
     }
 
     /// Moves an article to the trash: it stops being public at once.

@@ -13,9 +13,10 @@ use crate::db::DbConn;
 use crate::error::AppError;
 use crate::markdown;
 use crate::models::article::{count_words, ArticleStatus};
+use crate::models::author::MAX_PER_ARTICLE;
 use crate::models::public_change;
 use crate::models::revision::{self, ArticleContent};
-use crate::models::{Article, Tag};
+use crate::models::{Article, Author, Tag};
 use crate::schema::{article_tags, articles, authors, sections};
 use crate::slug::slugify;
 
@@ -63,7 +64,13 @@ pub struct ArticleForm {
     pub desk_heading: String,
     pub desk_text: String,
     pub kicker: String,
+    /// The lead author's id (the first of the byline).
     pub author_id: String,
+    /// The second to fifth authors' ids, in byline order (`""`: none).
+    pub author_2: String,
+    pub author_3: String,
+    pub author_4: String,
+    pub author_5: String,
     pub section_id: String,
     pub tags: String,
     pub body: String,
@@ -129,7 +136,8 @@ pub struct ValidArticle {
     pub desk_heading: String,
     pub desk_text: String,
     pub kicker: String,
-    pub author_id: Option<i32>,
+    /// The authors in byline order (distinct; the first is the lead author).
+    pub author_ids: Vec<i32>,
     pub section_id: Option<i32>,
     pub tags: Vec<String>,
     pub body: String,
@@ -255,7 +263,6 @@ impl ArticleForm {
             desk_heading: content.desk_heading.clone(),
             desk_text: content.desk_text.clone(),
             kicker: content.kicker.clone(),
-            author_id: content.author_id.map(|i| i.to_string()).unwrap_or_default(),
             section_id: content
                 .section_id
                 .map(|i| i.to_string())
@@ -279,6 +286,34 @@ impl ArticleForm {
             },
             ..ArticleForm::default()
         }
+        .with_authors(&content.authors())
+    }
+
+    /// The author selects as chosen, in byline order (blanks included).
+    pub fn author_choices(&self) -> [&str; MAX_PER_ARTICLE] {
+        [
+            &self.author_id,
+            &self.author_2,
+            &self.author_3,
+            &self.author_4,
+            &self.author_5,
+        ]
+        .map(|s| s.trim())
+    }
+
+    /// The form with its author selects set to `ids`, in order (the rest blank).
+    pub fn with_authors(mut self, ids: &[i32]) -> Self {
+        let fields = [
+            &mut self.author_id,
+            &mut self.author_2,
+            &mut self.author_3,
+            &mut self.author_4,
+            &mut self.author_5,
+        ];
+        for (i, field) in fields.into_iter().enumerate() {
+            *field = ids.get(i).map(|id| id.to_string()).unwrap_or_default();
+        }
+        self
     }
 
     /// The pinned slugs typed, in order, blanks skipped.
@@ -472,17 +507,31 @@ impl ArticleForm {
                 ),
             );
         }
-        let author_id = chosen_id(&self.author_id, |id| {
-            authors::table
-                .find(id)
-                .select(authors::id)
-                .first::<i32>(conn)
-                .is_ok()
-        })
-        .unwrap_or_else(|()| {
-            errors.add("author_id", "Choose an author from the list.");
-            None
-        });
+        let mut author_ids: Vec<i32> = Vec::new();
+        for (i, typed) in self.author_choices().into_iter().enumerate() {
+            let chosen = chosen_id(typed, |id| {
+                authors::table
+                    .find(id)
+                    .select(authors::id)
+                    .first::<i32>(conn)
+                    .is_ok()
+            });
+            match chosen {
+                Ok(None) => {}
+                Ok(Some(id)) if author_ids.contains(&id) => {
+                    let name = Author::find(conn, id).map(|a| a.name).unwrap_or_default();
+                    errors.add(
+                        "authors",
+                        format!(
+                            "{name} is chosen twice: credit each author once (author {} repeats an earlier one).",
+                            i + 1
+                        ),
+                    );
+                }
+                Ok(Some(id)) => author_ids.push(id),
+                Err(()) => errors.add("authors", "Choose each author from the list."),
+            }
+        }
         let section_id = chosen_id(&self.section_id, |id| {
             sections::table
                 .find(id)
@@ -575,7 +624,7 @@ impl ArticleForm {
             desk_heading: self.desk_heading.trim().to_string(),
             desk_text: self.desk_text.trim().to_string(),
             kicker: self.kicker.trim().to_string(),
-            author_id,
+            author_ids,
             section_id,
             tags,
             body,
@@ -738,6 +787,7 @@ pub fn content_of(conn: &mut DbConn, article: &Article) -> QueryResult<ArticleCo
         social_image_alt: article.social_image_alt.clone(),
         canonical_url: article.canonical_url.clone(),
         noindex: article.noindex,
+        author_ids: Author::ids_for_article(conn, article.id)?,
     })
 }
 
@@ -803,7 +853,7 @@ pub fn save(conn: &mut DbConn, s: Save<'_>) -> Result<SaveOutcome, AppError> {
             articles::body.eq(&v.body),
             articles::kicker.eq(&v.kicker),
             articles::section_id.eq(v.section_id),
-            articles::author_id.eq(v.author_id),
+            articles::author_id.eq(v.author_ids.first().copied()),
             articles::lead_image_id.eq(lead_image_id),
             articles::lead_image_alt.eq(if lead_image_id.is_some() {
                 v.alt.as_str()
@@ -876,6 +926,7 @@ pub fn save(conn: &mut DbConn, s: Save<'_>) -> Result<SaveOutcome, AppError> {
             let tag = Tag::find_or_create(conn, &slugify(name), name)?;
             Tag::attach(conn, id, tag.id)?;
         }
+        Author::set_for_article(conn, id, &v.author_ids)?;
         if let Some(pins) = &s.pins {
             crate::models::related::set_pins(conn, id, pins)?;
         }
@@ -908,7 +959,7 @@ pub fn valid_from_content(c: &ArticleContent) -> ValidArticle {
         desk_heading: c.desk_heading.clone(),
         desk_text: c.desk_text.clone(),
         kicker: c.kicker.clone(),
-        author_id: c.author_id,
+        author_ids: c.authors(),
         section_id: c.section_id,
         tags: c.tags.clone(),
         body: c.body.clone(),

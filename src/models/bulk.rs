@@ -1,5 +1,5 @@
 //! Loading many complete articles at once (`broadsheet generate`): each with
-//! its rendered body, word count, Key Takeaways and tags, a batch per
+//! its rendered body, word count, Key Takeaways, tags and authors, a batch per
 //! transaction. Its own file because it writes three tables and has one
 //! path per backend.
 
@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::models::NewArticle;
-use crate::schema::{article_tags, article_takeaways, articles};
+use crate::schema::{article_authors, article_tags, article_takeaways, articles};
 
 /// An article with everything a save stores alongside it. The body is
 /// rendered by the caller, before the write lock is taken.
@@ -18,6 +18,8 @@ pub struct CompleteArticle {
     pub word_count: i32,
     pub takeaways: Vec<String>,
     pub tag_ids: Vec<i32>,
+    /// Authors after the lead (`new.author_id`), in byline order.
+    pub co_author_ids: Vec<i32>,
 }
 
 /// Inserts `batch` in one write transaction; returns the new ids in order.
@@ -47,6 +49,7 @@ pub fn insert_articles(conn: &mut DbConn, batch: &[CompleteArticle]) -> QueryRes
                     ))
                     .execute(conn)?;
                 insert_tags(conn, next, &a.tag_ids)?;
+                insert_authors(conn, next, a)?;
                 ids.push(next);
             }
         } else {
@@ -61,6 +64,7 @@ pub fn insert_articles(conn: &mut DbConn, batch: &[CompleteArticle]) -> QueryRes
                     .get_result(conn)?;
                 insert_takeaways(conn, id, &a.takeaways)?;
                 insert_tags(conn, id, &a.tag_ids)?;
+                insert_authors(conn, id, a)?;
                 ids.push(id);
             }
         }
@@ -94,6 +98,25 @@ fn insert_tags(conn: &mut DbConn, article_id: i32, tag_ids: &[i32]) -> QueryResu
             .values((
                 article_tags::article_id.eq(article_id),
                 article_tags::tag_id.eq(tag_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The article's author links, lead first (their publish time is copied by trigger).
+fn insert_authors(conn: &mut DbConn, article_id: i32, a: &CompleteArticle) -> QueryResult<()> {
+    let authors = a
+        .new
+        .author_id
+        .into_iter()
+        .chain(a.co_author_ids.iter().copied());
+    for (position, author_id) in (1..).zip(authors) {
+        diesel::insert_into(article_authors::table)
+            .values((
+                article_authors::article_id.eq(article_id),
+                article_authors::author_id.eq(author_id),
+                article_authors::position.eq(position),
             ))
             .execute(conn)?;
     }

@@ -7,9 +7,9 @@
 //!
 //! | table | in the export |
 //! |---|---|
-//! | sections, authors (with their links), tags, media, users | yes (users' password hashes only with secrets) |
-//! | articles (every column but `body_html`) | yes, each with its takeaways, tags, old slugs, revisions and notes |
-//! | article_takeaways, article_tags, article_slugs, article_revisions, article_notes | yes, inside their article |
+//! | sections, authors (with their links and kind), tags, media, users (with their author profile) | yes (users' password hashes only with secrets) |
+//! | articles (every column but `body_html`) | yes, each with its takeaways, tags, authors, old slugs, revisions and notes |
+//! | article_takeaways, article_tags, article_authors, article_slugs, article_revisions, article_notes | yes, inside their article (`article_authors` as `author_ids` in order; a file without them credits `author_id` alone) |
 //! | related_pins (an editor's choice) | yes |
 //! | taxonomy_redirects, deleted_media (old URLs keep answering 301 / 410) | yes |
 //! | site_settings | yes, but see [`SECRET_SETTINGS`] and [`DERIVED_SETTINGS`] |
@@ -35,7 +35,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::DbConn;
 use crate::schema::{
-    admin_sessions, article_notes, article_revisions, article_slugs, article_tags,
+    admin_sessions, article_authors, article_notes, article_revisions, article_slugs, article_tags,
     article_takeaways, articles, authors, deleted_media, media, related_pins, sections,
     site_settings, tags, taxonomy_redirects, users,
 };
@@ -77,6 +77,13 @@ pub struct AuthorRow {
     pub link_bluesky: String,
     pub link_linkedin: String,
     pub link_website: String,
+    /// `person` or `organization` (files from before it: a person).
+    #[serde(default = "person")]
+    pub kind: String,
+}
+
+fn person() -> String {
+    crate::models::author::AuthorKind::Person.as_str().into()
 }
 
 /// A tag.
@@ -121,6 +128,9 @@ pub struct UserRow {
     pub password_hash: String,
     pub disabled: bool,
     pub created_at: NaiveDateTime,
+    /// The account's author profile.
+    #[serde(default)]
+    pub author_id: Option<i32>,
 }
 
 /// Every column of an article except the rendered `body_html` (derived:
@@ -215,6 +225,10 @@ pub struct ArticleExport {
     pub takeaways: Vec<TakeawayRow>,
     #[serde(default)]
     pub tag_ids: Vec<i32>,
+    /// Its authors in byline order (the first is `author_id`); files from
+    /// before co-authors leave it out and `author_id` is the one author.
+    #[serde(default)]
+    pub author_ids: Vec<i32>,
     /// Slugs the article had before; their URLs answer 301.
     #[serde(default)]
     pub old_slugs: Vec<String>,
@@ -353,6 +367,7 @@ pub fn article_batch(conn: &mut DbConn, after: i32, limit: i64) -> QueryResult<V
                     article,
                     takeaways: Vec::new(),
                     tag_ids: Vec::new(),
+                    author_ids: Vec::new(),
                     old_slugs: Vec::new(),
                     revisions: Vec::new(),
                     notes: Vec::new(),
@@ -375,6 +390,14 @@ pub fn article_batch(conn: &mut DbConn, after: i32, limit: i64) -> QueryResult<V
         .load(conn)?;
     for (id, tag_id) in tagged {
         by_id.entry(id).and_modify(|a| a.tag_ids.push(tag_id));
+    }
+    let credited: Vec<(i32, i32)> = article_authors::table
+        .filter(article_authors::article_id.eq_any(&ids))
+        .order((article_authors::article_id, article_authors::position))
+        .select((article_authors::article_id, article_authors::author_id))
+        .load(conn)?;
+    for (id, author_id) in credited {
+        by_id.entry(id).and_modify(|a| a.author_ids.push(author_id));
     }
     let slugs: Vec<(i32, String)> = article_slugs::table
         .filter(article_slugs::article_id.eq_any(&ids))
@@ -532,6 +555,12 @@ pub fn insert_article(conn: &mut DbConn, a: &ArticleExport, body_html: &str) -> 
             ))
             .execute(conn)?;
     }
+    let authors = if a.author_ids.is_empty() {
+        a.article.author_id.into_iter().collect()
+    } else {
+        a.author_ids.clone()
+    };
+    crate::models::Author::set_for_article(conn, id, &authors)?;
     for slug in &a.old_slugs {
         diesel::insert_into(article_slugs::table)
             .values((

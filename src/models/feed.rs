@@ -9,10 +9,12 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::dsl::max;
 use diesel::prelude::*;
 
-use crate::db::{DbBackend, DbConn};
+use crate::db::DbConn;
 use crate::models::article::{in_sitemaps, public_at, Listing};
 use crate::models::{Article, ArticleCard, Author, Tag};
-use crate::schema::{article_tags, articles, authors, media, sections, sitemap_blocks, tags};
+use crate::schema::{
+    article_authors, article_tags, articles, authors, media, sections, sitemap_blocks, tags,
+};
 
 diesel::define_sql_function! {
     /// Byte length of a BLOB (SQLite) or `bytea` (PostgreSQL): both spell it
@@ -29,7 +31,8 @@ pub struct FeedEntry {
     pub body_html: String,
     /// When the article was first created: part of its stable feed id.
     pub created_at: NaiveDateTime,
-    pub author: Option<Author>,
+    /// The authors in byline order.
+    pub authors: Vec<Author>,
     /// Tags by name.
     pub tags: Vec<Tag>,
     /// Size of the lead image in bytes, for `<enclosure length>`.
@@ -47,24 +50,19 @@ pub fn latest_entries(
 ) -> QueryResult<Vec<FeedEntry>> {
     let cards = Article::list_public(conn, listing, now, limit)?;
     let ids: Vec<i32> = cards.iter().map(|c| c.article.id).collect();
-    type Details = (Option<String>, NaiveDateTime, Option<Author>);
+    type Details = (Option<String>, NaiveDateTime);
     let mut details: HashMap<i32, Details> = articles::table
-        .left_join(authors::table)
         .filter(articles::id.eq_any(&ids))
-        .select((
-            articles::id,
-            articles::body_html,
-            articles::created_at,
-            <Author as Selectable<DbBackend>>::construct_selection().nullable(),
-        ))
-        .load::<(i32, Option<String>, NaiveDateTime, Option<Author>)>(conn)?
+        .select((articles::id, articles::body_html, articles::created_at))
+        .load::<(i32, Option<String>, NaiveDateTime)>(conn)?
         .into_iter()
-        .map(|(id, html, created, author)| (id, (html, created, author)))
+        .map(|(id, html, created)| (id, (html, created)))
         .collect();
+    let mut authors_of = Author::for_articles(conn, &ids)?;
     // Bodies not stored rendered yet (filled at start-up): render those only.
     let unrendered: Vec<i32> = details
         .iter()
-        .filter(|(_, (html, _, _))| html.is_none())
+        .filter(|(_, (html, _))| html.is_none())
         .map(|(&id, _)| id)
         .collect();
     if !unrendered.is_empty() {
@@ -102,14 +100,15 @@ pub fn latest_entries(
         .into_iter()
         .filter_map(|card| {
             // A row deleted between the two queries is simply left out.
-            let (html, created_at, author) = details.remove(&card.article.id)?;
+            let (html, created_at) = details.remove(&card.article.id)?;
+            let authors = authors_of.remove(&card.article.id).unwrap_or_default();
             Some(FeedEntry {
                 image_bytes: card.image.as_ref().and_then(|m| sizes.get(&m.id).copied()),
                 tags: tags_of.remove(&card.article.id).unwrap_or_default(),
                 card,
                 body_html: html.unwrap_or_default(),
                 created_at,
-                author,
+                authors,
             })
         })
         .collect())
@@ -325,14 +324,17 @@ pub fn tag_rows(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<Sitema
     )
 }
 
-/// Authors with at least one public article, by slug, each with the publish
-/// time of their newest public article (one index walk per author).
+/// Authors with at least one public article (as lead author or co-author),
+/// by slug, each with the publish time of their newest public article,
+/// found in the author's links (one index walk per author).
 pub fn author_rows(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<SitemapRow>> {
     let newest = newest_published!(
-        articles::table
-            .filter(articles::author_id.eq(authors::id.nullable()))
+        article_authors::table
+            .inner_join(articles::table)
+            .filter(article_authors::author_id.eq(authors::id))
+            .filter(article_authors::published_at.le(now))
             .filter(public_at(now)),
-        articles::published_at
+        article_authors::published_at
     );
     named_rows(
         authors::table

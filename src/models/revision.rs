@@ -42,6 +42,21 @@ pub struct ArticleContent {
     pub canonical_url: String,
     #[serde(default)]
     pub noindex: bool,
+    /// Every author in byline order (`author_id` is the first); empty in
+    /// revisions saved before co-authors, which had `author_id` alone.
+    #[serde(default)]
+    pub author_ids: Vec<i32>,
+}
+
+impl ArticleContent {
+    /// The authors in byline order, for revisions old and new.
+    pub fn authors(&self) -> Vec<i32> {
+        if self.author_ids.is_empty() {
+            self.author_id.into_iter().collect()
+        } else {
+            self.author_ids.clone()
+        }
+    }
 }
 
 /// A revision as listed: number, author, time.

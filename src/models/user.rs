@@ -63,6 +63,9 @@ pub struct User {
     pub password_hash: String,
     pub disabled: bool,
     pub created_at: NaiveDateTime,
+    /// The account's own author profile: new articles are credited to it and
+    /// the article list offers "My articles".
+    pub author_id: Option<i32>,
 }
 
 impl User {
@@ -88,6 +91,26 @@ impl User {
             .select(User::as_select())
             .first(conn)
             .optional()
+    }
+
+    /// Links the account to its author profile (`None`: no profile); `Ok(false)`
+    /// when that author does not exist. Sessions stay: this changes no access.
+    pub fn set_author(conn: &mut DbConn, id: i32, author_id: Option<i32>) -> QueryResult<bool> {
+        use crate::schema::authors;
+        if let Some(author_id) = author_id {
+            let found: Option<i32> = authors::table
+                .find(author_id)
+                .select(authors::id)
+                .first(conn)
+                .optional()?;
+            if found.is_none() {
+                return Ok(false);
+            }
+        }
+        diesel::update(users::table.find(id))
+            .set(users::author_id.eq(author_id))
+            .execute(conn)?;
+        Ok(true)
     }
 
     /// Every account, by name.

@@ -151,8 +151,10 @@ fn feed_view(
                 published_rfc2822: feeds::rfc2822(c.note.noted_at, site),
                 published_rfc3339: when.iso.clone(),
                 updated_rfc3339: when.iso,
-                author_name: xml_safe(&site.name),
-                author_url: None,
+                authors: vec![feeds::FeedAuthor {
+                    name: xml_safe(&site.name),
+                    url: None,
+                }],
                 categories: Vec::new(),
                 summary: text.clone(),
                 summary_html: crate::markdown::escape_html(&text),

@@ -117,6 +117,14 @@ pub struct EnclosureView {
     pub height: i32,
 }
 
+/// An author of a feed entry.
+#[derive(Debug, Clone)]
+pub struct FeedAuthor {
+    pub name: String,
+    /// Absolute URL of their author page (none for the publication).
+    pub url: Option<String>,
+}
+
 /// One article in a feed, every value formatted for both standards.
 #[derive(Debug, Clone)]
 pub struct EntryView {
@@ -129,9 +137,9 @@ pub struct EntryView {
     pub published_rfc2822: String,
     pub published_rfc3339: String,
     pub updated_rfc3339: String,
-    /// The author, or the publication for unsigned articles.
-    pub author_name: String,
-    pub author_url: Option<String>,
+    /// The authors in byline order, or the publication for unsigned articles:
+    /// one RSS `dc:creator` and one Atom `<author>` each.
+    pub authors: Vec<FeedAuthor>,
     pub categories: Vec<CategoryView>,
     /// The standfirst as plain text (Atom `summary type="text"`).
     pub summary: String,
@@ -220,11 +228,20 @@ impl EntryView {
             published_rfc2822: rfc2822(published, site),
             published_rfc3339: stamp(published, site.timezone).iso,
             updated_rfc3339: stamp(updated, site.timezone).iso,
-            author_name: xml_safe(e.author.as_ref().map_or(&site.name, |au| &au.name)),
-            author_url: e
-                .author
-                .as_ref()
-                .map(|au| site.url(&format!("/authors/{}", au.slug))),
+            authors: if e.authors.is_empty() {
+                vec![FeedAuthor {
+                    name: xml_safe(&site.name),
+                    url: None,
+                }]
+            } else {
+                e.authors
+                    .iter()
+                    .map(|au| FeedAuthor {
+                        name: xml_safe(&au.name),
+                        url: Some(site.url(&format!("/authors/{}", au.slug))),
+                    })
+                    .collect()
+            },
             categories,
             summary: xml_safe(&a.standfirst),
             summary_html: crate::markdown::escape_html(&xml_safe(&a.standfirst)),

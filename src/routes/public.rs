@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::http_cache::{self, CachePolicy};
 use crate::models::article::{ArticleParts, ListKey, ListPage, Listing, PageStart};
 use crate::models::article_note::{self, ArticleNote, NoteKind};
+use crate::models::author::AuthorKind;
 use crate::models::media::{srcset_for, MediaUrl, SrcsetCopy};
 use crate::models::taxonomy_redirect::TaxonomyKind;
 use crate::models::{Article, ArticleCard, Author, MediaInfo, Section, Tag};
@@ -17,8 +18,8 @@ use crate::routes::canonical;
 use crate::seo::{self, MetaImage, NewsArticleFacts, PageMeta};
 use crate::share::share_links;
 use crate::views::{
-    paragraphs, ArticlePage, BylineView, CardView, Chrome, DeskView, FrontPage, ImageView,
-    ListPager, ListingPage, NoteView, Site,
+    paragraphs, ArticlePage, BylineAuthor, BylineView, CardView, Chrome, DeskView, FrontPage,
+    ImageView, ListPager, ListingPage, NoteView, Site,
 };
 use crate::{markdown, AppState};
 
@@ -338,6 +339,7 @@ async fn show_listing(
     let loaded = db::run(&state.pool, move |conn| {
         let mut photo = None;
         let mut links = Vec::new();
+        let mut schema_type = AuthorKind::Person.schema_type();
         let (kind, heading, description, path, listing, current) = match of {
             ListingOf::Section => {
                 let s = Section::find_by_slug(conn, &slug)?;
@@ -359,6 +361,7 @@ async fn show_listing(
                         .map(|m| ImageView::new(&m, &format!("Photo of {}", a.name)));
                 }
                 links = a.profile_links();
+                schema_type = a.kind().schema_type();
                 ("Author", a.name, a.bio, path, Listing::Author(a.id), None)
             }
             ListingOf::Tag => {
@@ -378,16 +381,19 @@ async fn show_listing(
             loaded,
             photo,
             links,
+            schema_type,
             facts.last_change,
         ))
     })
     .await;
-    let (chrome, kind, heading, description, path, loaded, photo, links, last_change) = match loaded
-    {
-        Ok(loaded) => loaded,
-        // A renamed section, tag or author: its old URL moves with it.
-        Err(miss) => return canonical::renamed_or(&state, &req, taxonomy, asked, "", miss).await,
-    };
+    let (chrome, kind, heading, description, path, loaded, photo, links, schema_type, last_change) =
+        match loaded {
+            Ok(loaded) => loaded,
+            // A renamed section, tag or author: its old URL moves with it.
+            Err(miss) => {
+                return canonical::renamed_or(&state, &req, taxonomy, asked, "", miss).await
+            }
+        };
     let (start, page) = match loaded {
         Loaded::Page(start, page) => (start, page),
         Loaded::MovedTo(start) => return Ok(moved_to(&path, start)),
@@ -424,6 +430,7 @@ async fn show_listing(
     if matches!(taxonomy, TaxonomyKind::Author) {
         meta.og_type = "profile";
         let person = seo::Person {
+            schema_type,
             name: &heading,
             url: &site.url(&path),
             description: &description,
@@ -482,7 +489,8 @@ pub struct ArticleBundle {
     pub chrome: Chrome,
     pub article: Article,
     pub section: Option<Section>,
-    pub author: Option<Author>,
+    /// The authors in byline order.
+    pub authors: Vec<Author>,
     pub image: Option<MediaInfo>,
     /// The lead image's stored copies, for `srcset`.
     pub srcset: Vec<SrcsetCopy>,
@@ -506,10 +514,6 @@ pub fn load_bundle(
         .section_id
         .map(|id| Section::find(conn, id))
         .transpose()?;
-    let author = article
-        .author_id
-        .map(|id| Author::find(conn, id))
-        .transpose()?;
     let image = article
         .lead_image_id
         .map(|id| crate::models::media::info(conn, id))
@@ -519,7 +523,8 @@ pub fn load_bundle(
         conn,
         site,
         sections,
-        (article, section, author, image),
+        (article, section, None, image),
+        true,
         true,
         now,
     )
@@ -527,13 +532,16 @@ pub fn load_bundle(
 
 /// The bundle of an article whose own rows are loaded: what else its page
 /// shows, in one query each (takeaways, tags, related, corrections and
-/// updates, and the lead image's copies when it has one).
+/// updates, and the lead image's copies when it has one). A single author is
+/// the lead author the page query joined (`articles.author_id`, kept by every
+/// save); with `has_co_authors` the authors in order are one more query.
 fn complete_bundle(
     conn: &mut DbConn,
     site: &Site,
     sections: Vec<Section>,
     (mut article, section, author, image): ArticleParts,
     has_notes: bool,
+    has_co_authors: bool,
     now: NaiveDateTime,
 ) -> Result<ArticleBundle, AppError> {
     if article.body_html.is_none() {
@@ -543,6 +551,11 @@ fn complete_bundle(
     let srcset = match article.lead_image_id {
         Some(id) => crate::models::media::srcset_candidates(conn, &[id])?,
         None => Vec::new(),
+    };
+    let authors = if has_co_authors {
+        Author::for_article(conn, article.id)?
+    } else {
+        author.into_iter().collect()
     };
     let social_image = article
         .social_image_id
@@ -566,7 +579,7 @@ fn complete_bundle(
         },
         article,
         section,
-        author,
+        authors,
         image,
         social_image,
     })
@@ -575,8 +588,9 @@ fn complete_bundle(
 /// What the public page of the article at `slug` shows, with the site's last
 /// change; or the current slug when `slug` is an old one; or not found. The
 /// cache-miss path: one query for the article's own rows (and whether it has
-/// notes), one each for takeaways, tags, related and the lead image's copies,
-/// and one for its notes only when it has some; the navigation and
+/// notes or co-authors), one each for takeaways, tags, related and the lead
+/// image's copies, one for its notes only when it has some and one for its
+/// authors in order only when it has more than one; the navigation and
 /// `Last-Modified` come from the cached site facts.
 pub fn load_article_page(
     conn: &mut DbConn,
@@ -589,7 +603,7 @@ pub fn load_article_page(
             Some(current) => Ok(Err(current)),
             None => Err(AppError::NotFound),
         },
-        Ok((parts, has_notes)) => {
+        Ok((parts, has_notes, has_co_authors)) => {
             let facts = state.cache.site_facts(conn, now)?;
             let bundle = complete_bundle(
                 conn,
@@ -597,6 +611,7 @@ pub fn load_article_page(
                 facts.sections.clone(),
                 parts,
                 has_notes,
+                has_co_authors,
                 now,
             )?;
             Ok(Ok((bundle, facts.last_change)))
@@ -671,7 +686,11 @@ pub fn article_page(site: &Site, b: ArticleBundle, preview: bool) -> ArticlePage
         srcset: srcset_for(m.id, &b.srcset, url),
         ..ImageView::new(m, &a.lead_image_alt)
     });
-    let author_href = b.author.as_ref().map(|au| format!("/authors/{}", au.slug));
+    let author_hrefs: Vec<String> = b
+        .authors
+        .iter()
+        .map(|au| format!("/authors/{}", au.slug))
+        .collect();
     let notes: Vec<NoteView> = b.notes.iter().map(|n| NoteView::new(n, tz)).collect();
     let corrections: Vec<(&str, &str)> = b
         .notes
@@ -716,8 +735,16 @@ pub fn article_page(site: &Site, b: ArticleBundle, preview: bool) -> ArticlePage
         .collect(),
         published: &published.iso,
         modified: &modified_iso,
-        author_name: b.author.as_ref().map(|au| au.name.as_str()),
-        author_url: author_href.as_ref().map(|h| site.url(h)),
+        authors: b
+            .authors
+            .iter()
+            .zip(&author_hrefs)
+            .map(|(au, href)| seo::Credit {
+                schema_type: au.kind().schema_type(),
+                name: &au.name,
+                url: site.url(href),
+            })
+            .collect(),
         section: b.section.as_ref().map(|s| s.name.as_str()),
         keywords: b.tags.iter().map(|t| t.name.as_str()).collect(),
         publisher_name: &site.name,
@@ -785,10 +812,18 @@ pub fn article_page(site: &Site, b: ArticleBundle, preview: bool) -> ArticlePage
         desk,
         reading_minutes: a.reading_minutes(),
         preview,
-        author_url: author_href.as_ref().map(|h| site.url(h)),
+        author_urls: author_hrefs.iter().map(|h| site.url(h)).collect(),
         byline: BylineView {
-            author_name: b.author.as_ref().map(|au| au.name.clone()),
-            author_href,
+            by: b.authors.iter().any(|au| au.kind() == AuthorKind::Person),
+            authors: b
+                .authors
+                .iter()
+                .zip(author_hrefs)
+                .map(|(au, href)| BylineAuthor {
+                    name: au.name.clone(),
+                    href,
+                })
+                .collect(),
             kicker: a.kicker.clone(),
             publication: site.name.clone(),
         },

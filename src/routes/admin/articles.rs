@@ -25,7 +25,7 @@ use crate::models::user::Role;
 use crate::models::{revision, Article, Author, MediaInfo, Section, Tag};
 use crate::routes::admin::form_data;
 use crate::routes::public::{article_page, load_bundle, ArticleBundle};
-use crate::schema::{articles, authors, media, sections, users};
+use crate::schema::{article_authors, articles, authors, media, sections, users};
 use crate::views::ImageView;
 use crate::AppState;
 
@@ -113,6 +113,8 @@ pub struct ListQuery {
     status: String,
     section: String,
     author: String,
+    /// `1`: only the signed-in account's own articles (credited to its author profile).
+    mine: String,
     q: String,
     /// `updated` (recently updated first), `headline` (A–Z); else newest first.
     sort: String,
@@ -145,6 +147,7 @@ fn load_rows(
     now: NaiveDateTime,
     page: i64,
     contributor: Option<i32>,
+    my_author: Option<i32>,
 ) -> QueryResult<(i64, Vec<Row>)> {
     let build = || {
         let mut q = articles::table
@@ -183,8 +186,19 @@ fn load_rows(
         if let Ok(section) = query.section.parse::<i32>() {
             q = q.filter(articles::section_id.eq(section));
         }
+        // Lead author or co-author, like the author's public page.
+        let credited = |author: i32| {
+            articles::id.eq_any(
+                article_authors::table
+                    .filter(article_authors::author_id.eq(author))
+                    .select(article_authors::article_id),
+            )
+        };
         if let Ok(author) = query.author.parse::<i32>() {
-            q = q.filter(articles::author_id.eq(author));
+            q = q.filter(credited(author));
+        }
+        if let (true, Some(author)) = (query.mine == "1", my_author) {
+            q = q.filter(credited(author));
         }
         let words = query.q.trim();
         if !words.is_empty() {
@@ -250,10 +264,13 @@ async fn show_list(
     let contributor = contributor_id(&signed_in);
     let mut query = query;
     query.q = query.q.chars().take(200).collect();
-    let (total, rows, all_sections, all_authors, query, creators) =
+    let my_author = signed_in.user.author_id;
+    let (total, rows, all_sections, all_authors, query, creators, bylines) =
         db::run(&state.pool, move |conn| {
-            let (total, rows) = load_rows(conn, &query, trash, now, page, contributor)?;
+            let (total, rows) = load_rows(conn, &query, trash, now, page, contributor, my_author)?;
             let creators = creators(conn, &rows)?;
+            let ids: Vec<i32> = rows.iter().map(|r| r.0.id).collect();
+            let bylines = Author::for_articles(conn, &ids)?;
             let all_authors = authors::table
                 .order(authors::name.asc())
                 .select(Author::as_select())
@@ -265,20 +282,30 @@ async fn show_list(
                 all_authors,
                 query,
                 creators,
+                bylines,
             ))
         })
         .await?;
     let tz = state.site.timezone;
     let rows = rows
         .into_iter()
-        .map(|(a, section, author, changed_by)| ArticleRow {
+        .map(|(a, section, _lead_author, changed_by)| ArticleRow {
             id: a.id,
             headline: a.headline.clone(),
             slug: a.slug.clone(),
             status_label: status_label(&a, now),
             created_by: name_of(&creators, a.created_by),
             section: section.unwrap_or_default(),
-            author: author.unwrap_or_default(),
+            author: bylines
+                .get(&a.id)
+                .map(|authors| {
+                    authors
+                        .iter()
+                        .map(|au| au.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default(),
             updated: crate::seo::stamp(a.updated_at, tz).display,
             changed_by: changed_by.unwrap_or_default(),
             public_href: a.is_public(now).then(|| format!("/articles/{}", a.slug)),
@@ -300,6 +327,7 @@ async fn show_list(
             ("status", query.status.as_str()),
             ("section", query.section.as_str()),
             ("author", query.author.as_str()),
+            ("mine", query.mine.as_str()),
             ("q", query.q.as_str()),
             ("sort", query.sort.as_str()),
         ];
@@ -329,6 +357,8 @@ async fn show_list(
             status: query.status,
             section: query.section,
             author: query.author,
+            has_profile: my_author.is_some(),
+            mine: query.mine == "1" && my_author.is_some(),
             sort: query.sort,
             q: query.q,
             page,
@@ -600,10 +630,12 @@ pub async fn new_form(
         load_form_context(conn, None, limit, contributor, now)
     })
     .await?;
+    // A writer's new article is theirs: credited to their author profile.
     let form = ArticleForm {
         status: "draft".into(),
         ..ArticleForm::default()
-    };
+    }
+    .with_authors(&signed_in.user.author_id.into_iter().collect::<Vec<_>>());
     html(
         &form_page(&state, &signed_in, ctx, form, FieldErrors::default(), None),
         actix_web::http::StatusCode::OK,
@@ -1015,7 +1047,7 @@ async fn preview_unsaved(
             body: valid.body.clone(),
             kicker: valid.kicker.clone(),
             section_id: valid.section_id,
-            author_id: valid.author_id,
+            author_id: valid.author_ids.first().copied(),
             lead_image_id: base
                 .as_ref()
                 .and_then(|a| a.lead_image_id)
@@ -1048,6 +1080,8 @@ async fn preview_unsaved(
             noindex: valid.noindex,
         };
         let mut bundle: ArticleBundle = load_bundle(conn, &site, article, now)?;
+        // The authors as chosen in the form, not as stored.
+        bundle.authors = Author::in_order(conn, &valid.author_ids)?;
         bundle.takeaways = valid.takeaways.clone();
         bundle.tags = valid
             .tags
@@ -1337,10 +1371,8 @@ pub async fn restore_revision(
                 valid.section_id = current.section_id;
             }
         }
-        if let Some(author) = valid.author_id {
-            if Author::find(conn, author).optional()?.is_none() {
-                valid.author_id = current.author_id;
-            }
+        if Author::in_order(conn, &valid.author_ids)?.len() < valid.author_ids.len() {
+            valid.author_ids = Author::ids_for_article(conn, id)?;
         }
         let image_exists = match content.lead_image_id {
             Some(image) => media::table

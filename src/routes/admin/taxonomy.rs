@@ -219,6 +219,9 @@ pub struct NamedForm {
     link_linkedin: String,
     #[serde(default)]
     link_website: String,
+    /// An author's kind: `person` or `organization` (`""` keeps it, a person when new).
+    #[serde(default)]
+    kind: String,
 }
 
 impl NamedForm {
@@ -363,6 +366,7 @@ fn typed(form: &NamedForm, kind: Kind, id: Option<i32>) -> Option<TypedAuthor> {
         slug: form.slug.clone(),
         bio: form.bio.clone(),
         links: form.typed_links(),
+        kind: form.kind.clone(),
     })
 }
 
@@ -400,6 +404,22 @@ async fn save(
             .await
         }
         (_, links) => links.unwrap_or_default(),
+    };
+    let author_kind = match form.kind.trim() {
+        "" => None,
+        text => match author::AuthorKind::parse(text) {
+            Some(kind) => Some(kind),
+            None => {
+                return render(
+                    &state,
+                    &signed_in,
+                    Some("Choose whether the author is a person or a desk.".into()),
+                    actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    typed(&form, kind, id),
+                )
+                .await
+            }
+        },
     };
     let position = form.position.trim().parse::<i32>().unwrap_or(0);
     let description = form
@@ -463,6 +483,9 @@ async fn save(
                         }
                     };
                     Author::set_links(conn, id, &links)?;
+                    if let Some(kind) = author_kind {
+                        Author::set_kind(conn, id, kind)?;
+                    }
                     if let Some(copies) = &photo {
                         let photo_id = crate::models::media::store_upload(conn, copies, now)?;
                         diesel::update(authors::table.find(id))

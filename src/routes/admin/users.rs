@@ -1,4 +1,5 @@
-//! Accounts, for admins: add, change role, disable, sign out everywhere.
+//! Accounts, for admins: add, change role, disable, link to an author
+//! profile, sign out everywhere.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -10,6 +11,7 @@ use crate::db;
 use crate::error::AppError;
 use crate::models::admin_session;
 use crate::models::user::{Role, User};
+use crate::models::Author;
 use crate::AppState;
 
 /// The shortest password accepted.
@@ -23,8 +25,12 @@ async fn render(
     new_name: String,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
-    let (users, sessions) = db::run(&state.pool, move |conn| {
-        Ok((User::all(conn)?, admin_session::live_counts(conn, now)?))
+    let (users, sessions, authors) = db::run(&state.pool, move |conn| {
+        Ok((
+            User::all(conn)?,
+            admin_session::live_counts(conn, now)?,
+            Author::all_by_name(conn)?,
+        ))
     })
     .await?;
     let status = if error.is_some() {
@@ -36,6 +42,7 @@ async fn render(
         chrome: super::chrome(state, signed_in),
         users,
         sessions,
+        authors,
         roles: Role::ALL,
         error,
         new_email,
@@ -127,6 +134,8 @@ pub async fn create(
 pub struct UpdateUserForm {
     role: String,
     disabled: Option<String>,
+    /// The author profile's id, `""` for none; absent leaves the link as it is.
+    author_id: Option<String>,
 }
 
 /// `POST /admin/users/{id}`.
@@ -144,6 +153,13 @@ pub async fn update(
     let role =
         Role::parse(&form.role).ok_or_else(|| AppError::BadRequest("Unknown role.".into()))?;
     let disabled = form.disabled.is_some();
+    let author = match form.author_id.as_deref().map(str::trim) {
+        None => None,
+        Some("") => Some(None),
+        Some(text) => Some(Some(text.parse::<i32>().map_err(|_| {
+            AppError::BadRequest("Choose an author profile from the list.".into())
+        })?)),
+    };
     if id == signed_in.user.id && (disabled || role != Role::Admin) {
         let message =
             "You cannot disable your own account or remove your own admin role.".to_string();
@@ -156,17 +172,31 @@ pub async fn update(
         )
         .await;
     }
-    let changed = db::run(&state.pool, move |conn| {
-        User::find(conn, id)?;
-        Ok(User::set_role_and_disabled(conn, id, role, disabled)?)
+    let (changed, linked) = db::run(&state.pool, move |conn| {
+        let before = User::find(conn, id)?;
+        let linked = match author {
+            Some(author) if author != before.author_id => {
+                if !User::set_author(conn, id, author)? {
+                    return Err(AppError::BadRequest(
+                        "Choose an author profile from the list.".into(),
+                    ));
+                }
+                true
+            }
+            _ => false,
+        };
+        Ok((
+            User::set_role_and_disabled(conn, id, role, disabled)?,
+            linked,
+        ))
     })
     .await?;
     auth::flash(
         &signed_in.session,
-        if changed {
-            "User updated and signed out everywhere."
-        } else {
-            "Nothing changed."
+        match (changed, linked) {
+            (true, _) => "User updated and signed out everywhere.",
+            (false, true) => "Author profile updated.",
+            (false, false) => "Nothing changed.",
         },
     );
     Ok(HttpResponse::SeeOther()

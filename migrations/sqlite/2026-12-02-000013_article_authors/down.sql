@@ -1,0 +1,5 @@
+ALTER TABLE users DROP COLUMN author_id;
+ALTER TABLE authors DROP COLUMN kind;
+DROP TRIGGER articles_give_published_at_to_authors;
+DROP TRIGGER article_authors_take_published_at;
+DROP TABLE article_authors;
