@@ -1,0 +1,749 @@
+//! `broadsheet import-wordpress export.xml`: a WordPress site (its WXR
+//! export, Tools → Export → All content) into an empty Broadsheet database,
+//! in one transaction: any error leaves the database as it was.
+//!
+//! What becomes what:
+//!
+//! | WordPress | Broadsheet |
+//! |---|---|
+//! | `wp:author` | an author (byline): name from the display name, slug from the login; no account, no e-mail |
+//! | top-level category | a section, in the export's order |
+//! | child category | the article goes to its top-level category's section and gets a tag named after the child |
+//! | a post's further categories | tags |
+//! | tag (`wp:tag`, `category domain="post_tag"`) | a tag |
+//! | post | an article in its first category's section |
+//! | page | an article in the section "Pages" (made when the first page comes) |
+//! | status `publish` / `future` | published / scheduled at `wp:post_date_gmt` |
+//! | status `draft` / `pending` | a draft / a draft submitted for review |
+//! | status `private`, or a password-protected post | a draft (never public: Broadsheet has no private reading) |
+//! | status `trash` | an article in the trash, with the status it had before |
+//! | attachment with its bytes in the file (`<wp:attachment_data encoding="base64">`) | an image in the library; a post's featured image (`_thumbnail_id`) becomes its lead image |
+//! | attachment with only `wp:attachment_url` (what WordPress writes) | nothing: nothing is ever downloaded; a post whose featured image it was gets a note |
+//! | `<link>` and `?p=ID` (pages also `?page_id=ID`) | old addresses answering 301 to the article (`models::permalink`) |
+//! | excerpt | standfirst (plain text) |
+//! | content | Markdown body (`body`), rendered and sanitised as a save renders |
+//! | comments, menus, revisions, reusable blocks, other post types | not imported (counted in the summary) |
+//!
+//! Bodies are rendered here as a save renders them; the search index fills
+//! itself through the migrations' triggers; related lists are left to the
+//! next start, as after `broadsheet import`.
+
+pub mod body;
+pub mod wxr;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::BufRead;
+use std::path::Path;
+
+use base64::Engine;
+use chrono::NaiveDateTime;
+
+use crate::db::DbConn;
+use crate::error::AppError;
+use crate::models::article::count_words;
+use crate::models::article_form::limits;
+use crate::models::export::{self as rows, ArticleExport, ArticleRow};
+use crate::models::{permalink, ArticleStatus};
+use crate::slug::slugify;
+use wxr::{Record, WpAuthor, WpCategory, WpItem, WpTag, WxrReader};
+
+/// The largest export read. A WordPress export holds text and addresses,
+/// not files: a site with 100,000 posts exports to a few hundred megabytes.
+pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// The section pages are filed in.
+pub const PAGES_SECTION: (&str, &str) = ("pages", "Pages");
+
+/// How long a section, tag or author name may be (as the newsroom forms allow).
+const MAX_NAME_CHARS: usize = 80;
+
+/// What an import made and what it left out.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub authors: usize,
+    pub sections: usize,
+    pub tags: usize,
+    /// Articles by the status they were given ("published", "scheduled",
+    /// "draft", "in review", "in the trash").
+    pub articles: BTreeMap<&'static str, usize>,
+    /// How many of the articles were WordPress pages.
+    pub pages: usize,
+    pub images: usize,
+    pub redirects: usize,
+    pub comments: usize,
+    /// Attachments whose bytes are not in the file (not downloaded).
+    pub attachments_without_bytes: usize,
+    /// Items of other post types, by type.
+    pub skipped_types: BTreeMap<String, usize>,
+    /// One line for each item imported differently or left out, and why.
+    pub notes: Vec<String>,
+}
+
+impl Summary {
+    /// Articles imported, whatever their status.
+    pub fn article_count(&self) -> usize {
+        self.articles.values().sum()
+    }
+}
+
+/// Imports the WXR file at `path` into the empty database behind `conn`.
+/// `own_origin` is the site's base URL (links to it stay followable, as a
+/// save leaves them).
+pub fn import_file(
+    conn: &mut DbConn,
+    path: &Path,
+    own_origin: &str,
+    now: NaiveDateTime,
+) -> Result<Summary, AppError> {
+    let cannot_read =
+        |e: std::io::Error| AppError::Config(format!("cannot read {}: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(cannot_read)?;
+    let size = file.metadata().map_err(cannot_read)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(AppError::Config(format!(
+            "{} is {} MB; exports up to {} MB are read (split it with WordPress's export \
+             filters, by date or author); nothing was imported",
+            path.display(),
+            size >> 20,
+            MAX_FILE_BYTES >> 20
+        )));
+    }
+    import(conn, std::io::BufReader::new(file), own_origin, now).map_err(|e| match e {
+        AppError::Config(message) => AppError::Config(format!("{}: {message}", path.display())),
+        other => other,
+    })
+}
+
+/// Imports a WXR document, all or nothing (see the module's table).
+pub fn import<R: BufRead>(
+    conn: &mut DbConn,
+    input: R,
+    own_origin: &str,
+    now: NaiveDateTime,
+) -> Result<Summary, AppError> {
+    crate::db::write_transaction(conn, |conn| {
+        let found = rows::content_counts(conn)?;
+        if !found.is_empty() {
+            let listed: Vec<String> = found.iter().map(|(t, n)| format!("{n} {t}")).collect();
+            return Err(AppError::Config(format!(
+                "the database is not empty ({}): import a WordPress site only into a new, \
+                 empty database; nothing was changed",
+                listed.join(", ")
+            )));
+        }
+        let mut importer = Importer::new(own_origin, now);
+        let mut reader = WxrReader::new(input);
+        loop {
+            let record = reader
+                .next_record()
+                .map_err(|e| AppError::Config(format!("{e}; nothing was imported")))?;
+            let Some(record) = record else { break };
+            importer.take(conn, record)?;
+        }
+        importer.finish(conn)
+    })
+}
+
+/// What became of an attachment.
+enum Attachment {
+    /// Stored as an image: its id, alt text and caption.
+    Stored {
+        id: i32,
+        alt: String,
+        caption: String,
+    },
+    /// Only its address is in the file.
+    Elsewhere(String),
+    /// Its bytes are not an image Broadsheet takes.
+    Refused,
+}
+
+/// The import's state while the file streams through: ids given so far, and
+/// what WordPress's names and ids became.
+struct Importer<'o> {
+    own_origin: &'o str,
+    now: NaiveDateTime,
+    summary: Summary,
+    categories: HashMap<String, WpCategory>,
+    /// Section id by the nicename of its top-level category.
+    sections: HashMap<String, i32>,
+    section_slugs: HashSet<String>,
+    pages_section: Option<i32>,
+    /// Author id by WordPress login.
+    authors: HashMap<String, i32>,
+    author_slugs: HashSet<String>,
+    /// Tag id by Broadsheet slug.
+    tags: HashMap<String, i32>,
+    article_slugs: HashSet<String>,
+    permalinks: HashSet<String>,
+    /// By WordPress post id.
+    attachments: HashMap<String, Attachment>,
+    /// (article id, attachment post id, the post as named in notes).
+    featured: Vec<(i32, String, String)>,
+    last_article: i32,
+}
+
+impl<'o> Importer<'o> {
+    fn new(own_origin: &'o str, now: NaiveDateTime) -> Self {
+        Importer {
+            own_origin,
+            now,
+            summary: Summary::default(),
+            categories: HashMap::new(),
+            sections: HashMap::new(),
+            section_slugs: HashSet::new(),
+            pages_section: None,
+            authors: HashMap::new(),
+            author_slugs: HashSet::new(),
+            tags: HashMap::new(),
+            article_slugs: HashSet::new(),
+            permalinks: HashSet::new(),
+            attachments: HashMap::new(),
+            featured: Vec::new(),
+            last_article: 0,
+        }
+    }
+
+    fn take(&mut self, conn: &mut DbConn, record: Record) -> Result<(), AppError> {
+        match record {
+            Record::Author(a) => self.author(conn, &a).map(drop),
+            Record::Category(c) => self.category(conn, c),
+            Record::Tag(t) => self.declared_tag(conn, &t),
+            Record::Item(item) => {
+                self.summary.comments += item.comments;
+                match item.post_type.as_str() {
+                    "post" | "page" => self.article(conn, &item),
+                    "attachment" => self.attachment(conn, &item),
+                    other => {
+                        let kind = if other.is_empty() { "(no type)" } else { other };
+                        *self.summary.skipped_types.entry(kind.into()).or_default() += 1;
+                        Ok(())
+                    }
+                }
+            }
+        }
+    }
+
+    fn author(&mut self, conn: &mut DbConn, a: &WpAuthor) -> Result<i32, AppError> {
+        let login = a.login.trim();
+        if let Some(id) = self.authors.get(login) {
+            return Ok(*id);
+        }
+        let name = body::decode_entities(&first_nonempty(&[&a.display_name, login], "Staff"));
+        let slug = unique(
+            &mut self.author_slugs,
+            &slug_or(&slugify(login), &slugify(&name), "author"),
+        );
+        let id = next_id(self.summary.authors);
+        rows::insert_author(
+            conn,
+            &rows::AuthorRow {
+                id,
+                slug,
+                name: truncate(&name, MAX_NAME_CHARS),
+                bio: String::new(),
+                photo_id: None,
+                link_x: String::new(),
+                link_mastodon: String::new(),
+                link_bluesky: String::new(),
+                link_linkedin: String::new(),
+                link_website: String::new(),
+            },
+        )?;
+        self.summary.authors += 1;
+        self.authors.insert(login.to_string(), id);
+        Ok(id)
+    }
+
+    fn category(&mut self, conn: &mut DbConn, c: WpCategory) -> Result<(), AppError> {
+        let nicename = c.nicename.trim().to_string();
+        let top_level = c.parent.trim().is_empty();
+        self.categories.insert(nicename.clone(), c);
+        if top_level {
+            self.section(conn, &nicename, "")?;
+        }
+        Ok(())
+    }
+
+    /// The section of the top-level category `nicename` (made on first use).
+    fn section(&mut self, conn: &mut DbConn, nicename: &str, name: &str) -> Result<i32, AppError> {
+        if let Some(id) = self.sections.get(nicename) {
+            return Ok(*id);
+        }
+        let declared = self.categories.get(nicename);
+        let name = body::decode_entities(&first_nonempty(
+            &[
+                declared.map_or("", |c| c.name.as_str()),
+                name,
+                &decoded(nicename),
+            ],
+            "Section",
+        ));
+        let description = declared.map_or(String::new(), |c| body::plain_text(&c.description));
+        let slug = unique(
+            &mut self.section_slugs,
+            &slug_or(&slugify(&decoded(nicename)), &slugify(&name), "section"),
+        );
+        let id = next_id(self.summary.sections);
+        rows::insert_section(
+            conn,
+            &rows::SectionRow {
+                id,
+                slug,
+                name: truncate(&name, MAX_NAME_CHARS),
+                description: truncate(&description, 500),
+                position: id,
+            },
+        )?;
+        self.summary.sections += 1;
+        self.sections.insert(nicename.to_string(), id);
+        Ok(id)
+    }
+
+    /// The nicename of the top-level category above `nicename` (itself at the top).
+    fn root_of(&self, nicename: &str) -> String {
+        let mut current = nicename.to_string();
+        // Bounded: a loop of parents in a broken export stops here.
+        for _ in 0..32 {
+            match self.categories.get(&current) {
+                Some(c)
+                    if !c.parent.trim().is_empty()
+                        && self.categories.contains_key(c.parent.trim()) =>
+                {
+                    current = c.parent.trim().to_string();
+                }
+                _ => break,
+            }
+        }
+        current
+    }
+
+    fn declared_tag(&mut self, conn: &mut DbConn, t: &WpTag) -> Result<(), AppError> {
+        self.tag(conn, &t.name, &t.slug).map(drop)
+    }
+
+    /// The tag named `name` (slug from `nicename`, else the name), made on first use.
+    fn tag(
+        &mut self,
+        conn: &mut DbConn,
+        name: &str,
+        nicename: &str,
+    ) -> Result<Option<i32>, AppError> {
+        let name = body::decode_entities(&first_nonempty(&[name, &decoded(nicename)], ""));
+        let slug = slug_or(&slugify(&decoded(nicename)), &slugify(&name), "");
+        if slug.is_empty() {
+            return Ok(None);
+        }
+        if let Some(id) = self.tags.get(&slug) {
+            return Ok(Some(*id));
+        }
+        let id = next_id(self.summary.tags);
+        rows::insert_tag(
+            conn,
+            &rows::TagRow {
+                id,
+                slug: slug.clone(),
+                name: truncate(&name, limits::TAG),
+            },
+        )?;
+        self.summary.tags += 1;
+        self.tags.insert(slug, id);
+        Ok(Some(id))
+    }
+
+    fn attachment(&mut self, conn: &mut DbConn, item: &WpItem) -> Result<(), AppError> {
+        let wp_id = item.post_id.trim().to_string();
+        let url = item.attachment_url.trim().to_string();
+        let outcome = match &item.attachment_data {
+            None => {
+                self.summary.attachments_without_bytes += 1;
+                Attachment::Elsewhere(url)
+            }
+            Some(data) => match image_from_base64(data) {
+                Ok(copies) => {
+                    let id = crate::models::media::store_upload(conn, &copies, self.now)?;
+                    self.summary.images += 1;
+                    Attachment::Stored {
+                        id,
+                        alt: truncate(
+                            &body::decode_entities(&first_nonempty(
+                                &[
+                                    item.meta("_wp_attachment_image_alt").unwrap_or(""),
+                                    &item.title,
+                                ],
+                                "",
+                            )),
+                            limits::ALT,
+                        ),
+                        caption: truncate(&body::plain_text(&item.excerpt), limits::CAPTION),
+                    }
+                }
+                Err(why) => {
+                    self.summary
+                        .notes
+                        .push(format!("attachment {wp_id} ({url}): {why}; not imported"));
+                    Attachment::Refused
+                }
+            },
+        };
+        self.attachments.insert(wp_id, outcome);
+        Ok(())
+    }
+
+    fn article(&mut self, conn: &mut DbConn, item: &WpItem) -> Result<(), AppError> {
+        let wp_id = item.post_id.trim();
+        let is_page = item.post_type == "page";
+        let title = body::decode_entities(&item.title);
+        let title = title.as_str();
+        let label = format!("{} {wp_id} “{}”", item.post_type, truncate(title, 60));
+        let date = parse_time(&item.post_date_gmt).or_else(|| parse_time(&item.post_date));
+        let modified = parse_time(&item.post_modified_gmt);
+        let trashed = item.status == "trash";
+        let status = if trashed {
+            item.meta("_wp_trash_meta_status").unwrap_or("draft")
+        } else {
+            item.status.as_str()
+        };
+        let protected = !item.password.is_empty();
+        let (status, published_at, submitted_at) = match status {
+            "publish" | "future" if protected => {
+                self.note(
+                    &label,
+                    "is password-protected: imported as a draft, not public",
+                );
+                (ArticleStatus::Draft, None, None)
+            }
+            "publish" => (
+                ArticleStatus::Published,
+                Some(date.unwrap_or(self.now)),
+                None,
+            ),
+            "future" => (
+                ArticleStatus::Scheduled,
+                Some(date.unwrap_or(self.now)),
+                None,
+            ),
+            "draft" => (ArticleStatus::Draft, None, None),
+            "pending" => (
+                ArticleStatus::Draft,
+                None,
+                Some(modified.unwrap_or(self.now)),
+            ),
+            "private" => {
+                self.note(&label, "is private: imported as a draft, not public");
+                (ArticleStatus::Draft, None, None)
+            }
+            other => {
+                self.note(&label, &format!("has the status {other:?}: not imported"));
+                return Ok(());
+            }
+        };
+        let deleted_at = trashed.then(|| {
+            item.meta("_wp_trash_meta_time")
+                .and_then(|t| t.trim().parse::<i64>().ok())
+                .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+                .map_or(self.now, |t| t.naive_utc())
+        });
+
+        let section_id = if is_page {
+            Some(self.pages_section(conn)?)
+        } else {
+            None
+        };
+        let mut section_id = section_id;
+        let mut tag_ids: Vec<i32> = Vec::new();
+        for term in &item.terms {
+            let tag = match term.domain.as_str() {
+                "category" => {
+                    let nicename = term.nicename.trim();
+                    let root = self.root_of(nicename);
+                    if section_id.is_none() {
+                        section_id = Some(self.section(conn, &root, &term.name)?);
+                        if root == nicename {
+                            continue;
+                        }
+                    }
+                    // A child category, or a category beyond the first: a tag.
+                    let name = self
+                        .categories
+                        .get(nicename)
+                        .map_or(term.name.clone(), |c| c.name.clone());
+                    self.tag(conn, &name, nicename)?
+                }
+                "post_tag" => self.tag(conn, &term.name, &term.nicename)?,
+                _ => None,
+            };
+            if let Some(id) = tag.filter(|id| !tag_ids.contains(id)) {
+                tag_ids.push(id);
+            }
+        }
+        let author_id = match item.creator.trim() {
+            "" => None,
+            login => Some(self.author(
+                conn,
+                &WpAuthor {
+                    login: login.to_string(),
+                    display_name: String::new(),
+                },
+            )?),
+        };
+
+        let wanted = if trashed {
+            item.meta("_wp_desired_post_slug")
+                .unwrap_or(item.post_name.as_str())
+        } else {
+            item.post_name.as_str()
+        };
+        let wanted = decoded(wanted.trim_end_matches("__trashed"));
+        let base = truncate_slug(&slug_or(
+            &slugify(&wanted),
+            &slugify(title),
+            &format!("{}-{wp_id}", item.post_type),
+        ));
+        let slug = unique(&mut self.article_slugs, &base);
+
+        let (markdown, kept_html) = body::to_markdown(&item.content);
+        if kept_html {
+            self.note(
+                &label,
+                "has a body too large or too deeply nested to convert: kept as HTML",
+            );
+        }
+        if markdown.chars().count() > limits::BODY {
+            self.note(
+                &label,
+                &format!(
+                    "has a body over {} characters: shorten it before saving it",
+                    limits::BODY
+                ),
+            );
+        }
+        let body_html = crate::markdown::render_for_site(&markdown, self.own_origin)
+            .unwrap_or_else(|_| crate::markdown::render_or_escape(&markdown));
+        let headline = match title {
+            "" => format!("Untitled {} {wp_id}", item.post_type),
+            t => truncate(t, limits::HEADLINE),
+        };
+        let created_at = date.or(modified).unwrap_or(self.now);
+        self.last_article += 1;
+        let id = self.last_article;
+        let article = ArticleExport {
+            article: ArticleRow {
+                id,
+                slug,
+                headline,
+                standfirst: truncate(&body::plain_text(&item.excerpt), limits::STANDFIRST),
+                body: markdown.clone(),
+                kicker: String::new(),
+                section_id,
+                author_id,
+                lead_image_id: None,
+                lead_image_alt: String::new(),
+                lead_image_caption: String::new(),
+                lead_image_credit: String::new(),
+                desk_heading: String::new(),
+                desk_text: String::new(),
+                status: status.as_str().to_string(),
+                published_at,
+                created_at,
+                updated_at: modified.unwrap_or(created_at),
+                deleted_at,
+                version: 1,
+                word_count: count_words(&markdown),
+                created_by: None,
+                updated_by: None,
+                submitted_at,
+                review_note: String::new(),
+                seo_title: String::new(),
+                seo_description: String::new(),
+                social_image_id: None,
+                social_image_alt: String::new(),
+                canonical_url: String::new(),
+                noindex: false,
+            },
+            takeaways: Vec::new(),
+            tag_ids,
+            old_slugs: Vec::new(),
+            revisions: Vec::new(),
+            notes: Vec::new(),
+        };
+        rows::insert_article(conn, &article, &body_html)?;
+
+        let mut keys: Vec<String> = permalink::link_key(&item.link).into_iter().collect();
+        if let Ok(number) = wp_id.parse::<u64>() {
+            keys.push(format!("?p={number}"));
+            if is_page {
+                keys.push(format!("?page_id={number}"));
+            }
+        }
+        for key in keys {
+            if self.permalinks.insert(key.clone()) {
+                permalink::record(conn, &key, id)?;
+                self.summary.redirects += 1;
+            } else if !key.starts_with('?') {
+                self.note(
+                    &label,
+                    &format!("has the address {key} of an earlier post: not redirected"),
+                );
+            }
+        }
+        if let Some(thumbnail) = item.meta("_thumbnail_id") {
+            self.featured
+                .push((id, thumbnail.trim().to_string(), label));
+        }
+        let counted = match (status, submitted_at, deleted_at) {
+            (_, _, Some(_)) => "in the trash",
+            (ArticleStatus::Published, _, _) => "published",
+            (ArticleStatus::Scheduled, _, _) => "scheduled",
+            (ArticleStatus::Draft, Some(_), _) => "in review",
+            (ArticleStatus::Draft, None, _) => "draft",
+        };
+        *self.summary.articles.entry(counted).or_default() += 1;
+        if is_page {
+            self.summary.pages += 1;
+        }
+        Ok(())
+    }
+
+    /// The section pages go to, made for the first page.
+    fn pages_section(&mut self, conn: &mut DbConn) -> Result<i32, AppError> {
+        if let Some(id) = self.pages_section {
+            return Ok(id);
+        }
+        // Keyed by a name no WordPress nicename can have (they are never empty).
+        let id = self.section(conn, "", PAGES_SECTION.1)?;
+        self.pages_section = Some(id);
+        Ok(id)
+    }
+
+    fn note(&mut self, label: &str, what: &str) {
+        self.summary.notes.push(format!("{label} {what}"));
+    }
+
+    /// Lead images (their attachments may come after the posts), PostgreSQL's
+    /// id sequences, and the public change that tells running servers.
+    fn finish(mut self, conn: &mut DbConn) -> Result<Summary, AppError> {
+        for (article_id, thumbnail, label) in std::mem::take(&mut self.featured) {
+            let missing = match self.attachments.get(&thumbnail) {
+                Some(Attachment::Stored { id, alt, caption }) => {
+                    crate::models::wordpress::set_lead_image(conn, article_id, *id, alt, caption)?;
+                    continue;
+                }
+                Some(Attachment::Elsewhere(url)) => format!(
+                    "has a featured image whose bytes are not in the file ({url}; nothing is \
+                     downloaded): imported without it"
+                ),
+                Some(Attachment::Refused) => {
+                    "has a featured image that could not be read: imported without it".into()
+                }
+                None => format!(
+                    "has a featured image (attachment {thumbnail}) that is not in the file: \
+                     imported without it"
+                ),
+            };
+            self.note(&label, &missing);
+        }
+        rows::reset_sequences(conn)?;
+        crate::models::public_change::record(conn, self.now)?;
+        Ok(self.summary)
+    }
+}
+
+/// The stored copies of an embedded image, or why it cannot be one.
+fn image_from_base64(data: &str) -> Result<Vec<crate::images::Encoded>, String> {
+    let compact: String = data.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.len() / 4 * 3 > crate::images::MAX_UPLOAD_BYTES {
+        return Err(format!(
+            "its file is over {} MB",
+            crate::images::MAX_UPLOAD_BYTES >> 20
+        ));
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(compact.as_bytes())
+        .map_err(|e| format!("its embedded data is not base64 ({e})"))?;
+    crate::images::process_upload(&bytes)
+}
+
+/// The next id of a table that has `count` rows from this import (ids from 1).
+fn next_id(count: usize) -> i32 {
+    i32::try_from(count + 1).unwrap_or(i32::MAX)
+}
+
+/// A WordPress time (`2026-11-14 08:30:00`); `None` for its zero date.
+fn parse_time(text: &str) -> Option<NaiveDateTime> {
+    NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M:%S").ok()
+}
+
+/// A nicename as WordPress stores it (non-ASCII percent-encoded), decoded.
+fn decoded(nicename: &str) -> String {
+    percent_encoding::percent_decode_str(nicename.trim())
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+fn first_nonempty(candidates: &[&str], fallback: &str) -> String {
+    candidates
+        .iter()
+        .map(|c| c.trim())
+        .find(|c| !c.is_empty())
+        .unwrap_or(fallback)
+        .to_string()
+}
+
+fn slug_or(slug: &str, second: &str, fallback: &str) -> String {
+    [slug, second]
+        .into_iter()
+        .find(|s| !s.is_empty())
+        .unwrap_or(fallback)
+        .to_string()
+}
+
+/// `wanted`, or with `-2`, `-3` … until it is not among `taken`; then taken.
+fn unique(taken: &mut HashSet<String>, wanted: &str) -> String {
+    let mut slug = wanted.to_string();
+    let mut n = 2;
+    while taken.contains(&slug) {
+        slug = format!("{wanted}-{n}");
+        n += 1;
+    }
+    taken.insert(slug.clone());
+    slug
+}
+
+/// At most `max` characters (a word-safe end is not needed for these fields).
+fn truncate(text: &str, max: usize) -> String {
+    let text = text.trim();
+    match text.char_indices().nth(max) {
+        Some((end, _)) => text[..end].trim_end().to_string(),
+        None => text.to_string(),
+    }
+}
+
+/// A slug short enough for the article form (room left for a `-N` suffix).
+fn truncate_slug(slug: &str) -> String {
+    truncate(slug, limits::SLUG - 6)
+        .trim_end_matches('-')
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_made_unique_in_order() {
+        let mut taken = HashSet::new();
+        assert_eq!(unique(&mut taken, "ferry"), "ferry");
+        assert_eq!(unique(&mut taken, "ferry"), "ferry-2");
+        assert_eq!(unique(&mut taken, "ferry"), "ferry-3");
+    }
+
+    #[test]
+    fn wordpress_zero_dates_are_no_dates() {
+        assert!(parse_time("0000-00-00 00:00:00").is_none());
+        assert_eq!(
+            parse_time("2026-11-14 08:30:00").unwrap().to_string(),
+            "2026-11-14 08:30:00"
+        );
+    }
+}
