@@ -232,6 +232,16 @@ fn import_wordpress(
     for note in &made.notes {
         println!("note: {note}");
     }
+    if !made.featured_elsewhere.is_empty() {
+        println!(
+            "{} posts were imported without their featured image: the export has only its \
+             address, and nothing is downloaded (set lead images in the newsroom):",
+            made.featured_elsewhere.len()
+        );
+        for post in &made.featured_elsewhere {
+            println!("  {post}");
+        }
+    }
     println!(
         "related lists are rebuilt when the site next starts (or now: `broadsheet related rebuild`)"
     );

@@ -121,7 +121,7 @@ async fn imports_the_fixture(target: &Target) {
     );
     assert!(out.contains("not imported: 1 nav_menu_item, 1 comments, 1 attachments whose files are not in the export"), "{out}");
     assert!(
-        out.contains("note: post 102 “Zürich tram planners ride the harbour line” has a featured image whose bytes are not in the file (https://courier.example/wp-content/uploads/2026/12/tram-depot.jpg"),
+        out.contains("1 posts were imported without their featured image: the export has only its address, and nothing is downloaded (set lead images in the newsroom):\n  post 102 “Zürich tram planners ride the harbour line” (https://courier.example/wp-content/uploads/2026/12/tram-depot.jpg)\n"),
         "{out}"
     );
     assert!(

@@ -77,6 +77,10 @@ pub struct Summary {
     pub skipped_types: BTreeMap<String, usize>,
     /// One line for each item imported differently or left out, and why.
     pub notes: Vec<String>,
+    /// Posts imported without their featured image because only its
+    /// address is in the file (usual for WordPress's own exports, so they are
+    /// listed apart): each post as named in notes, with the image's address.
+    pub featured_elsewhere: Vec<String>,
 }
 
 impl Summary {
@@ -629,10 +633,11 @@ impl<'o> Importer<'o> {
                     crate::models::wordpress::set_lead_image(conn, article_id, *id, alt, caption)?;
                     continue;
                 }
-                Some(Attachment::Elsewhere(url)) => format!(
-                    "has a featured image whose bytes are not in the file ({url}; nothing is \
-                     downloaded): imported without it"
-                ),
+                Some(Attachment::Elsewhere(url)) => {
+                    let listed = format!("{label} ({url})");
+                    self.summary.featured_elsewhere.push(listed);
+                    continue;
+                }
                 Some(Attachment::Refused) => {
                     "has a featured image that could not be read: imported without it".into()
                 }
