@@ -12,7 +12,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use broadsheet::models::user::Role;
+use broadsheet::models::{Article, Section};
 use chrono::Duration;
+use common::admin::{article_form, article_id, borrowed, version_of};
 use common::*;
 use tempfile::TempDir;
 
@@ -259,20 +262,16 @@ async fn imports_the_fixture(target: &Target) {
         assert!(!front.contains(hidden), "{hidden} is on the front page");
     }
     assert!(front.contains("Night ferry returns"));
-    let (in_review, trashed, scheduled_at) = app.read(|conn| {
-        use broadsheet::models::Article;
-        let find = |conn: &mut _, slug: &str| {
-            let id = article_id_by_slug(conn, slug);
-            Article::find(conn, id).unwrap()
-        };
-        (
-            find(conn, "lighthouse-keeper-retires").is_in_review(),
-            find(conn, "night-ferry-returns-2").deleted_at.is_some(),
-            find(conn, "election-night").published_at,
-        )
-    });
-    assert!(in_review && trashed);
-    assert_eq!(scheduled_at.unwrap().to_string(), "2027-06-01 18:00:00");
+    let find = |slug: &str| {
+        let id = article_id(&app, slug);
+        app.read(|conn| Article::find(conn, id).unwrap())
+    };
+    assert!(find("lighthouse-keeper-retires").is_in_review());
+    assert!(find("night-ferry-returns-2").deleted_at.is_some());
+    assert_eq!(
+        find("election-night").published_at.unwrap().to_string(),
+        "2027-06-01 18:00:00"
+    );
 
     // Old permalinks answer 301 to the new URLs; a draft's stays a 404.
     for (old, new) in [
@@ -332,6 +331,46 @@ async fn imports_the_fixture(target: &Target) {
         .body
         .contains("/articles/zurich-tram-planners"));
 
+    // The newsroom: the pending post waits in the review queue, and an
+    // imported article opens in the editor as Markdown and saves as any other.
+    let mut editor = app.signed_in("desk@news.example", Role::Editor).await;
+    let queue = editor.get("/admin?status=review").await;
+    assert!(queue
+        .body
+        .contains("Lighthouse keeper retires after forty winters"));
+    let id = article_id(&app, "zurich-tram-planners");
+    let edit = editor.get(&format!("/admin/articles/{id}/edit")).await;
+    assert_eq!(edit.status, 200);
+    assert!(text_of(&edit.html(), "#body")
+        .unwrap()
+        .starts_with("A delegation of six engineers from Zürich"));
+    let section = app.read(|c| Section::find_by_slug(c, "kultur").unwrap().id);
+    let fields = article_form(
+        &app,
+        &[
+            (
+                "headline",
+                "Zürich tram planners ride the harbour line".into(),
+            ),
+            ("slug", "zurich-tram-planners".into()),
+            ("status", "published".into()),
+            ("body", "Edited after the *import*.".into()),
+            ("tags", "Trams".into()),
+            ("section_id", section.to_string()),
+            ("version", version_of(&app, id)),
+        ],
+    );
+    let saved = editor
+        .post_multipart(&format!("/admin/articles/{id}"), &borrowed(&fields), None)
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let page = app.get("/articles/zurich-tram-planners").await;
+    assert!(
+        page.body.contains("Edited after the <em>import</em>."),
+        "{}",
+        page.body
+    );
+
     // The scheduled post goes live at its time, and its old address with it.
     app.clock.set(test_now() + Duration::days(100));
     app.notice_changes();
@@ -357,16 +396,6 @@ async fn imports_the_fixture(target: &Target) {
         again.stderr
     );
     assert_eq!(content(&target.url), before);
-}
-
-fn article_id_by_slug(conn: &mut broadsheet::db::DbConn, slug: &str) -> i32 {
-    use broadsheet::schema::articles;
-    use diesel::prelude::*;
-    articles::table
-        .filter(articles::slug.eq(slug))
-        .select(articles::id)
-        .first(conn)
-        .unwrap()
 }
 
 /// Files that must be refused, each with what the message says.
