@@ -360,10 +360,9 @@ impl<R: BufRead> WxrReader<R> {
             },
             (Some(Open::Item(item)), 4) if parent == "wp:postmeta" => match name.as_str() {
                 "wp:meta_key" => self.meta_key = text,
-                "wp:meta_value" => {
-                    if item.meta.len() < 1000 {
-                        item.meta.push((std::mem::take(&mut self.meta_key), text));
-                    }
+                // Bounded: a post has a few dozen meta pairs.
+                "wp:meta_value" if item.meta.len() < 1000 => {
+                    item.meta.push((std::mem::take(&mut self.meta_key), text));
                 }
                 _ => {}
             },
