@@ -51,8 +51,9 @@ use wxr::{Record, WpAuthor, WpCategory, WpItem, WpTag, WxrReader};
 /// not files: a site with 100,000 posts exports to a few hundred megabytes.
 pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
-/// The section pages are filed in.
-pub const PAGES_SECTION: (&str, &str) = ("pages", "Pages");
+/// The name of the section pages are filed in (slug `pages`, or `pages-2`
+/// when a category took that).
+pub const PAGES_SECTION: &str = "Pages";
 
 /// How long a section, tag or author name may be (as the newsroom forms allow).
 const MAX_NAME_CHARS: usize = 80;
@@ -614,8 +615,8 @@ impl<'o> Importer<'o> {
         if let Some(id) = self.pages_section {
             return Ok(id);
         }
-        // Keyed by a name no WordPress nicename can have (they are never empty).
-        let id = self.section(conn, "", PAGES_SECTION.1)?;
+        // Keyed by a name no category can have (XML text cannot hold NUL).
+        let id = self.section(conn, "\0pages", PAGES_SECTION)?;
         self.pages_section = Some(id);
         Ok(id)
     }
