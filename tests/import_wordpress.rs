@@ -119,7 +119,7 @@ async fn imports_the_fixture(target: &Target) {
     assert!(run.ok, "import failed: {}\n{}", run.stderr, run.stdout);
     let out = &run.stdout;
     assert!(
-        out.contains("imported 10 articles (2 draft, 1 in review, 1 in the trash, 5 published, 1 scheduled; 1 of them pages), 4 sections, 6 tags, 3 authors, 1 images and 18 old addresses"),
+        out.contains("imported 10 articles (2 draft, 1 in review, 1 in the trash, 5 published, 1 scheduled; 1 of them pages), 4 sections, 6 tags, 3 authors, 1 images and 30 old addresses"),
         "{out}"
     );
     assert!(out.contains("not imported: 1 nav_menu_item, 1 comments, 1 attachments whose files are not in the export"), "{out}");
@@ -273,7 +273,7 @@ async fn imports_the_fixture(target: &Target) {
         "2027-06-01 18:00:00"
     );
 
-    // Old permalinks answer 301 to the new URLs; a draft's stays a 404.
+    // Old permalinks and archive pages answer 301 to the new URLs; a draft's stays a 404.
     for (old, new) in [
         (
             "/2026/11/14/night-ferry-returns/",
@@ -294,6 +294,13 @@ async fn imports_the_fixture(target: &Target) {
         ),
         ("/about/", "/articles/about"),
         ("/?page_id=110", "/articles/about"),
+        ("/category/kultur/", "/sections/kultur"),
+        (
+            "/category/news/harbour/night-services/",
+            "/tags/night-services",
+        ),
+        ("/tag/ferries/", "/tags/ferries"),
+        ("/author/aoberg/", "/authors/aoberg"),
     ] {
         assert_eq!(
             head_of(&app, old).await,

@@ -1,22 +1,60 @@
-//! Old addresses of imported articles: a WordPress permalink
+//! Old addresses of an imported site: a WordPress permalink
 //! (`/2026/11/14/night-ferry-returns/`) or its `?p=101` form keeps answering,
-//! with a 301 to the article's own URL. They live in `taxonomy_redirects`
-//! beside the old slugs of sections, tags and authors, with the kind
-//! [`KIND`], the old address (see [`path_key`]) as `old_slug` and the
-//! article's id as `target_id`, so the export carries them and the lookup is
-//! the table's primary key. The lookup runs only for requests that matched
-//! no route, and leads only to public articles: a draft's old address stays
-//! a 404 until it is published.
+//! with a 301 to the article's own URL, and so do the archive pages
+//! `/category/news/`, `/tag/ferries/` and `/author/login/`. They live in
+//! `taxonomy_redirects` beside the old slugs of sections, tags and authors,
+//! with a kind of their own ([`Target::kind`]), the old address (see
+//! [`path_key`]) as `old_slug` and the target's id as `target_id`, so the
+//! export carries them and the lookup is the table's primary key. The
+//! lookup runs only for requests that matched no route, and leads only to
+//! what readers may see: a draft's old address stays a 404 until it is
+//! published, and a tag no public article carries stays unknown.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::models::article::public_at;
-use crate::schema::{articles, taxonomy_redirects};
+use crate::models::Tag;
+use crate::schema::{articles, authors, sections, tags, taxonomy_redirects};
 
-/// The `taxonomy_redirects.kind` of an article's old address.
-pub const KIND: &str = "permalink";
+/// What an old address leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Article,
+    Section,
+    Tag,
+    Author,
+}
+
+impl Target {
+    const ALL: [Target; 4] = [
+        Target::Article,
+        Target::Section,
+        Target::Tag,
+        Target::Author,
+    ];
+
+    /// Its `taxonomy_redirects.kind`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Target::Article => "permalink",
+            Target::Section => "permalink_section",
+            Target::Tag => "permalink_tag",
+            Target::Author => "permalink_author",
+        }
+    }
+
+    /// The URL prefix of its pages.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Target::Article => "/articles",
+            Target::Section => "/sections",
+            Target::Tag => "/tags",
+            Target::Author => "/authors",
+        }
+    }
+}
 
 /// The longest old address kept (longer ones are not real permalinks).
 pub const MAX_KEY_BYTES: usize = 1000;
@@ -59,32 +97,66 @@ pub fn link_key(link: &str) -> Option<String> {
     path_key(path).or_else(|| query_key(query))
 }
 
-/// Records that `key` (from [`path_key`] or [`query_key`]) leads to `article_id`.
-pub fn record(conn: &mut DbConn, key: &str, article_id: i32) -> QueryResult<()> {
+/// Records that `key` (from [`path_key`] or [`query_key`]) leads to the
+/// article, section, tag or author `id`.
+pub fn record(conn: &mut DbConn, target: Target, key: &str, id: i32) -> QueryResult<()> {
     diesel::insert_into(taxonomy_redirects::table)
         .values((
-            taxonomy_redirects::kind.eq(KIND),
+            taxonomy_redirects::kind.eq(target.kind()),
             taxonomy_redirects::old_slug.eq(key),
-            taxonomy_redirects::target_id.eq(article_id),
+            taxonomy_redirects::target_id.eq(id),
         ))
         .execute(conn)
         .map(drop)
 }
 
-/// The slug of the public article the old address `key` leads to, if any.
+/// Where the old address `key` leads, if readers may see it: the target
+/// and its slug. One primary-key probe per kind, then one row by id.
 pub fn public_target(
     conn: &mut DbConn,
     key: &str,
     now: NaiveDateTime,
-) -> QueryResult<Option<String>> {
-    taxonomy_redirects::table
-        .inner_join(articles::table.on(articles::id.eq(taxonomy_redirects::target_id)))
-        .filter(taxonomy_redirects::kind.eq(KIND))
+) -> QueryResult<Option<(Target, String)>> {
+    let kinds = Target::ALL.map(Target::kind);
+    let found: Option<(String, i32)> = taxonomy_redirects::table
+        .filter(taxonomy_redirects::kind.eq_any(kinds))
         .filter(taxonomy_redirects::old_slug.eq(key))
-        .filter(public_at(now))
-        .select(articles::slug)
+        .select((taxonomy_redirects::kind, taxonomy_redirects::target_id))
         .first(conn)
-        .optional()
+        .optional()?;
+    let Some((kind, id)) = found else {
+        return Ok(None);
+    };
+    let Some(target) = Target::ALL.into_iter().find(|t| t.kind() == kind) else {
+        return Ok(None);
+    };
+    let slug: Option<String> = match target {
+        Target::Article => articles::table
+            .find(id)
+            .filter(public_at(now))
+            .select(articles::slug)
+            .first(conn)
+            .optional()?,
+        Target::Section => sections::table
+            .find(id)
+            .select(sections::slug)
+            .first(conn)
+            .optional()?,
+        Target::Tag => {
+            let slug: Option<String> = tags::table
+                .find(id)
+                .select(tags::slug)
+                .first(conn)
+                .optional()?;
+            slug.filter(|s| Tag::find_public_by_slug(conn, s, now).is_ok())
+        }
+        Target::Author => authors::table
+            .find(id)
+            .select(authors::slug)
+            .first(conn)
+            .optional()?,
+    };
+    Ok(slug.map(|slug| (target, slug)))
 }
 
 #[cfg(test)]

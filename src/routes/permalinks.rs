@@ -1,6 +1,7 @@
-//! Old addresses of imported articles (`models::permalink`): a WordPress
-//! permalink that matched no route, or the front page's `/?p=ID`, answers
-//! 301 to the article when it is public, and 404 otherwise. The lookup runs
+//! Old addresses of an imported site (`models::permalink`): a WordPress
+//! permalink or archive page that matched no route, or the front page's
+//! `/?p=ID`, answers 301 to the article, section, tag or author when readers
+//! may see it, and 404 otherwise. The lookup runs
 //! only for requests no route matched, so found pages pay nothing for it.
 
 use actix_web::http::Method;
@@ -27,7 +28,7 @@ pub async fn old_address(
     }
 }
 
-/// The 301 to the public article `key` leads to, or the 404 page.
+/// The 301 to what `key` leads to, or the 404 page.
 pub async fn redirect(state: &AppState, key: String) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let slug = db::run(&state.pool, move |conn| {
@@ -35,8 +36,9 @@ pub async fn redirect(state: &AppState, key: String) -> Result<HttpResponse, App
     })
     .await?;
     match slug {
-        Some(slug) => Ok(moved_to(&format!(
-            "/articles/{}",
+        Some((target, slug)) => Ok(moved_to(&format!(
+            "{}/{}",
+            target.prefix(),
             utf8_percent_encode(&slug, SEGMENT)
         ))),
         None => Err(AppError::NotFound),

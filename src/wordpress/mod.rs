@@ -20,6 +20,7 @@
 //! | attachment with its bytes in the file (`<wp:attachment_data encoding="base64">`) | an image in the library; a post's featured image (`_thumbnail_id`) becomes its lead image |
 //! | attachment with only `wp:attachment_url` (what WordPress writes) | nothing: nothing is ever downloaded; a post whose featured image it was gets a note |
 //! | `<link>` and `?p=ID` (pages also `?page_id=ID`) | old addresses answering 301 to the article (`models::permalink`) |
+//! | archives `/category/a/b/`, `/tag/x/`, `/author/login/` | 301 to the section, tag or author they became |
 //! | excerpt | standfirst (plain text) |
 //! | content | Markdown body (`body`), rendered and sanitised as a save renders |
 //! | comments, menus, revisions, reusable blocks, other post types | not imported (counted in the summary) |
@@ -43,7 +44,8 @@ use crate::error::AppError;
 use crate::models::article::count_words;
 use crate::models::article_form::limits;
 use crate::models::export::{self as rows, ArticleExport, ArticleRow};
-use crate::models::{permalink, ArticleStatus};
+use crate::models::permalink::{self, Target};
+use crate::models::ArticleStatus;
 use crate::slug::slugify;
 use wxr::{Record, WpAuthor, WpCategory, WpItem, WpTag, WxrReader};
 
@@ -240,6 +242,10 @@ impl<'o> Importer<'o> {
             &slug_or(&slugify(login), &slugify(&name), "author"),
         );
         let id = next_id(self.summary.authors);
+        // WordPress's author archive is at the login, made URL-safe.
+        for archive in [login, slug.as_str()] {
+            self.old_address(conn, Target::Author, &format!("/author/{archive}"), id)?;
+        }
         rows::insert_author(
             conn,
             &rows::AuthorRow {
@@ -302,6 +308,9 @@ impl<'o> Importer<'o> {
         )?;
         self.summary.sections += 1;
         self.sections.insert(nicename.to_string(), id);
+        if !nicename.starts_with('\0') {
+            self.old_address(conn, Target::Section, &format!("/category/{nicename}"), id)?;
+        }
         Ok(id)
     }
 
@@ -323,8 +332,64 @@ impl<'o> Importer<'o> {
         current
     }
 
+    /// `/category/parent/child`, the archive address of a category.
+    fn category_path(&self, nicename: &str) -> String {
+        let mut path = vec![nicename.to_string()];
+        for _ in 0..32 {
+            let parent = self
+                .categories
+                .get(path.last().map_or("", String::as_str))
+                .map(|c| c.parent.trim().to_string())
+                .filter(|p| !p.is_empty() && self.categories.contains_key(p));
+            match parent {
+                Some(p) => path.push(p),
+                None => break,
+            }
+        }
+        path.reverse();
+        format!("/category/{}", path.join("/"))
+    }
+
     fn declared_tag(&mut self, conn: &mut DbConn, t: &WpTag) -> Result<(), AppError> {
-        self.tag(conn, &t.name, &t.slug).map(drop)
+        self.wp_tag(conn, &t.name, &t.slug).map(drop)
+    }
+
+    /// A WordPress tag, with its archive address `/tag/slug`.
+    fn wp_tag(
+        &mut self,
+        conn: &mut DbConn,
+        name: &str,
+        nicename: &str,
+    ) -> Result<Option<i32>, AppError> {
+        let id = self.tag(conn, name, nicename)?;
+        if let Some(id) = id {
+            self.old_address(conn, Target::Tag, &format!("/tag/{}", nicename.trim()), id)?;
+        }
+        Ok(id)
+    }
+
+    /// Records an old address (a path, or `?p=` form) of `target` `id`,
+    /// unless an earlier row took it; says whether it was recorded.
+    fn old_address(
+        &mut self,
+        conn: &mut DbConn,
+        target: Target,
+        address: &str,
+        id: i32,
+    ) -> Result<bool, AppError> {
+        let key = if address.starts_with('?') {
+            Some(address.to_string())
+        } else {
+            permalink::path_key(address)
+        };
+        match key {
+            Some(key) if self.permalinks.insert(key.clone()) => {
+                permalink::record(conn, target, &key, id)?;
+                self.summary.redirects += 1;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 
     /// The tag named `name` (slug from `nicename`, else the name), made on first use.
@@ -473,9 +538,14 @@ impl<'o> Importer<'o> {
                         .categories
                         .get(nicename)
                         .map_or(term.name.clone(), |c| c.name.clone());
-                    self.tag(conn, &name, nicename)?
+                    let tag = self.tag(conn, &name, nicename)?;
+                    if let Some(id) = tag {
+                        let archive = self.category_path(nicename);
+                        self.old_address(conn, Target::Tag, &archive, id)?;
+                    }
+                    tag
                 }
-                "post_tag" => self.tag(conn, &term.name, &term.nicename)?,
+                "post_tag" => self.wp_tag(conn, &term.name, &term.nicename)?,
                 _ => None,
             };
             if let Some(id) = tag.filter(|id| !tag_ids.contains(id)) {
@@ -582,13 +652,10 @@ impl<'o> Importer<'o> {
             }
         }
         for key in keys {
-            if self.permalinks.insert(key.clone()) {
-                permalink::record(conn, &key, id)?;
-                self.summary.redirects += 1;
-            } else if !key.starts_with('?') {
+            if !self.old_address(conn, Target::Article, &key, id)? && !key.starts_with('?') {
                 self.note(
                     &label,
-                    &format!("has the address {key} of an earlier post: not redirected"),
+                    &format!("has the address {key} of an earlier item: not redirected"),
                 );
             }
         }
