@@ -64,7 +64,9 @@ pub const SYNC_INTERVAL: Duration = Duration::from_millis(250);
 pub const DEFAULT_BUDGET: usize = 64 * 1024 * 1024;
 
 /// Query parameters a public handler reads; the rest never reach the key.
-const KEY_PARAMS: [&str; 4] = ["after", "before", "page", "q"];
+/// (`p` and `page_id`: the front page answers WordPress's old `/?p=ID`
+/// addresses with a redirect, see `models::permalink`.)
+const KEY_PARAMS: [&str; 6] = ["after", "before", "page", "page_id", "p", "q"];
 
 /// A longer key (a long search) is answered but not kept.
 const MAX_KEY_LEN: usize = 512;

@@ -26,6 +26,7 @@ pub mod share;
 pub mod shutdown;
 pub mod slug;
 pub mod views;
+pub mod wordpress;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};

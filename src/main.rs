@@ -1,6 +1,6 @@
 //! The `broadsheet` command: serve the site (the default), run migrations,
-//! manage accounts, rebuild related lists, generate articles, back up, or
-//! export and import the whole site.
+//! manage accounts, rebuild related lists, generate articles, back up,
+//! export and import the whole site, or import a WordPress site.
 
 use std::process::ExitCode;
 
@@ -84,6 +84,18 @@ enum Command {
         #[arg(long, env = "BROADSHEET_BASE_URL")]
         base_url: Option<String>,
     },
+    /// Load a WordPress export (WXR: Tools → Export → All content) into an
+    /// empty database (migrated first), all or nothing.
+    ImportWordpress {
+        /// The export file (`.xml`).
+        file: std::path::PathBuf,
+        /// Database URL: sqlite://PATH or postgres://USER@HOST/DB.
+        #[arg(long, env = "DATABASE_URL", default_value = "sqlite://broadsheet.db")]
+        database_url: String,
+        /// The site's public origin, as given to `serve` (bodies are rendered on import).
+        #[arg(long, env = "BROADSHEET_BASE_URL")]
+        base_url: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -162,6 +174,74 @@ fn import(
         "imported {} articles, {} image copies and {} accounts",
         made.articles, made.media, made.users
     );
+    println!(
+        "related lists are rebuilt when the site next starts (or now: `broadsheet related rebuild`)"
+    );
+    Ok(())
+}
+
+/// Runs `broadsheet import-wordpress FILE` and says what it made and what it left out.
+fn import_wordpress(
+    file: &std::path::Path,
+    database_url: &str,
+    base_url: Option<&str>,
+) -> Result<(), AppError> {
+    let pool = db::connect(database_url)?;
+    let mut conn = pool.get()?;
+    let origin = base_url.unwrap_or("").trim_end_matches('/');
+    let now = broadsheet::Clock::System.now();
+    let made = broadsheet::wordpress::import_file(&mut conn, file, origin, now)?;
+    let statuses: Vec<String> = made
+        .articles
+        .iter()
+        .map(|(status, n)| format!("{n} {status}"))
+        .collect();
+    println!(
+        "imported {} articles ({}; {} of them pages), {} sections, {} tags, {} authors, \
+         {} images and {} old addresses (301 to their articles)",
+        made.article_count(),
+        if statuses.is_empty() {
+            "none".to_string()
+        } else {
+            statuses.join(", ")
+        },
+        made.pages,
+        made.sections,
+        made.tags,
+        made.authors,
+        made.images,
+        made.redirects
+    );
+    let mut left_out: Vec<String> = made
+        .skipped_types
+        .iter()
+        .map(|(kind, n)| format!("{n} {kind}"))
+        .collect();
+    if made.comments > 0 {
+        left_out.push(format!("{} comments", made.comments));
+    }
+    if made.attachments_without_bytes > 0 {
+        left_out.push(format!(
+            "{} attachments whose files are not in the export (never downloaded)",
+            made.attachments_without_bytes
+        ));
+    }
+    if !left_out.is_empty() {
+        println!("not imported: {}", left_out.join(", "));
+    }
+    for note in &made.notes {
+        println!("note: {note}");
+    }
+    if !made.featured_elsewhere.is_empty() {
+        println!(
+            "{} posts were imported without their featured image: the export has only its \
+             address, and nothing is downloaded (set lead images in the newsroom):",
+            made.featured_elsewhere.len()
+        );
+        for post in &made.featured_elsewhere {
+            println!("  {post}");
+        }
+    }
     println!(
         "related lists are rebuilt when the site next starts (or now: `broadsheet related rebuild`)"
     );
@@ -329,6 +409,11 @@ fn main() -> ExitCode {
             database_url,
             base_url,
         }) => import(&file, &database_url, base_url.as_deref()),
+        Some(Command::ImportWordpress {
+            file,
+            database_url,
+            base_url,
+        }) => import_wordpress(&file, &database_url, base_url.as_deref()),
         Some(Command::Serve(config)) => {
             actix_web::rt::System::new().block_on(broadsheet::serve(*config))
         }

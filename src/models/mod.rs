@@ -11,6 +11,7 @@ pub mod bulk;
 pub mod export;
 pub mod feed;
 pub mod media;
+pub mod permalink;
 pub mod public_change;
 pub mod related;
 pub mod related_index;
@@ -21,6 +22,7 @@ pub mod setting;
 pub mod tag;
 pub mod taxonomy_redirect;
 pub mod user;
+pub mod wordpress;
 
 pub use article::{Article, ArticleCard, ArticleStatus, NewArticle};
 pub use author::{Author, NewAuthor};

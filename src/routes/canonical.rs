@@ -12,7 +12,7 @@ use crate::models::Tag;
 use crate::{db, AppState};
 
 /// A slug as a path segment: everything but unreserved characters encoded.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+pub const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'_')
     .remove(b'.')

@@ -14,6 +14,7 @@ pub mod error_pages;
 pub mod feeds;
 pub mod health;
 pub mod media;
+pub mod permalinks;
 pub mod public;
 pub mod search;
 pub mod share;
@@ -96,5 +97,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(page("/media/{token}", get().to(media::show_media)))
         .service(page("/share/mastodon", get().to(share::share_to_mastodon)))
         .service(page("/favicon.ico", get().to(media::favicon)))
-        .service(page("/healthz", get().to(health::healthz)));
+        .service(page("/healthz", get().to(health::healthz)))
+        // Whatever matched nothing: an imported article's old address, or 404.
+        .default_service(web::to(permalinks::old_address));
 }

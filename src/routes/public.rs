@@ -247,6 +247,10 @@ pub async fn front_page(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
+    // An imported WordPress site's plain links (`/?p=101`) lead to their article.
+    if let Some(key) = crate::models::permalink::query_key(req.query_string()) {
+        return crate::routes::permalinks::redirect(&state, key).await;
+    }
     let request = list_request(&req)?;
     let now = state.clock.now();
     let shared = state.clone();
