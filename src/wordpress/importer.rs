@@ -132,6 +132,7 @@ impl<'o> Importer<'o> {
                 link_bluesky: String::new(),
                 link_linkedin: String::new(),
                 link_website: String::new(),
+                kind: crate::models::author::AuthorKind::Person.as_str().into(),
             },
         )?;
         self.summary.authors += 1;
@@ -511,6 +512,8 @@ impl<'o> Importer<'o> {
             },
             takeaways: Vec::new(),
             tag_ids,
+            // A WordPress post has one author: `author_id` alone credits it.
+            author_ids: Vec::new(),
             old_slugs: Vec::new(),
             revisions: Vec::new(),
             notes: Vec::new(),
