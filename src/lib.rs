@@ -1,7 +1,6 @@
 //! Broadsheet: a server-rendered news site. This crate builds the whole app;
 //! `main.rs` only parses the command line, and tests build the same app.
 
-pub mod admin_views;
 pub mod assets;
 pub mod auth;
 pub mod cache;

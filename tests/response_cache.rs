@@ -413,7 +413,7 @@ async fn an_uncached_article_page_costs_at_most_five_statements() {
                     counted.fetch_add(1, Ordering::SeqCst);
                 }
             });
-            let page = broadsheet::routes::public::load_article_page(
+            let page = broadsheet::views::article::load_article_page(
                 conn,
                 &app.state,
                 &slug,

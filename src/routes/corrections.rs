@@ -13,8 +13,9 @@ use crate::routes::feeds::{
     self, xml_response, xml_safe, AtomFeed, EntryView, FeedView, RssFeed, ATOM_CONTENT_TYPE,
     FEED_LENGTH, RSS_CONTENT_TYPE,
 };
-use crate::routes::public::{cached_page, chrome, listing_meta, page_number, ListMeta, PER_PAGE};
+use crate::routes::pages::{cached_page, page_number, PER_PAGE};
 use crate::seo::{self, stamp};
+use crate::views::{chrome, listing_meta, ListMeta};
 use crate::views::{paragraphs, CorrectionView, CorrectionsPage, ListPager, Site};
 use crate::AppState;
 

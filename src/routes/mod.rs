@@ -14,6 +14,7 @@ pub mod error_pages;
 pub mod feeds;
 pub mod health;
 pub mod media;
+pub mod pages;
 pub mod permalinks;
 pub mod public;
 pub mod search;

@@ -8,8 +8,9 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use crate::db;
 use crate::error::AppError;
 use crate::models::search::{search_public, SearchTerms, MAX_RANKED};
-use crate::routes::public::{html_page, load_chrome, page_number, PER_PAGE};
+use crate::routes::pages::{html_page, page_number, PER_PAGE};
 use crate::seo::PageMeta;
+use crate::views::load_chrome;
 use crate::views::{CardView, Pager, SearchPage, SearchResultView};
 use crate::AppState;
 

@@ -6,9 +6,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::error::AppError;
-use crate::routes::public::{html_page, load_chrome};
+use crate::routes::pages::html_page;
 use crate::seo::PageMeta;
 use crate::share::{mastodon_instance, mastodon_share_url};
+use crate::views::load_chrome;
 use crate::views::MastodonSharePage;
 use crate::{db, AppState};
 

@@ -9,10 +9,6 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use crate::admin_views::{
-    ArticleFormPage, ArticleListPage, ArticleRow, ConflictPage, CurrentImage, NoteRow, Provenance,
-    ReasonView, ReviewView, RevisionPage, RevisionsPage,
-};
 use crate::auth::{self, SignedIn};
 use crate::db::{self, DbConn};
 use crate::error::AppError;
@@ -24,8 +20,12 @@ use crate::models::article_form::{
 use crate::models::user::Role;
 use crate::models::{revision, Article, Author, MediaInfo, Section, Tag};
 use crate::routes::admin::form_data;
-use crate::routes::public::{article_page, load_bundle, ArticleBundle};
 use crate::schema::{article_authors, articles, authors, media, sections, users};
+use crate::views::admin::{
+    ArticleFormPage, ArticleListPage, ArticleRow, ConflictPage, CurrentImage, NoteRow, Provenance,
+    ReasonView, ReviewView, RevisionPage, RevisionsPage,
+};
+use crate::views::article::{article_page, load_bundle, ArticleBundle};
 use crate::views::ImageView;
 use crate::AppState;
 

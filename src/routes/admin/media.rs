@@ -5,13 +5,13 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use crate::admin_views::{LibraryRow, MediaPage};
 use crate::auth::{self, SignedIn};
 use crate::db;
 use crate::error::AppError;
 use crate::models::media::{self, Deleted, MediaUrl};
 use crate::models::user::Role;
-use crate::routes::public::page_number;
+use crate::routes::pages::page_number;
+use crate::views::admin::{LibraryRow, MediaPage};
 use crate::AppState;
 
 /// Images per page of the library.

@@ -16,9 +16,9 @@ use actix_web::cookie::Key;
 use actix_web::middleware::DefaultHeaders;
 use actix_web::web;
 
-use crate::admin_views::AdminChrome;
 use crate::auth::{self, SignedIn};
 use crate::models::user::Role;
+use crate::views::admin::AdminChrome;
 use crate::AppState;
 
 /// The one list of signed-in admin URLs: method, path under `/admin`, the

@@ -9,11 +9,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::admin_views::LoginPage;
 use crate::auth::{self, SignedIn};
 use crate::error::AppError;
 use crate::models::admin_session;
 use crate::models::user::{self, throttle, User};
+use crate::views::admin::LoginPage;
 use crate::{db, AppState};
 
 /// `?next=` after sign-in: only a same-site path inside the admin area (no

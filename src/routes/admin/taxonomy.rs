@@ -6,7 +6,6 @@ use askama::Template;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use crate::admin_views::{TaxonomyItemPage, TaxonomyPage, TypedAuthor};
 use crate::auth::{self, SignedIn};
 use crate::db::{self, DbConn};
 use crate::error::AppError;
@@ -20,6 +19,7 @@ use crate::models::{Author, Section, Tag};
 use crate::routes::admin::form_data;
 use crate::schema::{authors, sections, tags};
 use crate::slug::slugify;
+use crate::views::admin::{TaxonomyItemPage, TaxonomyPage, TypedAuthor};
 use crate::views::Pager;
 use crate::AppState;
 

@@ -5,13 +5,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::admin_views::UsersPage;
 use crate::auth::{self, SignedIn};
 use crate::db;
 use crate::error::AppError;
 use crate::models::admin_session;
 use crate::models::user::{Role, User};
 use crate::models::Author;
+use crate::views::admin::UsersPage;
 use crate::AppState;
 
 /// The shortest password accepted.

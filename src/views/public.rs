@@ -1,15 +1,20 @@
-//! Page views: one askama struct per page template, with every value it shows
-//! loaded and formatted before rendering (templates never query). Also the
-//! small view pieces the templates share: cards, images, the pager.
+//! The reader's pages: one askama struct per page template, with every value
+//! it shows loaded and formatted before rendering (templates never query).
+//! Also the pieces the templates share: the masthead (`Chrome`), cards,
+//! images, the pager, and list pages' metadata.
 
 use askama::Template;
 use chrono_tz::Tz;
+
+use crate::cache::SiteFacts;
+use crate::db::DbConn;
+use crate::error::AppError;
 
 #[cfg(test)]
 use crate::models::article::ListKey;
 use crate::models::article::{ListPage, PageStart};
 use crate::models::{ArticleCard, MediaInfo, Section};
-use crate::seo::{stamp, MetaImage, PageMeta, Stamp};
+use crate::seo::{self, stamp, MetaImage, PageMeta, Stamp};
 use crate::share::ShareLink;
 
 /// Site-wide settings every page shows.
@@ -581,4 +586,73 @@ pub fn thousands(n: i64) -> String {
         out.insert(0, '-');
     }
     out
+}
+
+/// The masthead and navigation of a public page, from the site facts the
+/// response cache keeps (see [`crate::cache::SiteFacts`]).
+pub fn chrome(site: &Site, facts: &SiteFacts, current_section: Option<String>) -> Chrome {
+    Chrome {
+        site: site.clone(),
+        sections: facts.sections.clone(),
+        is_front: false,
+        current_section,
+    }
+}
+
+/// The masthead and navigation, loaded (for pages outside the cache: previews).
+pub fn load_chrome(
+    conn: &mut DbConn,
+    site: &Site,
+    current_section: Option<String>,
+) -> Result<Chrome, AppError> {
+    Ok(Chrome {
+        site: site.clone(),
+        sections: Section::all_in_order(conn)?,
+        is_front: false,
+        current_section,
+    })
+}
+
+/// Metadata for a page of a list: its own canonical URL, the site's share
+/// card, its feeds, `rel=prev/next`, and `CollectionPage` + `BreadcrumbList` JSON-LD.
+pub fn listing_meta(site: &Site, list: ListMeta<'_>) -> PageMeta {
+    let canonical = site.url(&list.pager.current);
+    let article_urls: Vec<String> = list.cards.iter().map(|c| site.url(&c.href)).collect();
+    let mut json_ld = vec![seo::collection_page(
+        &list.title,
+        &list.description,
+        &canonical,
+        &article_urls,
+    )];
+    if let Some(crumb) = list.breadcrumb {
+        json_ld.push(seo::breadcrumbs(&[
+            (site.name.as_str(), site.url("/").as_str()),
+            (crumb, canonical.as_str()),
+        ]));
+    }
+    PageMeta {
+        social_title: list.title.clone(),
+        title: list.title,
+        description: list.description,
+        canonical,
+        og_type: "website",
+        image: Some(list.image.unwrap_or_else(|| site.share_card())),
+        json_ld: json_ld.iter().map(seo::script_safe_json).collect(),
+        indexable: true,
+        feeds: list.feeds,
+        prev: list.pager.newer.as_deref().map(|p| site.url(p)),
+        next: list.pager.older.as_deref().map(|p| site.url(p)),
+    }
+}
+
+/// What `listing_meta` needs to know about a list page.
+pub struct ListMeta<'a> {
+    pub title: String,
+    pub description: String,
+    pub pager: &'a ListPager,
+    pub cards: &'a [CardView],
+    pub image: Option<MetaImage>,
+    pub feeds: Vec<seo::FeedLink>,
+    /// The list's name in the breadcrumb trail (none for the front page).
+    pub breadcrumb: Option<&'a str>,
 }
