@@ -68,7 +68,7 @@ impl ChromeDriver {
                     "--no-first-run", "--disable-quic", format!("--window-size={width},{height}"),
                     // Only the app under test is reachable: an embed's player
                     // or any other outside URL fails at once, offline or not.
-                    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost"
+                    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"
                 ]
             }),
         );
@@ -275,7 +275,13 @@ async fn a_reader_presses_load_and_only_then_the_privacy_friendly_player_appears
         .await
         .unwrap();
     let card = client.find(Locator::Css(".embed--youtube")).await.unwrap();
-    assert!(card.text().await.unwrap().contains("YouTube video"));
+    // The label is styled in capitals; the text is what matters.
+    assert!(card
+        .text()
+        .await
+        .unwrap()
+        .to_lowercase()
+        .contains("youtube video"));
     assert!(
         client
             .find_all(Locator::Css("iframe"))
@@ -293,6 +299,14 @@ async fn a_reader_presses_load_and_only_then_the_privacy_friendly_player_appears
         .await
         .expect("embed.js adds the Load button");
     assert_eq!(load.text().await.unwrap(), "Load");
+    // The site scrolls smoothly; bring the button into view at once first.
+    client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});",
+            vec![serde_json::to_value(&load).unwrap()],
+        )
+        .await
+        .unwrap();
     load.click().await.unwrap();
     let frame = client
         .wait()
