@@ -136,21 +136,29 @@ fn image_bytes(file: &str) -> Result<&'static [u8], AppError> {
         .ok_or_else(|| AppError::Internal(format!("demo image {file} is not shipped")))
 }
 
-/// The body with each `(media:FILE)` link target (a body figure's image)
-/// replaced by the stored image's public path. The image is public because
-/// it is also the lead image of a published demo article.
+/// The body with each `media:FILE` image source (`](media:FILE)` in
+/// Markdown, `src="media:FILE"` in HTML) replaced by the stored image's
+/// public path. The image is public because it is also the lead image of a
+/// published demo article. The demo's figure is HTML so that its image
+/// carries its width and height, as every image on the site does.
 fn with_media_paths(
     body: &str,
     mut path_of: impl FnMut(&str) -> Result<String, AppError>,
 ) -> Result<String, AppError> {
     let mut out = String::with_capacity(body.len());
     let mut rest = body;
-    while let Some(at) = rest.find("](media:") {
-        let start = at + "](media:".len();
-        let Some(len) = rest[start..].find(')') else {
+    loop {
+        let found = ["](media:", "src=\"media:"]
+            .iter()
+            .filter_map(|opening| rest.find(opening).map(|at| (at, *opening)))
+            .min();
+        let Some((at, opening)) = found else { break };
+        let start = at + opening.len();
+        let close = if opening.starts_with(']') { ')' } else { '"' };
+        let Some(len) = rest[start..].find(close) else {
             break;
         };
-        out.push_str(&rest[..at + 2]);
+        out.push_str(&rest[..at + opening.len() - "media:".len()]);
         out.push_str(&path_of(&rest[start..start + len])?);
         rest = &rest[start + len..];
     }

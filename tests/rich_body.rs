@@ -351,8 +351,11 @@ async fn demo_site_shows_footnotes_a_figure_a_pull_quote_and_a_video_embed() {
     let html = storms.html();
     assert_eq!(html.select(&sel(".footnotes li")).count(), 2);
     assert!(text_of(&html, ".pull-quote").is_some());
-    let src = attr_of(&html, "figure.figure img", "src").unwrap();
-    assert!(text_of(&html, "figure.figure .credit").is_some());
+    let src = attr_of(&html, ".article__body figure img", "src").unwrap();
+    assert_eq!(
+        text_of(&html, ".article__body figcaption small").as_deref(),
+        Some("Illustration: Broadsheet")
+    );
     let image = app.get(&src).await;
     assert_eq!(image.status, 200, "readers can see the figure's image");
 
