@@ -143,6 +143,36 @@ fn image_bytes(file: &str) -> Result<&'static [u8], AppError> {
         .ok_or_else(|| AppError::Internal(format!("demo image {file} is not shipped")))
 }
 
+/// The body with each `media:FILE` image source (`](media:FILE)` in
+/// Markdown, `src="media:FILE"` in HTML) replaced by the stored image's
+/// public path. The image is public because it is also the lead image of a
+/// published demo article. The demo's figure is HTML so that its image
+/// carries its width and height, as every image on the site does.
+fn with_media_paths(
+    body: &str,
+    mut path_of: impl FnMut(&str) -> Result<String, AppError>,
+) -> Result<String, AppError> {
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    loop {
+        let found = ["](media:", "src=\"media:"]
+            .iter()
+            .filter_map(|opening| rest.find(opening).map(|at| (at, *opening)))
+            .min();
+        let Some((at, opening)) = found else { break };
+        let start = at + opening.len();
+        let close = if opening.starts_with(']') { ')' } else { '"' };
+        let Some(len) = rest[start..].find(close) else {
+            break;
+        };
+        out.push_str(&rest[..at + opening.len() - "media:".len()]);
+        out.push_str(&path_of(&rest[start..start + len])?);
+        rest = &rest[start + len..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
 fn load(conn: &mut DbConn, now: NaiveDateTime, related_limit: usize) -> Result<(), AppError> {
     let site: DemoSite = serde_json::from_str(CONTENT)
         .map_err(|e| AppError::Internal(format!("demo content is invalid: {e}")))?;
@@ -176,25 +206,37 @@ fn load(conn: &mut DbConn, now: NaiveDateTime, related_limit: usize) -> Result<(
     }
     let lookup =
         |ids: &[(&str, i32)], slug: &str| ids.iter().find(|(s, _)| *s == slug).map(|(_, id)| *id);
+    // Each shipped image is stored once, for a lead image or a body figure.
+    let mut stored: Vec<(String, i32)> = Vec::new();
+    let mut store = |conn: &mut DbConn, file: &str| -> Result<i32, AppError> {
+        if let Some((_, id)) = stored.iter().find(|(f, _)| f == file) {
+            return Ok(*id);
+        }
+        let bytes = image_bytes(file)?;
+        let size = imagesize::blob_size(bytes)
+            .map_err(|e| AppError::Internal(format!("demo image {file}: {e}")))?;
+        let id = models::media::create(
+            conn,
+            &NewMedia {
+                content_type: "image/png".into(),
+                width: size.width as i32,
+                height: size.height as i32,
+                data: bytes.to_vec(),
+                created_at: now,
+            },
+        )?;
+        stored.push((file.to_string(), id));
+        Ok(id)
+    };
     for a in &site.articles {
         let lead_image_id = match &a.image {
-            Some(img) => {
-                let bytes = image_bytes(&img.file)?;
-                let size = imagesize::blob_size(bytes)
-                    .map_err(|e| AppError::Internal(format!("demo image {}: {e}", img.file)))?;
-                Some(models::media::create(
-                    conn,
-                    &NewMedia {
-                        content_type: "image/png".into(),
-                        width: size.width as i32,
-                        height: size.height as i32,
-                        data: bytes.to_vec(),
-                        created_at: now,
-                    },
-                )?)
-            }
+            Some(img) => Some(store(conn, &img.file)?),
             None => None,
         };
+        let body = with_media_paths(&a.body, |file| {
+            let id = store(conn, file)?;
+            Ok(models::media::info(conn, id)?.path())
+        })?;
         let published_at = now - Duration::hours(a.published_hours_ago);
         let updated_at = a
             .updated_hours_ago
@@ -205,7 +247,7 @@ fn load(conn: &mut DbConn, now: NaiveDateTime, related_limit: usize) -> Result<(
                 slug: a.slug.clone(),
                 headline: a.headline.clone(),
                 standfirst: a.standfirst.clone(),
-                body: a.body.clone(),
+                body,
                 kicker: a.kicker.clone(),
                 section_id: lookup(&section_ids, &a.section),
                 author_id: lookup(&author_ids, &a.author),
@@ -299,6 +341,18 @@ mod tests {
                 );
                 assert!(n.hours_ago <= a.published_hours_ago, "{}", a.slug);
             }
+            with_media_paths(&a.body, |file| {
+                image_bytes(file)?;
+                assert!(
+                    site.articles
+                        .iter()
+                        .any(|other| other.image.as_ref().is_some_and(|i| i.file == file)),
+                    "{}: {file} in the body is no article's lead image, so readers could not see it",
+                    a.slug
+                );
+                Ok(format!("/media/{file}"))
+            })
+            .unwrap();
             if let Some(img) = &a.image {
                 let size = imagesize::blob_size(image_bytes(&img.file).unwrap()).unwrap();
                 assert!(size.width >= 1200, "{} is {}px wide", img.file, size.width);

@@ -29,7 +29,7 @@ pub mod wordpress;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::middleware::{from_fn, ErrorHandlers};
+use actix_web::middleware::{from_fn, DefaultHeaders, ErrorHandlers};
 use actix_web::{web, App, HttpServer};
 
 pub use clock::Clock;
@@ -164,6 +164,11 @@ pub fn app(
         .wrap(ErrorHandlers::new().default_handler(routes::error_pages::render))
         .wrap(from_fn(cache::middleware))
         .wrap(from_fn(request_log::log_request))
+        // Outermost, so cached responses and error pages carry it too.
+        .wrap(DefaultHeaders::new().add((
+            actix_web::http::header::CONTENT_SECURITY_POLICY,
+            markdown::embed::content_security_policy(),
+        )))
 }
 
 /// Runs the web server until it is stopped. SIGTERM or Ctrl-C stops it

@@ -65,7 +65,10 @@ impl ChromeDriver {
                 "args": [
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--no-first-run", "--disable-quic", format!("--window-size={width},{height}")
+                    "--no-first-run", "--disable-quic", format!("--window-size={width},{height}"),
+                    // Only the app under test is reachable: an embed's player
+                    // or any other outside URL fails at once, offline or not.
+                    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"
                 ]
             }),
         );
@@ -257,6 +260,70 @@ async fn on_a_phone_the_sidebar_comes_below_the_body_without_sideways_scrolling(
     );
     let errors = console_errors(&client).await;
     assert!(errors.is_empty(), "console errors: {errors:?}");
+    client.close().await.unwrap();
+}
+
+#[actix_web::test]
+async fn a_reader_presses_load_and_only_then_the_privacy_friendly_player_appears() {
+    let app = TestApp::with_demo().await;
+    let Some(driver) = ChromeDriver::start() else {
+        return;
+    };
+    let client = driver.browser(390, 844).await;
+    client
+        .goto(&app.url("/articles/lantern-night-returns-inner-harbour"))
+        .await
+        .unwrap();
+    let card = client.find(Locator::Css(".embed--youtube")).await.unwrap();
+    // The label is styled in capitals; the text is what matters.
+    assert!(card
+        .text()
+        .await
+        .unwrap()
+        .to_lowercase()
+        .contains("youtube video"));
+    assert!(
+        client
+            .find_all(Locator::Css("iframe"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing is framed before the reader asks"
+    );
+    let errors = console_errors(&client).await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+
+    let load = client
+        .wait()
+        .for_element(Locator::Css(".embed--youtube button.embed__load"))
+        .await
+        .expect("embed.js adds the Load button");
+    assert_eq!(load.text().await.unwrap(), "Load");
+    // The site scrolls smoothly; bring the button into view at once first.
+    client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});",
+            vec![serde_json::to_value(&load).unwrap()],
+        )
+        .await
+        .unwrap();
+    load.click().await.unwrap();
+    let frame = client
+        .wait()
+        .for_element(Locator::Css(".embed--youtube .embed__frame iframe"))
+        .await
+        .unwrap();
+    // Offline the player cannot load; what matters is where it would come from.
+    let src = frame.attr("src").await.unwrap().unwrap();
+    assert!(
+        src.starts_with("https://www.youtube-nocookie.com/embed/aqz-KE-bpKQ?"),
+        "{src}"
+    );
+    assert!(client
+        .find_all(Locator::Css(".embed__load"))
+        .await
+        .unwrap()
+        .is_empty());
     client.close().await.unwrap();
 }
 

@@ -119,3 +119,75 @@ async fn articles_saved_before_bodies_were_stored_still_show_and_get_filled() {
     let again = app.db(|c| broadsheet::models::article::fill_body_html(c, 100).unwrap());
     assert_eq!(again, 0, "nothing left to fill");
 }
+
+#[actix_web::test]
+async fn hostile_rich_syntax_is_refused_or_rendered_safely() {
+    let app = TestApp::empty().await;
+    let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
+
+    // Thousands of footnote references count as the links they become.
+    let refs = format!("Intro\n\n{}\n\n[^a]: The note.", "x[^a] ".repeat(20_000));
+    // Pull quotes nest like any quote.
+    let pulls: String = (1..=100)
+        .map(|n| format!("{} [!pull] deeper\n", ">".repeat(n)))
+        .collect();
+    for (body, says) in [(refs, "elements"), (pulls, "levels deep")] {
+        let fields = form(&body, "publish");
+        let page = editor
+            .post_multipart("/admin/articles", &borrowed(&fields), None)
+            .await;
+        assert_eq!(page.status, 422);
+        let message = text_of(&page.html(), "#body-error").unwrap();
+        assert!(message.contains(says), "{message}");
+    }
+
+    // Scripts in captions, credits, notes and embed URLs are removed as anywhere else.
+    let body = format!(
+        "Text[^<b>x</b>]\n\n\
+         ![x](javascript:alert(1))\n*<script>alert(1)</script>cap* — <img src=x onerror=alert(2)>\n\n\
+         > [!pull] <iframe src=\"https://evil.example\"></iframe> pulled\n\n\
+         https://www.youtube.com/watch?v=dQw4w9WgXcQ&x=\"><script>alert(3)</script>\n\n\
+         https://youtu.be/dQw4w9WgXcQ?t=\"onload=alert(4)\n\n\
+         [^<b>x</b>]: <a href=\"javascript:alert(5)\">note</a>\n\n{}",
+        "https://youtu.be/dQw4w9WgXcQ\n\n".repeat(5_000)
+    );
+    let fields = form(&body, "publish");
+    let started = std::time::Instant::now();
+    let saved = editor
+        .post_multipart("/admin/articles", &borrowed(&fields), None)
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "saved in {:?}",
+        started.elapsed()
+    );
+    let page = app.get("/articles/nesting-test").await;
+    let html = page.html();
+    for bad in [
+        "script",
+        "iframe",
+        "[onerror]",
+        "[onload]",
+        "[href^='javascript']",
+        "[src^='javascript']",
+    ] {
+        let found = html.select(&sel(&format!(".article__body {bad}"))).count();
+        assert_eq!(found, 0, "{bad} survived");
+    }
+    assert!(select_one(&html, "figure.figure figcaption").is_some());
+    assert_eq!(
+        text_of(&html, "aside.pull-quote").as_deref(),
+        Some("pulled")
+    );
+    assert_eq!(
+        html.select(&sel(".embed")).count(),
+        broadsheet::markdown::MAX_EMBEDS,
+        "cards stop at the limit; the rest stay text"
+    );
+    assert_eq!(
+        attr_of(&html, ".embed", "data-embed-id").as_deref(),
+        Some("dQw4w9WgXcQ")
+    );
+    assert_eq!(html.select(&sel(".footnotes li")).count(), 1);
+}
