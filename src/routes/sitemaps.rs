@@ -29,8 +29,6 @@ pub const NEWS_WINDOW_HOURS: i64 = 48;
 pub const NEWS_LIMIT: i64 = 1_000;
 /// `Content-Type` of sitemaps.
 pub const SITEMAP_CONTENT_TYPE: &str = "application/xml; charset=utf-8";
-/// robots.txt changes only with a deploy: an hour is plenty.
-
 /// A sitemap in the index.
 #[derive(Debug, Clone)]
 pub struct SitemapLink {

@@ -152,7 +152,7 @@ pub fn load_article_page(
             )?;
             Ok(Ok((bundle, facts.last_change)))
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     }
 }
 
