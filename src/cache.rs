@@ -1,6 +1,8 @@
 //! Rendered public responses kept in memory: each page, feed, sitemap and
 //! robots.txt is built once and then served from here, with its ETag, until
-//! something readers can see changes.
+//! something readers can see changes. (Longer than most files: keys,
+//! validity, compression and single-flight rendering are one mechanism whose
+//! parts share the same locks, and its tests sit at the bottom.)
 //!
 //! **What is cached.** A GET answered 200 with a `Cache-Control` that allows
 //! caching and no `Set-Cookie`, outside `/admin`, `/media`, `/static`,

@@ -7,6 +7,9 @@
 //! Speed: one thread writes and another makes and renders the next batch
 //! meanwhile (the two cores are then both busy), and each batch of articles
 //! is one transaction (see `models::bulk`).
+//!
+//! Longer than most files: most of it is the vocabulary and the shapes of
+//! the generated text, kept with the code that draws from them.
 
 use std::sync::mpsc;
 use std::time::Instant;

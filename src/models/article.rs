@@ -1,5 +1,7 @@
 //! Articles: the struct, the public-visibility rule, and the queries behind
 //! the front page, section pages, the article page and its related list.
+//! (Longer than most files: every listing walks the same keyed index the
+//! same way, and the visibility rule must sit next to each query using it.)
 
 use chrono::NaiveDateTime;
 use diesel::dsl;

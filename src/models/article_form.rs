@@ -1,6 +1,8 @@
 //! The admin article form: what the editor typed, its validation (per-field
 //! messages, the input kept), and saving it (with the version check,
 //! revisions, slug history, takeaways and tags) in one transaction.
+//! (Longer than most files: the form's fields, their checks and the save
+//! that writes them are one unit; a field added is added in all three here.)
 
 use std::collections::BTreeMap;
 

@@ -2,7 +2,9 @@
 //! terms with their document frequencies, each indexed article's weighted
 //! postings, the indexed articles themselves, and the rows that say which
 //! changes still need their lists recomputed. `crate::related` decides what
-//! goes in; every query on these tables is here.
+//! goes in; every query on these tables is here. (Longer than most files:
+//! these tables are written in bulk by the rebuild and row by row by the
+//! refresh, and both kinds of write belong next to the reads they serve.)
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;

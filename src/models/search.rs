@@ -3,7 +3,9 @@
 //! tsvector (`article_search.document`, ranked with ts_rank). Both indexes are
 //! kept in step by triggers (migration `2026-11-24-000002_search`). This is
 //! the one place with search SQL: a backend's version lives in the
-//! `QueryFragment` impl for that backend below.
+//! `QueryFragment` impl for that backend below. (Longer than most files
+//! because both backends' SQL and the snippet handling sit side by side,
+//! where a change to one is seen next to the other.)
 //!
 //! Two promises hold for any input: a reader's text reaches the database
 //! only as a bound parameter of plain quoted words (see [`SearchTerms`]), and

@@ -1,7 +1,9 @@
 //! The reader's pages: one askama struct per page template, with every value
 //! it shows loaded and formatted before rendering (templates never query).
 //! Also the pieces the templates share: the masthead (`Chrome`), cards,
-//! images, the pager, and list pages' metadata.
+//! images, the pager, and list pages' metadata. (Longer than most files: one
+//! struct per public page, each short; splitting them by page would scatter
+//! the shared pieces they are built from.)
 
 use askama::Template;
 use chrono_tz::Tz;
