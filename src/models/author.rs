@@ -187,6 +187,26 @@ impl Author {
             .get_result(conn)
     }
 
+    /// Gives author `id` the name, slug and bio of `new`.
+    pub fn update(conn: &mut DbConn, id: i32, new: &NewAuthor) -> QueryResult<()> {
+        diesel::update(authors::table.find(id))
+            .set((
+                authors::name.eq(&new.name),
+                authors::slug.eq(&new.slug),
+                authors::bio.eq(&new.bio),
+            ))
+            .execute(conn)
+            .map(|_| ())
+    }
+
+    /// Shows image `photo_id` as author `id`'s photo.
+    pub fn set_photo(conn: &mut DbConn, id: i32, photo_id: i32) -> QueryResult<()> {
+        diesel::update(authors::table.find(id))
+            .set(authors::photo_id.eq(Some(photo_id)))
+            .execute(conn)
+            .map(|_| ())
+    }
+
     /// One page of authors by name, `per` a page, whose name or slug
     /// contains `search` (any case; empty for all), and how many match.
     pub fn page(

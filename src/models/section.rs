@@ -50,6 +50,19 @@ impl Section {
             .returning(sections::id)
             .get_result(conn)
     }
+
+    /// Gives section `id` the name, slug, description and place of `new`.
+    pub fn update(conn: &mut DbConn, id: i32, new: &NewSection) -> QueryResult<()> {
+        diesel::update(sections::table.find(id))
+            .set((
+                sections::name.eq(&new.name),
+                sections::slug.eq(&new.slug),
+                sections::description.eq(&new.description),
+                sections::position.eq(new.position),
+            ))
+            .execute(conn)
+            .map(|_| ())
+    }
 }
 
 /// Why a section cannot be deleted as asked.

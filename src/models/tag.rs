@@ -100,6 +100,14 @@ impl Tag {
         tags::table.find(id).select(Tag::as_select()).first(conn)
     }
 
+    /// Renames tag `id`.
+    pub fn rename(conn: &mut DbConn, id: i32, name: &str, slug: &str) -> QueryResult<()> {
+        diesel::update(tags::table.find(id))
+            .set((tags::name.eq(name), tags::slug.eq(slug)))
+            .execute(conn)
+            .map(|_| ())
+    }
+
     /// One page of tags by name, `per` a page, whose name or slug contains
     /// `search` (any case; empty for all), each with how many articles carry
     /// it (trash included), and how many tags match in all.

@@ -88,24 +88,36 @@ pub fn current_slug(
     let Some(id) = target else {
         return Ok(None);
     };
-    let slug: Option<String> = match kind {
+    Ok(slug_of(conn, kind, id)?.filter(|s| s != old))
+}
+
+/// The slug of section, tag or author `id`, if it exists.
+pub fn slug_of(conn: &mut DbConn, kind: TaxonomyKind, id: i32) -> QueryResult<Option<String>> {
+    match kind {
+        TaxonomyKind::Section => sections::table.find(id).select(sections::slug).first(conn),
+        TaxonomyKind::Tag => tags::table.find(id).select(tags::slug).first(conn),
+        TaxonomyKind::Author => authors::table.find(id).select(authors::slug).first(conn),
+    }
+    .optional()
+}
+
+/// The section, tag or author that has `slug` now, if any.
+pub fn owner_of(conn: &mut DbConn, kind: TaxonomyKind, slug: &str) -> QueryResult<Option<i32>> {
+    match kind {
         TaxonomyKind::Section => sections::table
-            .find(id)
-            .select(sections::slug)
-            .first(conn)
-            .optional()?,
+            .filter(sections::slug.eq(slug))
+            .select(sections::id)
+            .first(conn),
         TaxonomyKind::Tag => tags::table
-            .find(id)
-            .select(tags::slug)
-            .first(conn)
-            .optional()?,
+            .filter(tags::slug.eq(slug))
+            .select(tags::id)
+            .first(conn),
         TaxonomyKind::Author => authors::table
-            .find(id)
-            .select(authors::slug)
-            .first(conn)
-            .optional()?,
-    };
-    Ok(slug.filter(|s| s != old))
+            .filter(authors::slug.eq(slug))
+            .select(authors::id)
+            .first(conn),
+    }
+    .optional()
 }
 
 /// Records that the section, tag or author `old_id` (slug `old_slug`) is gone

@@ -2,8 +2,6 @@
 
 use actix_multipart::Multipart;
 use actix_web::{web, HttpRequest, HttpResponse};
-use askama::Template;
-use diesel::prelude::*;
 use serde::Deserialize;
 
 use crate::auth::{self, SignedIn};
@@ -17,7 +15,7 @@ use crate::models::taxonomy_redirect::{self, TaxonomyKind};
 use crate::models::user::Role;
 use crate::models::{Author, Section, Tag};
 use crate::routes::admin::form_data;
-use crate::schema::{authors, sections, tags};
+use crate::routes::pages;
 use crate::slug::slugify;
 use crate::views::admin::{TaxonomyItemPage, TaxonomyPage, TypedAuthor};
 use crate::views::Pager;
@@ -167,9 +165,7 @@ async fn render_list(
         error,
         typed_author,
     };
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(page.render()?))
+    pages::render(&page, status)
 }
 
 /// `GET /admin/taxonomy`: every section, then tags and authors a page at a
@@ -283,32 +279,14 @@ impl From<Kind> for TaxonomyKind {
     }
 }
 
-/// The slug a section, tag or author has before a save changes it.
-fn current_slug(conn: &mut DbConn, kind: Kind, id: i32) -> QueryResult<Option<String>> {
-    match kind {
-        Kind::Section => sections::table.find(id).select(sections::slug).first(conn),
-        Kind::Tag => tags::table.find(id).select(tags::slug).first(conn),
-        Kind::Author => authors::table.find(id).select(authors::slug).first(conn),
-    }
-    .optional()
-}
-
-fn slug_taken(conn: &mut DbConn, kind: Kind, slug: &str, except: Option<i32>) -> QueryResult<bool> {
-    let owner: Option<i32> = match kind {
-        Kind::Section => sections::table
-            .filter(sections::slug.eq(slug))
-            .select(sections::id)
-            .first(conn),
-        Kind::Tag => tags::table
-            .filter(tags::slug.eq(slug))
-            .select(tags::id)
-            .first(conn),
-        Kind::Author => authors::table
-            .filter(authors::slug.eq(slug))
-            .select(authors::id)
-            .first(conn),
-    }
-    .optional()?;
+/// Whether another section, tag or author than `except` has `slug`.
+fn slug_taken(
+    conn: &mut DbConn,
+    kind: Kind,
+    slug: &str,
+    except: Option<i32>,
+) -> Result<bool, AppError> {
+    let owner = taxonomy_redirect::owner_of(conn, kind.into(), slug)?;
     Ok(owner.is_some_and(|id| Some(id) != except))
 }
 
@@ -439,19 +417,20 @@ async fn save(
                 return Ok(false);
             }
             let old_slug = match id {
-                Some(id) => current_slug(conn, kind, id)?,
+                Some(id) => taxonomy_redirect::slug_of(conn, kind.into(), id)?,
                 None => None,
             };
             match (kind, id) {
-                (Kind::Section, Some(id)) => diesel::update(sections::table.find(id))
-                    .set((
-                        sections::name.eq(&name),
-                        sections::slug.eq(&slug),
-                        sections::description.eq(&description),
-                        sections::position.eq(position),
-                    ))
-                    .execute(conn)
-                    .map(|_| ())?,
+                (Kind::Section, Some(id)) => Section::update(
+                    conn,
+                    id,
+                    &crate::models::NewSection {
+                        slug,
+                        name,
+                        description,
+                        position,
+                    },
+                )?,
                 (Kind::Section, None) => Section::create(
                     conn,
                     &crate::models::NewSection {
@@ -462,20 +441,15 @@ async fn save(
                     },
                 )
                 .map(|_| ())?,
-                (Kind::Tag, Some(id)) => diesel::update(tags::table.find(id))
-                    .set((tags::name.eq(&name), tags::slug.eq(&slug)))
-                    .execute(conn)
-                    .map(|_| ())?,
+                (Kind::Tag, Some(id)) => Tag::rename(conn, id, &name, &slug)?,
                 (Kind::Author, id) => {
                     let id = match id {
                         Some(id) => {
-                            diesel::update(authors::table.find(id))
-                                .set((
-                                    authors::name.eq(&name),
-                                    authors::slug.eq(&slug),
-                                    authors::bio.eq(&bio),
-                                ))
-                                .execute(conn)?;
+                            Author::update(
+                                conn,
+                                id,
+                                &crate::models::NewAuthor { slug, name, bio },
+                            )?;
                             id
                         }
                         None => {
@@ -488,9 +462,7 @@ async fn save(
                     }
                     if let Some(copies) = &photo {
                         let photo_id = crate::models::media::store_upload(conn, copies, now)?;
-                        diesel::update(authors::table.find(id))
-                            .set(authors::photo_id.eq(Some(photo_id)))
-                            .execute(conn)?;
+                        Author::set_photo(conn, id, photo_id)?;
                     }
                 }
                 (Kind::Tag, None) => return Err(AppError::NotFound),
@@ -624,9 +596,7 @@ fn back_to_taxonomy() -> HttpResponse {
 }
 
 fn item_page(page: &TaxonomyItemPage) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(page.render()?))
+    pages::render(page, actix_web::http::StatusCode::OK)
 }
 
 /// Wakes the related worker for the `moved` articles: their job rows were
@@ -779,12 +749,17 @@ pub async fn merge_tag(
     let now = state.clock.now();
     let (old, new, moved) = db::run(&state.pool, move |conn| {
         let old = Tag::find(conn, id)?;
-        let new = Tag::find_by_slug(conn, &typed)
+        let found = Tag::find_by_slug(conn, &typed)
             .or_else(|_| Tag::find_by_slug(conn, &slugify(&typed)))
-            .optional()?
-            .ok_or_else(|| {
-                AppError::BadRequest(format!("No tag is called “{typed}”: check the slug."))
-            })?;
+            .map_err(AppError::from);
+        let new = match found {
+            Err(AppError::NotFound) => {
+                return Err(AppError::BadRequest(format!(
+                    "No tag is called “{typed}”: check the slug."
+                )))
+            }
+            found => found?,
+        };
         let moved = Tag::merge_into(conn, id, new.id, now)?;
         Ok((old, new, moved))
     })
