@@ -2,6 +2,7 @@
 //! its `Cache-Control`, conditional GET) and the request parameters lists
 //! read.
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDateTime;
@@ -11,12 +12,20 @@ use crate::http_cache::{self, CachePolicy};
 
 /// Articles per page on every list.
 pub const PER_PAGE: i64 = 20;
+/// Renders a page's template as an HTML response with `status`. Its cache
+/// policy is the caller's (admin pages get `no-store` from their scope).
+pub fn render(page: &impl Template, status: StatusCode) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
+}
+
 /// Renders a page as an HTML response that CDNs may cache briefly.
 pub fn html_page(page: &impl Template) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header(CachePolicy::Page.header())
-        .body(page.render()?))
+    let mut response = render(page, StatusCode::OK)?;
+    let (name, value) = CachePolicy::Page.header();
+    response.headers_mut().insert(name, value);
+    Ok(response)
 }
 
 /// Renders a page with `ETag` and `Last-Modified` (the site's last change,

@@ -20,6 +20,7 @@ use crate::models::article_form::{
 use crate::models::user::Role;
 use crate::models::{revision, Article, Author, MediaInfo, Section, Tag};
 use crate::routes::admin::form_data;
+use crate::routes::pages::render;
 use crate::schema::{article_authors, articles, authors, media, sections, users};
 use crate::views::admin::{
     ArticleFormPage, ArticleListPage, ArticleRow, ConflictPage, CurrentImage, NoteRow, Provenance,
@@ -31,15 +32,6 @@ use crate::AppState;
 
 /// Articles per page in the admin list.
 const PER_PAGE: i64 = 50;
-
-fn html(
-    page: &impl Template,
-    status: actix_web::http::StatusCode,
-) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(page.render()?))
-}
 
 fn see_other(location: String) -> HttpResponse {
     HttpResponse::SeeOther()
@@ -342,7 +334,7 @@ async fn show_list(
     };
     let this_page = link(page);
     let chrome = super::chrome(&state, &signed_in);
-    html(
+    render(
         &ArticleListPage {
             this_page,
             is_editor: signed_in.user.can(Role::Editor),
@@ -636,7 +628,7 @@ pub async fn new_form(
         ..ArticleForm::default()
     }
     .with_authors(&signed_in.user.author_id.into_iter().collect::<Vec<_>>());
-    html(
+    render(
         &form_page(&state, &signed_in, ctx, form, FieldErrors::default(), None),
         actix_web::http::StatusCode::OK,
     )
@@ -677,9 +669,9 @@ async fn render_edit(
     if let Some((typed, message)) = refused_note {
         page.review.note_input = typed;
         page.review.note_error = Some(message);
-        return html(&page, actix_web::http::StatusCode::UNPROCESSABLE_ENTITY);
+        return render(&page, actix_web::http::StatusCode::UNPROCESSABLE_ENTITY);
     }
-    html(&page, actix_web::http::StatusCode::OK)
+    render(&page, actix_web::http::StatusCode::OK)
 }
 
 /// `POST /admin/articles/{id}/return`: an editor sends an article in the
@@ -845,7 +837,7 @@ async fn save_form(
     if !errors.is_empty() {
         let notice = had_upload
             .then(|| "Nothing was saved, so please choose the image file again.".to_string());
-        return html(
+        return render(
             &form_page(&state, &signed_in, ctx, form, errors, notice),
             actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
         );
@@ -878,7 +870,7 @@ async fn save_form(
             errors.0.insert("publish_at", message.into());
             let notice = had_upload
                 .then(|| "Nothing was saved, so please choose the image file again.".to_string());
-            return html(
+            return render(
                 &form_page(&state, &signed_in, ctx, form, errors, notice),
                 actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
             );
@@ -946,7 +938,7 @@ async fn save_form(
                 "slug",
                 "Another article took this slug a moment ago. Choose a different one.".into(),
             );
-            html(
+            render(
                 &form_page(&state, &signed_in, ctx, form, errors, None),
                 actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
             )
@@ -961,7 +953,7 @@ async fn save_form(
                 Ok((content_of(conn, &current)?, current.version))
             })
             .await?;
-            html(
+            render(
                 &ConflictPage {
                     chrome: super::chrome(&state, &signed_in),
                     article_id: id,
@@ -1103,10 +1095,8 @@ async fn preview_unsaved(
 }
 
 fn preview_response(page: &impl Template) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("X-Robots-Tag", "noindex"))
-        .body(page.render()?))
+    // The admin scope's X-Robots-Tag (noindex, nofollow) covers previews too.
+    render(page, actix_web::http::StatusCode::OK)
 }
 
 /// `GET /admin/articles/{id}/preview`: the stored article as readers would see it, with a banner.
@@ -1298,7 +1288,7 @@ pub async fn revisions(
     })
     .await?;
     let tz = state.site.timezone;
-    html(
+    render(
         &RevisionsPage {
             chrome: super::chrome(&state, &signed_in),
             article_id: id,
@@ -1328,7 +1318,7 @@ pub async fn show_revision(
     })
     .await?;
     let tz = state.site.timezone;
-    html(
+    render(
         &RevisionPage {
             chrome: super::chrome(&state, &signed_in),
             article_id: id,

@@ -3,14 +3,13 @@
 //! answers 410 Gone from then on.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use askama::Template;
 
 use crate::auth::{self, SignedIn};
 use crate::db;
 use crate::error::AppError;
 use crate::models::media::{self, Deleted, MediaUrl};
 use crate::models::user::Role;
-use crate::routes::pages::page_number;
+use crate::routes::pages::{page_number, render};
 use crate::views::admin::{LibraryRow, MediaPage};
 use crate::AppState;
 
@@ -61,9 +60,7 @@ pub async fn library(
         prev: (page > 1).then(|| format!("/admin/media?page={}", page - 1)),
         next: (page < total_pages).then(|| format!("/admin/media?page={}", page + 1)),
     };
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(page.render()?))
+    render(&page, actix_web::http::StatusCode::OK)
 }
 
 /// `POST /admin/media/{id}/delete`: deletes an image nothing live uses.

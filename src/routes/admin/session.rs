@@ -6,13 +6,13 @@ use std::sync::OnceLock;
 
 use actix_session::SessionExt;
 use actix_web::{web, HttpRequest, HttpResponse};
-use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::{self, SignedIn};
 use crate::error::AppError;
 use crate::models::admin_session;
 use crate::models::user::{self, throttle, User};
+use crate::routes::pages::render;
 use crate::views::admin::LoginPage;
 use crate::{db, AppState};
 
@@ -58,12 +58,6 @@ pub struct LoginQuery {
     next: Option<String>,
     /// `1` after signing out, `everywhere` after ending every session.
     signed_out: Option<String>,
-}
-
-fn render(page: &LoginPage, status: actix_web::http::StatusCode) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(page.render()?))
 }
 
 /// `GET /admin/login`.

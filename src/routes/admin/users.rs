@@ -2,7 +2,6 @@
 //! profile, sign out everywhere.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::{self, SignedIn};
@@ -11,6 +10,7 @@ use crate::error::AppError;
 use crate::models::admin_session;
 use crate::models::user::{Role, User};
 use crate::models::Author;
+use crate::routes::pages;
 use crate::views::admin::UsersPage;
 use crate::AppState;
 
@@ -48,9 +48,7 @@ async fn render(
         new_email,
         new_name,
     };
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(page.render()?))
+    pages::render(&page, status)
 }
 
 /// `GET /admin/users`.
