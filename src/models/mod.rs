@@ -4,6 +4,7 @@ pub mod admin_session;
 pub mod article;
 pub mod article_bulk;
 pub mod article_form;
+pub mod article_newsroom;
 pub mod article_note;
 pub mod article_review;
 pub mod author;

@@ -6,22 +6,23 @@ use actix_multipart::Multipart;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde::Deserialize;
 
 use crate::auth::{self, SignedIn};
 use crate::db::{self, DbConn};
 use crate::error::AppError;
-use crate::models::article::{ArticleStatus, LIVE_STATUSES};
+use crate::models::article::ArticleStatus;
 use crate::models::article_form::{
     self, content_of, resolve_publication, ArticleForm, FieldErrors, ImageChange, Publication,
     Save, SaveOutcome,
 };
+use crate::models::article_newsroom::{
+    newsroom_page, picker_choices, slugs_of, NewsroomQuery, NewsroomRow,
+};
 use crate::models::user::Role;
-use crate::models::{revision, Article, Author, MediaInfo, Section, Tag};
+use crate::models::{revision, Article, Author, Section, Tag};
 use crate::routes::admin::form_data;
 use crate::routes::pages::render;
-use crate::schema::{article_authors, articles, authors, media, sections, users};
 use crate::views::admin::{
     ArticleFormPage, ArticleListPage, ArticleRow, ConflictPage, CurrentImage, NoteRow, Provenance,
     ReasonView, ReviewView, RevisionPage, RevisionsPage,
@@ -90,8 +91,6 @@ fn not_editable(a: &Article) -> AppError {
     }
 }
 
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
-
 /// The user whose view is limited to their own work and public articles, if
 /// the signed-in user is a contributor.
 fn contributor_id(signed_in: &SignedIn) -> Option<i32> {
@@ -113,14 +112,12 @@ pub struct ListQuery {
     page: String,
 }
 
-type Row = (Article, Option<String>, Option<String>, Option<String>);
-
 /// The name of each account that created one of `rows`, in one query.
-fn creators(conn: &mut DbConn, rows: &[Row]) -> QueryResult<Vec<(i32, String)>> {
+fn creators(conn: &mut DbConn, rows: &[NewsroomRow]) -> Result<Vec<(i32, String)>, AppError> {
     let mut ids: Vec<i32> = rows.iter().filter_map(|r| r.0.created_by).collect();
     ids.sort_unstable();
     ids.dedup();
-    crate::models::article_review::user_names(conn, &ids)
+    Ok(crate::models::article_review::user_names(conn, &ids)?)
 }
 
 /// The name of `id` among `names`, or `""`.
@@ -130,109 +127,6 @@ fn name_of(names: &[(i32, String)], id: Option<i32>) -> String {
         .find(|(i, _)| Some(*i) == id)
         .map(|(_, n)| n.clone())
         .unwrap_or_default()
-}
-
-fn load_rows(
-    conn: &mut DbConn,
-    query: &ListQuery,
-    trash: bool,
-    now: NaiveDateTime,
-    page: i64,
-    contributor: Option<i32>,
-    my_author: Option<i32>,
-) -> QueryResult<(i64, Vec<Row>)> {
-    let build = || {
-        let mut q = articles::table
-            .left_join(sections::table)
-            .left_join(authors::table)
-            .left_join(users::table.on(articles::updated_by.eq(users::id.nullable())))
-            .into_boxed::<crate::db::DbBackend>();
-        if let Some(user_id) = contributor {
-            q = q.filter(crate::models::article::own_or_public(user_id, now));
-        }
-        q = if trash {
-            q.filter(articles::deleted_at.is_not_null())
-        } else {
-            q.filter(articles::deleted_at.is_null())
-        };
-        match query.status.as_str() {
-            "draft" => {
-                q = q
-                    .filter(articles::status.eq(ArticleStatus::Draft.as_str()))
-                    .filter(articles::submitted_at.is_null())
-            }
-            // The review queue.
-            "review" => q = q.filter(crate::models::article::in_review()),
-            "scheduled" => {
-                q = q
-                    .filter(articles::status.eq_any(LIVE_STATUSES))
-                    .filter(articles::published_at.gt(now))
-            }
-            "published" => {
-                q = q
-                    .filter(articles::status.eq_any(LIVE_STATUSES))
-                    .filter(articles::published_at.le(now))
-            }
-            _ => {}
-        }
-        if let Ok(section) = query.section.parse::<i32>() {
-            q = q.filter(articles::section_id.eq(section));
-        }
-        // Lead author or co-author, like the author's public page.
-        let credited = |author: i32| {
-            articles::id.eq_any(
-                article_authors::table
-                    .filter(article_authors::author_id.eq(author))
-                    .select(article_authors::article_id),
-            )
-        };
-        if let Ok(author) = query.author.parse::<i32>() {
-            q = q.filter(credited(author));
-        }
-        if let (true, Some(author)) = (query.mine == "1", my_author) {
-            q = q.filter(credited(author));
-        }
-        let words = query.q.trim();
-        if !words.is_empty() {
-            let escaped = crate::models::escape_like(&words.to_lowercase());
-            // Headline and body: a plain scan, bounded by the other filters
-            // and the page; the newsroom searches far less than readers do.
-            let pattern = format!("%{escaped}%");
-            q = q.filter(
-                lower(articles::headline)
-                    .like(pattern.clone())
-                    .escape('\\')
-                    .or(lower(articles::body).like(pattern).escape('\\')),
-            );
-        }
-        q
-    };
-    let total: i64 = build().count().get_result(conn)?;
-    let ordered = match query.sort.as_str() {
-        "updated" => build().order((articles::updated_at.desc(), articles::id.desc())),
-        "published" => build().order((
-            articles::published_at.is_null().asc(),
-            articles::published_at.desc(),
-            articles::id.desc(),
-        )),
-        "headline" => build().order((lower(articles::headline).asc(), articles::id.asc())),
-        // The queue reads best oldest submission first (first come, first served).
-        _ if query.status == "review" => {
-            build().order((articles::submitted_at.asc(), articles::id.asc()))
-        }
-        _ => build().order((articles::created_at.desc(), articles::id.desc())),
-    };
-    let rows = ordered
-        .offset((page - 1) * PER_PAGE)
-        .limit(PER_PAGE)
-        .select((
-            Article::as_select(),
-            sections::name.nullable(),
-            authors::name.nullable(),
-            users::name.nullable(),
-        ))
-        .load(conn)?;
-    Ok((total, rows))
 }
 
 async fn show_list(
@@ -259,14 +153,21 @@ async fn show_list(
     let my_author = signed_in.user.author_id;
     let (total, rows, all_sections, all_authors, query, creators, bylines) =
         db::run(&state.pool, move |conn| {
-            let (total, rows) = load_rows(conn, &query, trash, now, page, contributor, my_author)?;
+            let filter = NewsroomQuery {
+                trash,
+                status: &query.status,
+                section: query.section.parse().ok(),
+                author: query.author.parse().ok(),
+                mine: my_author.filter(|_| query.mine == "1"),
+                words: &query.q,
+                sort: &query.sort,
+                contributor,
+            };
+            let (total, rows) = newsroom_page(conn, &filter, now, (page - 1) * PER_PAGE, PER_PAGE)?;
             let creators = creators(conn, &rows)?;
             let ids: Vec<i32> = rows.iter().map(|r| r.0.id).collect();
             let bylines = Author::for_articles(conn, &ids)?;
-            let all_authors = authors::table
-                .order(authors::name.asc())
-                .select(Author::as_select())
-                .load(conn)?;
+            let all_authors = Author::all_by_name(conn)?;
             Ok((
                 total,
                 rows,
@@ -437,21 +338,10 @@ fn load_form_context(
     contributor: Option<i32>,
     now: NaiveDateTime,
 ) -> Result<FormContext, AppError> {
-    let article = match article_id {
-        Some(id) => Some(
-            articles::table
-                .find(id)
-                .select(Article::as_select())
-                .first(conn)?,
-        ),
-        None => None,
-    };
-    let mut current = |id: Option<i32>, alt: &str| -> QueryResult<Option<CurrentImage>> {
+    let article = article_id.map(|id| Article::find(conn, id)).transpose()?;
+    let mut current = |id: Option<i32>, alt: &str| -> Result<Option<CurrentImage>, AppError> {
         let Some(id) = id else { return Ok(None) };
-        let m: MediaInfo = media::table
-            .find(id)
-            .select(MediaInfo::as_select())
-            .first(conn)?;
+        let m = crate::models::media::info(conn, id)?;
         Ok(Some(CurrentImage {
             // The form shows drafts' images too: link them behind the session.
             src: m.path_in(crate::models::media::MediaUrl::Newsroom),
@@ -475,18 +365,7 @@ fn load_form_context(
         }
         None => (String::new(), String::new()),
     };
-    let mut choices = articles::table
-        .filter(articles::deleted_at.is_null())
-        .into_boxed::<crate::db::DbBackend>();
-    if let Some(user_id) = contributor {
-        choices = choices.filter(crate::models::article::own_or_public(user_id, now));
-    }
-    let choices = choices
-        .filter(articles::id.ne(article_id.unwrap_or(0)))
-        .order((articles::updated_at.desc(), articles::id.desc()))
-        .limit(PICKER_CHOICES)
-        .select((articles::slug, articles::headline))
-        .load(conn)?;
+    let choices = picker_choices(conn, article_id, contributor, now, PICKER_CHOICES)?;
     let (reasons, pinned_slugs) = match article_id {
         Some(id) => {
             let reasons = crate::models::related::shown_with_reasons(conn, id, now)?
@@ -500,10 +379,7 @@ fn load_form_context(
                 })
                 .collect();
             let pins = crate::models::related::pins(conn, id)?;
-            let slugs = articles::table
-                .filter(articles::id.eq_any(&pins))
-                .select((articles::id, articles::slug))
-                .load::<(i32, String)>(conn)?;
+            let slugs = slugs_of(conn, &pins)?;
             let ordered = pins
                 .iter()
                 .filter_map(|p| slugs.iter().find(|(id, _)| id == p).map(|(_, s)| s.clone()))
@@ -521,10 +397,7 @@ fn load_form_context(
         current_social_image,
         created_by,
         updated_by,
-        authors: authors::table
-            .order(authors::name.asc())
-            .select(Author::as_select())
-            .load(conn)?,
+        authors: Author::all_by_name(conn)?,
         sections: Section::all_in_order(conn)?,
         current_image,
         article,
@@ -946,10 +819,7 @@ async fn save_form(
         SaveOutcome::Conflict => {
             let id = article_id.expect("conflicts happen only on existing articles");
             let theirs = db::run(&state.pool, move |conn| {
-                let current = articles::table
-                    .find(id)
-                    .select(Article::as_select())
-                    .first(conn)?;
+                let current = Article::find(conn, id)?;
                 Ok((content_of(conn, &current)?, current.version))
             })
             .await?;
@@ -1109,10 +979,7 @@ pub async fn preview(
     let now = state.clock.now();
     let site = state.site.clone();
     let bundle = db::run(&state.pool, move |conn| {
-        let article = articles::table
-            .find(id)
-            .select(Article::as_select())
-            .first(conn)?;
+        let article = Article::find(conn, id)?;
         load_bundle(conn, &site, article, now)
     })
     .await?;
@@ -1280,10 +1147,7 @@ pub async fn revisions(
     signed_in.require(Role::Editor)?;
     let id = id.into_inner();
     let (headline, list) = db::run(&state.pool, move |conn| {
-        let headline: String = articles::table
-            .find(id)
-            .select(articles::headline)
-            .first(conn)?;
+        let headline = Article::find(conn, id)?.headline;
         Ok((headline, revision::list(conn, id)?))
     })
     .await?;
@@ -1345,10 +1209,7 @@ pub async fn restore_revision(
     let user_id = signed_in.user.id;
     let outcome = db::run(&state.pool, move |conn| {
         let (summary, content) = revision::load(conn, id, rev)?;
-        let current = articles::table
-            .find(id)
-            .select(Article::as_select())
-            .first(conn)?;
+        let current = Article::find(conn, id)?;
         let mut valid = article_form::valid_from_content(&content);
         // The slug may since belong to another article; then keep the current one.
         if article_form::slug_taken(conn, &valid.slug, Some(id))? {
@@ -1357,7 +1218,7 @@ pub async fn restore_revision(
         // A section or author since deleted (its articles were moved) gives
         // way to where the article is now.
         if let Some(section) = valid.section_id {
-            if Section::find(conn, section).optional()?.is_none() {
+            if let Err(AppError::NotFound) = Section::find(conn, section).map_err(AppError::from) {
                 valid.section_id = current.section_id;
             }
         }
@@ -1365,11 +1226,7 @@ pub async fn restore_revision(
             valid.author_ids = Author::ids_for_article(conn, id)?;
         }
         let image_exists = match content.lead_image_id {
-            Some(image) => media::table
-                .find(image)
-                .select(media::id)
-                .first::<i32>(conn)
-                .is_ok(),
+            Some(image) => crate::models::media::info_if_any(conn, image)?.is_some(),
             None => false,
         };
         let image = match content.lead_image_id {
@@ -1377,13 +1234,7 @@ pub async fn restore_revision(
             _ => ImageChange::Remove,
         };
         let social_image = match content.social_image_id {
-            Some(image)
-                if media::table
-                    .find(image)
-                    .select(media::id)
-                    .first::<i32>(conn)
-                    .is_ok() =>
-            {
+            Some(image) if crate::models::media::info_if_any(conn, image)?.is_some() => {
                 ImageChange::Replace(image)
             }
             _ => ImageChange::Remove,
