@@ -427,6 +427,22 @@ async fn links_inside_the_site_are_never_nofollow() {
     assert!(!rel("/articles/timetable").contains("nofollow"));
     assert!(!rel(&format!("{BASE_URL}/sections/city")).contains("nofollow"));
     assert!(rel("https://ferry-operator.example/").contains("nofollow"));
+    // The feed's copy of the body, its links made absolute, keeps the rule.
+    let feed = app.get("/feed.xml").await.body;
+    let doc = roxmltree::Document::parse(&feed).unwrap();
+    let content = doc
+        .descendants()
+        .find(|n| n.has_tag_name(("http://purl.org/rss/1.0/modules/content/", "encoded")))
+        .and_then(|n| n.text())
+        .expect("the feed carries the body");
+    let body = scraper::Html::parse_fragment(content);
+    let rel = |href: &str| attr_of(&body, &format!("a[href='{href}']"), "rel").unwrap_or_default();
+    assert!(
+        !rel(&format!("{BASE_URL}/articles/timetable")).contains("nofollow"),
+        "{content}"
+    );
+    assert!(!rel(&format!("{BASE_URL}/sections/city")).contains("nofollow"));
+    assert!(rel("https://ferry-operator.example/").contains("nofollow"));
 }
 
 #[actix_web::test]

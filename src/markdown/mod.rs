@@ -296,7 +296,7 @@ fn is_own_link(href: &str, own_origin: &str) -> bool {
 /// Adds `rel` to each `<a>` in sanitised HTML that leaves the site. The input
 /// is ammonia's serialisation: lowercase tags, every attribute value in
 /// double quotes with `"` escaped, so a quote always ends a value.
-fn add_link_rel(html: &str, own_origin: &str) -> String {
+pub fn add_link_rel(html: &str, own_origin: &str) -> String {
     let mut out = String::with_capacity(html.len() + 64);
     let mut rest = html;
     while let Some(start) = rest.find("<a") {

@@ -59,15 +59,17 @@ pub fn body_html(stored_html: &str, article_url: &str) -> String {
     let Ok(base) = Url::parse(article_url) else {
         return xml_safe(stored_html);
     };
-    // A second ammonia pass with the same link policy as `markdown::render`;
-    // it only rewrites URLs, the HTML is already clean (and nested no deeper
-    // than the renderer allows, so this pass is cheap).
+    // A second ammonia pass only rewrites URLs: the HTML is already clean
+    // (and nested no deeper than the renderer allows, so this pass is
+    // cheap). Then, as on the article page, only links that leave the site
+    // get `nofollow`; links to our own pages stay followable.
     let absolute = ammonia::Builder::default()
-        .link_rel(Some("noopener noreferrer nofollow"))
-        .url_relative(UrlRelative::RewriteWithBase(base))
+        .link_rel(None)
+        .url_relative(UrlRelative::RewriteWithBase(base.clone()))
         .clean(stored_html)
         .to_string();
-    xml_safe(&absolute)
+    let own_origin = base.origin().ascii_serialization();
+    xml_safe(&crate::markdown::add_link_rel(&absolute, &own_origin))
 }
 
 /// Which articles a feed carries.
