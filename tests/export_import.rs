@@ -15,7 +15,6 @@ use broadsheet::models::user::Role;
 use chrono::Duration;
 use common::admin::{article_form, article_id, borrowed, version_of, Editor, FilePart, PASSWORD};
 use common::*;
-use tempfile::TempDir;
 
 // --- The binary and the databases ------------------------------------------------
 
@@ -71,38 +70,6 @@ fn import(url: &str, file: &Path) -> Run {
         ],
         b"",
     )
-}
-
-/// An empty database to import into: a new SQLite file or a new PostgreSQL database.
-struct Target {
-    url: String,
-    _dir: TempDir,
-    _pg: Option<PgDatabase>,
-}
-
-fn sqlite_target() -> Target {
-    let dir = tempfile::tempdir().unwrap();
-    Target {
-        url: format!("sqlite://{}", dir.path().join("copy.db").display()),
-        _dir: dir,
-        _pg: None,
-    }
-}
-
-fn postgres_target() -> Option<Target> {
-    let pg = PgDatabase::create()?;
-    Some(Target {
-        url: pg.url.clone(),
-        _dir: tempfile::tempdir().unwrap(),
-        _pg: Some(pg),
-    })
-}
-
-/// The content rows a database holds, by table (empty: nothing to import over).
-fn content(url: &str) -> Vec<(&'static str, i64)> {
-    let pool = broadsheet::db::connect(url).unwrap();
-    let mut conn = pool.get().unwrap();
-    broadsheet::models::export::content_counts(&mut conn).unwrap()
 }
 
 /// The site of the database at `url`, served as the test apps are (same

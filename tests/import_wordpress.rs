@@ -17,7 +17,6 @@ use broadsheet::models::{Article, Section};
 use chrono::Duration;
 use common::admin::{article_form, article_id, borrowed, version_of};
 use common::*;
-use tempfile::TempDir;
 
 /// What a run of `broadsheet` printed.
 struct Run {
@@ -60,38 +59,6 @@ fn import_wordpress(url: &str, file: &Path) -> Run {
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/wordpress/courier.xml")
-}
-
-/// An empty database: a new SQLite file or a new PostgreSQL database.
-struct Target {
-    url: String,
-    _dir: TempDir,
-    _pg: Option<PgDatabase>,
-}
-
-fn sqlite_target() -> Target {
-    let dir = tempfile::tempdir().unwrap();
-    Target {
-        url: format!("sqlite://{}", dir.path().join("site.db").display()),
-        _dir: dir,
-        _pg: None,
-    }
-}
-
-fn postgres_target() -> Option<Target> {
-    let pg = PgDatabase::create()?;
-    Some(Target {
-        url: pg.url.clone(),
-        _dir: tempfile::tempdir().unwrap(),
-        _pg: Some(pg),
-    })
-}
-
-/// The content rows a database holds, by table.
-fn content(url: &str) -> Vec<(&'static str, i64)> {
-    let pool = broadsheet::db::connect(url).unwrap();
-    let mut conn = pool.get().unwrap();
-    broadsheet::models::export::content_counts(&mut conn).unwrap()
 }
 
 /// The site of the database at `url`, served as the test apps are.

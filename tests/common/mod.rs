@@ -567,3 +567,40 @@ pub fn listed_slugs(html: &Html) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// An empty database for a command-line import to fill: a new SQLite file
+/// or a new PostgreSQL database, removed when this value is dropped.
+pub struct Target {
+    pub url: String,
+    _dir: TempDir,
+    _pg: Option<PgDatabase>,
+}
+
+/// A new, empty SQLite file.
+pub fn sqlite_target() -> Target {
+    let dir = tempfile::tempdir().unwrap();
+    Target {
+        url: format!("sqlite://{}", dir.path().join("target.db").display()),
+        _dir: dir,
+        _pg: None,
+    }
+}
+
+/// A new, empty PostgreSQL database, or `None` (after saying so) when the
+/// tests cannot have PostgreSQL.
+pub fn postgres_target() -> Option<Target> {
+    let pg = PgDatabase::create()?;
+    Some(Target {
+        url: pg.url.clone(),
+        _dir: tempfile::tempdir().unwrap(),
+        _pg: Some(pg),
+    })
+}
+
+/// The content rows the database at `url` holds, by table (empty: nothing
+/// an import would overwrite).
+pub fn content(url: &str) -> Vec<(&'static str, i64)> {
+    let pool = broadsheet::db::connect(url).unwrap();
+    let mut conn = pool.get().unwrap();
+    broadsheet::models::export::content_counts(&mut conn).unwrap()
+}
