@@ -25,6 +25,22 @@ use crate::db::DbConn;
 use crate::error::AppError;
 use crate::models::export::{self as rows, ArticleExport};
 
+/// Refuses an import (`what`: the thing done, for the message) into a
+/// database that holds content, saying what it holds; an import only ever
+/// fills a new, empty database, so it never has to merge or overwrite.
+pub fn refuse_unless_empty(conn: &mut DbConn, what: &str) -> Result<(), AppError> {
+    let found = rows::content_counts(conn)?;
+    if found.is_empty() {
+        return Ok(());
+    }
+    let listed: Vec<String> = found.iter().map(|(t, n)| format!("{n} {t}")).collect();
+    Err(AppError::Config(format!(
+        "the database is not empty ({}): {what} only into a new, empty database; \
+         nothing was changed",
+        listed.join(", ")
+    )))
+}
+
 /// The value of the document's `format` member.
 pub const FORMAT: &str = "broadsheet-export";
 
@@ -212,15 +228,7 @@ pub fn import<R: Read>(
     now: NaiveDateTime,
 ) -> Result<Summary, AppError> {
     crate::db::write_transaction(conn, |conn| {
-        let found = rows::content_counts(conn)?;
-        if !found.is_empty() {
-            let listed: Vec<String> = found.iter().map(|(t, n)| format!("{n} {t}")).collect();
-            return Err(AppError::Config(format!(
-                "the database is not empty ({}): import only into a new, empty database; \
-                 nothing was changed",
-                listed.join(", ")
-            )));
-        }
+        refuse_unless_empty(conn, "import")?;
         let mut importer = Importer {
             conn,
             own_origin,

@@ -41,7 +41,6 @@ use chrono::NaiveDateTime;
 
 use crate::db::DbConn;
 use crate::error::AppError;
-use crate::models::export as rows;
 use importer::Importer;
 use wxr::WxrReader;
 
@@ -122,15 +121,7 @@ pub fn import<R: BufRead>(
     now: NaiveDateTime,
 ) -> Result<Summary, AppError> {
     crate::db::write_transaction(conn, |conn| {
-        let found = rows::content_counts(conn)?;
-        if !found.is_empty() {
-            let listed: Vec<String> = found.iter().map(|(t, n)| format!("{n} {t}")).collect();
-            return Err(AppError::Config(format!(
-                "the database is not empty ({}): import a WordPress site only into a new, \
-                 empty database; nothing was changed",
-                listed.join(", ")
-            )));
-        }
+        crate::export::refuse_unless_empty(conn, "import a WordPress site")?;
         let mut importer = Importer::new(own_origin, now);
         let mut reader = WxrReader::new(input);
         loop {
