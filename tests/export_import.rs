@@ -7,9 +7,7 @@
 mod common;
 
 use std::collections::{BTreeSet, VecDeque};
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use broadsheet::models::user::Role;
 use chrono::Duration;
@@ -18,40 +16,13 @@ use common::*;
 
 // --- The binary and the databases ------------------------------------------------
 
-/// What a run of `broadsheet` printed.
-struct Run {
-    ok: bool,
-    stdout: Vec<u8>,
-    stderr: String,
-}
-
-/// Runs the built binary with no inherited settings, feeding `stdin`.
-fn broadsheet(args: &[&str], stdin: &[u8]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_broadsheet"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    let out = child.wait_with_output().unwrap();
-    Run {
-        ok: out.status.success(),
-        stdout: out.stdout,
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
 /// `broadsheet export` of the database at `url` into `file`.
 fn export(url: &str, file: &Path, with_secrets: bool) -> String {
     let mut args = vec!["export", "--database-url", url];
     if with_secrets {
         args.push("--with-secrets");
     }
-    let run = broadsheet(&args, b"");
+    let run = run_binary(&args, b"");
     assert!(run.ok, "export failed: {}", run.stderr);
     std::fs::write(file, &run.stdout).unwrap();
     String::from_utf8(run.stdout).unwrap()
@@ -59,7 +30,7 @@ fn export(url: &str, file: &Path, with_secrets: bool) -> String {
 
 /// `broadsheet import FILE` into the database at `url`, as the test site's origin.
 fn import(url: &str, file: &Path) -> Run {
-    broadsheet(
+    run_binary(
         &[
             "import",
             file.to_str().unwrap(),
@@ -505,7 +476,7 @@ async fn an_export_without_secrets_has_no_password_and_its_accounts_need_a_new_o
 
     // Read from standard input this time (`import -`).
     let target = sqlite_target();
-    let run = broadsheet(
+    let run = run_binary(
         &["import", "-", "--database-url", &target.url],
         document.as_bytes(),
     );
@@ -513,7 +484,7 @@ async fn an_export_without_secrets_has_no_password_and_its_accounts_need_a_new_o
     let copy = serve(&target.url).await;
     assert!(!can_sign_in(&copy, PASSWORD).await);
     assert!(!can_sign_in(&copy, "").await);
-    let run = broadsheet(
+    let run = run_binary(
         &[
             "user",
             "passwd",

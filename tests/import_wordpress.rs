@@ -8,9 +8,7 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use broadsheet::models::user::Role;
 use broadsheet::models::{Article, Section};
@@ -18,43 +16,19 @@ use chrono::Duration;
 use common::admin::{article_form, article_id, borrowed, version_of};
 use common::*;
 
-/// What a run of `broadsheet` printed.
-struct Run {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs the built binary with no inherited settings.
-fn broadsheet(args: &[&str]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_broadsheet"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().flush().unwrap();
-    let out = child.wait_with_output().unwrap();
-    Run {
-        ok: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
 /// `broadsheet import-wordpress FILE` into the database at `url`.
 fn import_wordpress(url: &str, file: &Path) -> Run {
-    broadsheet(&[
-        "import-wordpress",
-        file.to_str().unwrap(),
-        "--database-url",
-        url,
-        "--base-url",
-        BASE_URL,
-    ])
+    run_binary(
+        &[
+            "import-wordpress",
+            file.to_str().unwrap(),
+            "--database-url",
+            url,
+            "--base-url",
+            BASE_URL,
+        ],
+        b"",
+    )
 }
 
 fn fixture() -> PathBuf {
@@ -83,8 +57,13 @@ async fn head_of(app: &TestApp, path: &str) -> (u16, Option<String>) {
 /// Imports the fixture into `target` and checks the site it makes.
 async fn imports_the_fixture(target: &Target) {
     let run = import_wordpress(&target.url, &fixture());
-    assert!(run.ok, "import failed: {}\n{}", run.stderr, run.stdout);
-    let out = &run.stdout;
+    assert!(
+        run.ok,
+        "import failed: {}\n{}",
+        run.stderr,
+        run.stdout_text()
+    );
+    let out = &run.stdout_text();
     assert!(
         out.contains("imported 10 articles (2 draft, 1 in review, 1 in the trash, 5 published, 1 scheduled; 1 of them pages), 4 sections, 6 tags, 3 authors, 1 images and 30 old addresses"),
         "{out}"
@@ -414,7 +393,12 @@ fn refuses_broken_files(target: &Target) {
     let dir = tempfile::tempdir().unwrap();
     for (file, says) in broken_files(dir.path()) {
         let run = import_wordpress(&target.url, &file);
-        assert!(!run.ok, "{} was imported: {}", file.display(), run.stdout);
+        assert!(
+            !run.ok,
+            "{} was imported: {}",
+            file.display(),
+            run.stdout_text()
+        );
         assert!(
             run.stderr.contains(says),
             "{}: {}",
