@@ -87,7 +87,7 @@ pub fn session_key(conn: &mut DbConn, configured: Option<&str>) -> Result<Key, A
     let stored = setting::get(conn, SESSION_KEY_SETTING)?
         .and_then(|h| from_hex(&h))
         .filter(|bytes| bytes.len() >= 64)
-        .ok_or_else(|| AppError::Internal("the stored session key cannot be read".into()))?;
+        .ok_or_else(|| AppError::internal("the stored session key cannot be read"))?;
     Ok(Key::from(&stored))
 }
 
@@ -171,7 +171,7 @@ pub fn sign_in(session: &Session, token: &str) -> Result<(), AppError> {
     let insert = |k: &str, v: &str| {
         session
             .insert(k, v)
-            .map_err(|e| AppError::Internal(format!("session: {e}")))
+            .map_err(|e| AppError::internal_from("session", e))
     };
     insert(SESSION_TOKEN, token)?;
     insert(CSRF, &random_hex(32))?;
@@ -285,7 +285,7 @@ impl FromRequest for SignedIn {
             let state = req
                 .app_data::<web::Data<AppState>>()
                 .cloned()
-                .ok_or_else(|| AppError::Internal("app state missing".into()))?;
+                .ok_or_else(|| AppError::internal("app state missing"))?;
             let back_to = back_to(&req);
             let now = state.clock.now();
             let Some(token) = session.get::<String>(SESSION_TOKEN).ok().flatten() else {

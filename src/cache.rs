@@ -511,7 +511,7 @@ async fn sync(state: &web::Data<AppState>) {
     .await;
     match result {
         Ok(Ok(())) => {}
-        Ok(Err(e)) => tracing::warn!("response cache could not check for changes: {e}"),
+        Ok(Err(e)) => tracing::warn!("response cache could not check for changes: {}", e.chain()),
         Err(e) => tracing::warn!("response cache could not check for changes: {e}"),
     }
 }
@@ -605,7 +605,7 @@ async fn render(
     let body = match body::to_bytes(body).await {
         Ok(bytes) => bytes,
         Err(_) => {
-            return Err(AppError::Internal("reading a rendered page failed".into()).into());
+            return Err(AppError::internal("reading a rendered page failed").into());
         }
     };
     let entry = Arc::new(Entry::new(generation, now + lifetime, head.headers(), body));

@@ -140,7 +140,7 @@ fn image_bytes(file: &str) -> Result<&'static [u8], AppError> {
         .iter()
         .find(|(name, _)| *name == file)
         .map(|(_, bytes)| *bytes)
-        .ok_or_else(|| AppError::Internal(format!("demo image {file} is not shipped")))
+        .ok_or_else(|| AppError::internal(format!("demo image {file} is not shipped")))
 }
 
 /// The body with each `media:FILE` image source (`](media:FILE)` in
@@ -175,7 +175,7 @@ fn with_media_paths(
 
 fn load(conn: &mut DbConn, now: NaiveDateTime, related_limit: usize) -> Result<(), AppError> {
     let site: DemoSite = serde_json::from_str(CONTENT)
-        .map_err(|e| AppError::Internal(format!("demo content is invalid: {e}")))?;
+        .map_err(|e| AppError::internal_from("demo content is invalid", e))?;
     let mut section_ids = Vec::new();
     for (position, s) in (1..).zip(&site.sections) {
         let id = Section::create(
@@ -214,7 +214,7 @@ fn load(conn: &mut DbConn, now: NaiveDateTime, related_limit: usize) -> Result<(
         }
         let bytes = image_bytes(file)?;
         let size = imagesize::blob_size(bytes)
-            .map_err(|e| AppError::Internal(format!("demo image {file}: {e}")))?;
+            .map_err(|e| AppError::internal_from(format!("demo image {file}"), e))?;
         let id = models::media::create(
             conn,
             &NewMedia {

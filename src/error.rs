@@ -43,9 +43,51 @@ pub enum AppError {
     /// The blocking thread pool is gone (shutting down).
     #[error("blocking task failed: {0}")]
     Blocking(#[from] actix_web::error::BlockingError),
-    /// Anything else that is our fault.
-    #[error("{0}")]
-    Internal(String),
+    /// Anything else that is our fault: what we were doing, and the error
+    /// that stopped it (kept, so the log shows the whole chain).
+    #[error("{context}")]
+    Internal {
+        context: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+}
+
+impl AppError {
+    /// An internal error with no underlying cause.
+    pub fn internal(context: impl Into<String>) -> Self {
+        AppError::Internal {
+            context: context.into(),
+            source: None,
+        }
+    }
+
+    /// An internal error caused by `source`, while doing `context`.
+    pub fn internal_from(
+        context: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        AppError::Internal {
+            context: context.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// The error and every cause under it, `outer: inner: innermost`, for logs.
+    pub fn chain(&self) -> String {
+        let mut text = self.to_string();
+        let mut cause = std::error::Error::source(self);
+        while let Some(e) = cause {
+            let line = e.to_string();
+            // thiserror's transparent-ish variants often repeat their source's text.
+            if !text.ends_with(&line) {
+                text.push_str(": ");
+                text.push_str(&line);
+            }
+            cause = e.source();
+        }
+        text
+    }
 }
 
 impl From<diesel::result::Error> for AppError {
@@ -81,7 +123,7 @@ impl ResponseError for AppError {
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
         if status.is_server_error() {
-            tracing::error!(error = %self, "request failed");
+            tracing::error!(error = %self.chain(), "request failed");
         }
         if let AppError::SignInRequired(back_to) = self {
             let next =
@@ -101,5 +143,22 @@ impl ResponseError for AppError {
                 .insert(ReaderMessage(message.clone()));
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AppError;
+
+    #[test]
+    fn an_internal_error_keeps_its_cause_for_the_log() {
+        let disk = std::io::Error::other("no space left on device");
+        let e = AppError::internal_from("cannot write the export", disk);
+        assert_eq!(e.to_string(), "cannot write the export");
+        assert_eq!(
+            e.chain(),
+            "cannot write the export: no space left on device"
+        );
+        assert!(std::error::Error::source(&e).is_some());
     }
 }

@@ -98,7 +98,7 @@ impl<W: Write> DocWriter<W> {
             .map_err(write_error)?;
         self.first_row = false;
         serde_json::to_writer(&mut self.out, row)
-            .map_err(|e| AppError::Internal(format!("cannot write the export: {e}")))
+            .map_err(|e| AppError::internal_from("cannot write the export", e))
     }
 
     fn close(&mut self) -> Result<(), AppError> {
@@ -120,7 +120,7 @@ impl<W: Write> DocWriter<W> {
 }
 
 fn json<T: Serialize + ?Sized>(value: &T) -> Result<String, AppError> {
-    serde_json::to_string(value).map_err(|e| AppError::Internal(format!("cannot write: {e}")))
+    serde_json::to_string(value).map_err(|e| AppError::internal_from("cannot write", e))
 }
 
 fn write_error(e: std::io::Error) -> AppError {

@@ -668,7 +668,7 @@ pub fn run(
     }
     maker
         .join()
-        .map_err(|_| AppError::Internal("the article maker stopped".into()))?;
+        .map_err(|_| AppError::internal("the article maker stopped"))?;
     db::write_transaction(&mut conn, |conn| {
         crate::models::public_change::record(conn, now)
     })?;

@@ -79,7 +79,7 @@ pub async fn process_upload_bounded(
     let permit = DECODE_BUDGET
         .acquire_many(weight)
         .await
-        .map_err(|e| AppError::Internal(format!("image decoding budget: {e}")))?;
+        .map_err(|e| AppError::internal_from("image decoding budget", e))?;
     // The permit moves into the job: if the request goes away, the job still
     // counts until it has finished.
     Ok(actix_web::web::block(move || {

@@ -131,7 +131,7 @@ fn fill_body_html_in_background(background: &shutdown::Background, pool: db::DbP
                 Ok(0) => break,
                 Ok(n) => filled += n,
                 Err(e) => {
-                    tracing::warn!("filling stored article HTML stopped: {e}");
+                    tracing::warn!("filling stored article HTML stopped: {}", e.chain());
                     break;
                 }
             }
@@ -222,7 +222,7 @@ pub async fn serve(config: Config) -> Result<(), AppError> {
     let signalled = actix_web::rt::spawn(shutdown::on_signal(server.handle()));
     server
         .await
-        .map_err(|e| AppError::Internal(format!("server stopped: {e}")))?;
+        .map_err(|e| AppError::internal_from("server stopped", e))?;
     if let Some(handle) = metrics_handle {
         handle.stop(false).await;
     }

@@ -422,6 +422,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            let e = e.chain();
             tracing::error!("{e}");
             eprintln!("broadsheet: {e}");
             ExitCode::FAILURE

@@ -158,7 +158,7 @@ impl Metrics {
         self.related_jobs.set(related_jobs);
         let mut out = String::new();
         encode(&mut out, &self.registry)
-            .map_err(|e| AppError::Internal(format!("encoding metrics: {e}")))?;
+            .map_err(|e| AppError::internal_from("encoding metrics", e))?;
         Ok(out)
     }
 }

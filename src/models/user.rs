@@ -195,7 +195,7 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
+        .map_err(|e| AppError::internal(format!("password hashing failed: {e}")))
 }
 
 /// Argon2's working memory (19 MiB with the default parameters) for at most

@@ -74,7 +74,7 @@ impl RefreshQueue {
         std::thread::Builder::new()
             .name("related-refresh".into())
             .spawn(move || run(weak, pool, clock, limit, rebuild))
-            .map_err(|e| AppError::Internal(format!("cannot start the related worker: {e}")))?;
+            .map_err(|e| AppError::internal_from("cannot start the related worker", e))?;
         Ok(queue)
     }
 
@@ -136,7 +136,7 @@ fn run(
         match result {
             Ok(done) => queue.state.lock().expect("refresh queue lock").refreshed += done,
             Err(e) => {
-                tracing::error!("refreshing related lists: {e}");
+                tracing::error!("refreshing related lists: {}", e.chain());
                 // The job rows stay; look again shortly.
                 queue.state.lock().expect("refresh queue lock").poked = true;
                 std::thread::sleep(Duration::from_secs(1));

@@ -162,7 +162,12 @@ pub fn refresh_for_change_with_limit(
             .and_then(|mut conn| Ok(refresh(&mut conn, article_id, now, limit)?));
         match &result {
             Ok(n) => tracing::debug!("related lists refreshed after article {article_id}: {n}"),
-            Err(e) => tracing::error!("refreshing related lists after article {article_id}: {e}"),
+            Err(e) => {
+                tracing::error!(
+                    "refreshing related lists after article {article_id}: {}",
+                    e.chain()
+                )
+            }
         }
         result
     })
