@@ -71,8 +71,7 @@ pub async fn delete(
     id: web::Path<i32>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    signed_in.require(Role::Editor)?;
-    signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
+    super::accept(&signed_in, Role::Editor, &req, &body)?;
     let id = id.into_inner();
     let now = state.clock.now();
     let outcome = db::run(&state.pool, move |conn| {

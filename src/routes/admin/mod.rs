@@ -14,9 +14,10 @@ pub mod users;
 
 use actix_web::cookie::Key;
 use actix_web::middleware::DefaultHeaders;
-use actix_web::web;
+use actix_web::{web, HttpRequest};
 
 use crate::auth::{self, SignedIn};
+use crate::error::AppError;
 use crate::models::user::Role;
 use crate::views::admin::AdminChrome;
 use crate::AppState;
@@ -52,36 +53,36 @@ macro_rules! admin_routes {
 }
 
 admin_routes! {
-    GET "" Contributor => articles::list;
-    GET "/" Contributor => articles::list;
-    GET "/articles/new" Contributor => articles::new_form;
-    POST "/articles" Contributor => articles::create;
-    POST "/articles/bulk" Contributor => articles::bulk;
-    GET "/articles/{id}/edit" Contributor => articles::edit_form;
-    POST "/articles/{id}" Contributor => articles::update;
-    GET "/articles/{id}/preview" Contributor => articles::preview;
-    GET "/articles/{id}/revisions" Editor => articles::revisions;
-    GET "/articles/{id}/revisions/{rev}" Editor => articles::show_revision;
-    POST "/articles/{id}/revisions/{rev}/restore" Editor => articles::restore_revision;
-    POST "/articles/{id}/delete" Editor => articles::delete;
-    POST "/articles/{id}/return" Editor => articles::return_to_writer;
+    GET "" Contributor => articles::list::list;
+    GET "/" Contributor => articles::list::list;
+    GET "/articles/new" Contributor => articles::form::new_form;
+    POST "/articles" Contributor => articles::save::create;
+    POST "/articles/bulk" Contributor => articles::list::bulk;
+    GET "/articles/{id}/edit" Contributor => articles::form::edit_form;
+    POST "/articles/{id}" Contributor => articles::save::update;
+    GET "/articles/{id}/preview" Contributor => articles::preview::preview;
+    GET "/articles/{id}/revisions" Editor => articles::revisions::revisions;
+    GET "/articles/{id}/revisions/{rev}" Editor => articles::revisions::show_revision;
+    POST "/articles/{id}/revisions/{rev}/restore" Editor => articles::revisions::restore_revision;
+    POST "/articles/{id}/delete" Editor => articles::status::delete;
+    POST "/articles/{id}/return" Editor => articles::status::return_to_writer;
     POST "/articles/{id}/notes" Editor => notes::create;
     POST "/notes/{id}/delete" Editor => notes::delete;
-    POST "/articles/{id}/restore" Editor => articles::restore;
-    GET "/trash" Editor => articles::trash;
+    POST "/articles/{id}/restore" Editor => articles::status::restore;
+    GET "/trash" Editor => articles::list::trash;
     GET "/taxonomy" Editor => taxonomy::page;
-    POST "/sections" Editor => taxonomy::create_section;
-    POST "/sections/{id}" Editor => taxonomy::update_section;
-    GET "/sections/{id}/delete" Editor => taxonomy::confirm_delete_section;
-    POST "/sections/{id}/delete" Editor => taxonomy::delete_section;
-    GET "/tags/{id}" Editor => taxonomy::show_tag;
-    POST "/tags/{id}" Editor => taxonomy::update_tag;
-    POST "/tags/{id}/delete" Editor => taxonomy::delete_tag;
-    POST "/tags/{id}/merge" Editor => taxonomy::merge_tag;
-    GET "/authors/{id}/delete" Editor => taxonomy::confirm_delete_author;
-    POST "/authors/{id}/delete" Editor => taxonomy::delete_author;
-    POST "/authors" Editor => taxonomy::create_author;
-    POST "/authors/{id}" Editor => taxonomy::update_author;
+    POST "/sections" Editor => taxonomy::edit::create_section;
+    POST "/sections/{id}" Editor => taxonomy::edit::update_section;
+    GET "/sections/{id}/delete" Editor => taxonomy::removal::confirm_delete_section;
+    POST "/sections/{id}/delete" Editor => taxonomy::removal::delete_section;
+    GET "/tags/{id}" Editor => taxonomy::edit::show_tag;
+    POST "/tags/{id}" Editor => taxonomy::edit::update_tag;
+    POST "/tags/{id}/delete" Editor => taxonomy::removal::delete_tag;
+    POST "/tags/{id}/merge" Editor => taxonomy::removal::merge_tag;
+    GET "/authors/{id}/delete" Editor => taxonomy::removal::confirm_delete_author;
+    POST "/authors/{id}/delete" Editor => taxonomy::removal::delete_author;
+    POST "/authors" Editor => taxonomy::edit::create_author;
+    POST "/authors/{id}" Editor => taxonomy::edit::update_author;
     GET "/users" Admin => users::page;
     POST "/users" Admin => users::create;
     POST "/users/{id}" Admin => users::update;
@@ -93,18 +94,34 @@ admin_routes! {
     GET "/media/{token}" Contributor => super::media::show_media_to_newsroom;
 }
 
-/// Parses a url-encoded form body. Handlers read the body as bytes and parse
-/// it only after checking the role and CSRF token, so a wrong role is always
-/// a 403, whatever the body holds.
-pub fn parse_form<T: serde::de::DeserializeOwned>(
+/// The checks every url-encoded admin form post passes before anything else:
+/// the user has `role`, then the CSRF token matches. Handlers take the body
+/// as bytes and parse it only after this, so a wrong role is always a 403,
+/// whatever the body holds.
+pub fn accept(
+    signed_in: &SignedIn,
+    role: Role,
+    req: &HttpRequest,
     body: &[u8],
-) -> Result<T, crate::error::AppError> {
+) -> Result<(), AppError> {
+    signed_in.require(role)?;
+    signed_in.check_csrf(req, csrf_of(body).as_deref())
+}
+
+/// [`accept`], then the body parsed as the form `T`.
+pub fn accept_form<T: serde::de::DeserializeOwned>(
+    signed_in: &SignedIn,
+    role: Role,
+    req: &HttpRequest,
+    body: &[u8],
+) -> Result<T, AppError> {
+    accept(signed_in, role, req, body)?;
     serde_urlencoded::from_bytes(body)
-        .map_err(|e| crate::error::AppError::BadRequest(format!("The form could not be read: {e}")))
+        .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))
 }
 
 /// The CSRF token of a url-encoded form body, if it has one.
-pub fn csrf_of(body: &[u8]) -> Option<String> {
+fn csrf_of(body: &[u8]) -> Option<String> {
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
         .ok()?
         .into_iter()

@@ -39,9 +39,7 @@ pub async fn create(
     id: web::Path<i32>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    signed_in.require(Role::Editor)?;
-    signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
-    let form: NoteForm = super::parse_form(&body)?;
+    let form: NoteForm = super::accept_form(&signed_in, Role::Editor, &req, &body)?;
     let id = id.into_inner();
     let now = state.clock.now();
     let tz = state.site.timezone;
@@ -84,8 +82,7 @@ pub async fn delete(
     id: web::Path<i32>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    signed_in.require(Role::Editor)?;
-    signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
+    super::accept(&signed_in, Role::Editor, &req, &body)?;
     let note_id = id.into_inner();
     let now = state.clock.now();
     let article_id = db::run(&state.pool, move |conn| {

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::auth::{self, SignedIn};
 use crate::error::AppError;
 use crate::models::admin_session;
-use crate::models::user::{self, throttle, User};
+use crate::models::user::{self, throttle, Role, User};
 use crate::routes::pages::render;
 use crate::views::admin::LoginPage;
 use crate::{db, AppState};
@@ -182,7 +182,7 @@ pub async fn logout(
     signed_in: SignedIn,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
+    super::accept(&signed_in, Role::Contributor, &req, &body)?;
     let token = signed_in.token.clone();
     db::run(&state.pool, move |conn| {
         Ok(admin_session::end(conn, &token)?)
@@ -202,7 +202,7 @@ pub async fn logout_everywhere(
     signed_in: SignedIn,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
+    super::accept(&signed_in, Role::Contributor, &req, &body)?;
     let user_id = signed_in.user.id;
     db::run(&state.pool, move |conn| {
         Ok(admin_session::end_all_for_user(conn, user_id)?)

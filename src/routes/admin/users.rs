@@ -93,9 +93,7 @@ pub async fn create(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    signed_in.require(Role::Admin)?;
-    signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
-    let form: NewUserForm = super::parse_form(&body)?;
+    let form: NewUserForm = super::accept_form(&signed_in, Role::Admin, &req, &body)?;
     let role =
         Role::parse(&form.role).ok_or_else(|| AppError::BadRequest("Unknown role.".into()))?;
     if let Err(message) = check_new_user(&form.email, &form.name, &form.password) {
@@ -144,9 +142,7 @@ pub async fn update(
     id: web::Path<i32>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    signed_in.require(Role::Admin)?;
-    signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
-    let form: UpdateUserForm = super::parse_form(&body)?;
+    let form: UpdateUserForm = super::accept_form(&signed_in, Role::Admin, &req, &body)?;
     let id = id.into_inner();
     let role =
         Role::parse(&form.role).ok_or_else(|| AppError::BadRequest("Unknown role.".into()))?;
@@ -211,8 +207,7 @@ pub async fn sign_out_everywhere(
     id: web::Path<i32>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    signed_in.require(Role::Admin)?;
-    signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
+    super::accept(&signed_in, Role::Admin, &req, &body)?;
     let id = id.into_inner();
     let (name, ended) = db::run(&state.pool, move |conn| {
         let user = User::find(conn, id)?;
