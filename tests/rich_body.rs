@@ -164,6 +164,25 @@ async fn footnotes_figures_and_pull_quotes_show_on(app: TestApp) {
 
     // No video card, so no embed script.
     assert!(!page.body.contains("js/embed.js"));
+
+    // A feed has no stylesheet to set a pull quote apart, so it leaves it
+    // out rather than print the same words twice; other quotes stay.
+    let feed = app.get("/feed.xml").await;
+    let doc = roxmltree::Document::parse(&feed.body).unwrap();
+    let content = doc
+        .descendants()
+        .find(|n| n.tag_name().name() == "encoded")
+        .and_then(|n| n.text())
+        .unwrap();
+    assert!(
+        content.contains("Crews counted every passenger"),
+        "{content}"
+    );
+    assert!(
+        content.contains("An ordinary quote stays a quote."),
+        "{content}"
+    );
+    assert!(!content.contains("Nobody expected"), "{content}");
 }
 
 #[actix_web::test]

@@ -15,7 +15,7 @@
 pub mod embed;
 mod rich;
 
-pub use rich::MAX_EMBEDS;
+pub use rich::{without_pull_quotes, MAX_EMBEDS};
 
 use std::borrow::Cow;
 

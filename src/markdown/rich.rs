@@ -58,6 +58,49 @@ impl Gate<'_> {
     }
 }
 
+/// How a pull quote opens in stored (sanitised) HTML. Only this renderer
+/// can make it: the sanitiser strips `class` and `aria-*` from typed HTML.
+const PULL_QUOTE_OPEN: &str = "<aside class=\"pull-quote\" aria-hidden=\"true\">";
+
+/// Stored body HTML without its pull quotes, for copies that have no
+/// stylesheet (feeds): there a pull quote would only print the same words twice.
+pub fn without_pull_quotes(html: &str) -> std::borrow::Cow<'_, str> {
+    if !html.contains(PULL_QUOTE_OPEN) {
+        return html.into();
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find(PULL_QUOTE_OPEN) {
+        out.push_str(&rest[..start]);
+        // Skip to the matching `</aside>` (a pull quote may hold a quote that holds another).
+        let mut depth = 0usize;
+        let mut at = start;
+        loop {
+            let next_open = rest[at..].find("<aside").map(|i| at + i);
+            let Some(close) = rest[at..].find("</aside>").map(|i| at + i) else {
+                // Unclosed (cannot happen after sanitising): drop the rest.
+                return out.into();
+            };
+            match next_open {
+                Some(open) if open < close => {
+                    depth += 1;
+                    at = open + "<aside".len();
+                }
+                _ => {
+                    depth -= 1;
+                    at = close + "</aside>".len();
+                    if depth == 0 {
+                        break;
+                    }
+                }
+            }
+        }
+        rest = rest[at..].trim_start_matches('\n');
+    }
+    out.push_str(rest);
+    out.into()
+}
+
 /// Rewrites the body's events: pull quotes, figures and embeds in place,
 /// footnote references as numbered links, and the notes at the end.
 pub fn enrich<'a>(events: Vec<Event<'a>>, nonce: &str) -> Vec<Event<'a>> {
@@ -460,5 +503,25 @@ fn reference_id(number: usize, k: usize) -> String {
         format!("fnref-{number}")
     } else {
         format!("fnref-{number}-{k}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_pull_quotes;
+
+    #[test]
+    fn feeds_copy_drops_every_pull_quote_and_keeps_everything_else() {
+        let pull = "<aside class=\"pull-quote\" aria-hidden=\"true\">";
+        let html = format!(
+            "<p>One.</p>\n{pull}\n<p>Pulled.</p>\n</aside>\n<p>Two.</p>\n\
+             {pull}<blockquote>{pull}<p>Nested.</p></aside></blockquote></aside>\n\
+             <aside><p>An editor's aside stays.</p></aside>"
+        );
+        assert_eq!(
+            without_pull_quotes(&html),
+            "<p>One.</p>\n<p>Two.</p>\n<aside><p>An editor's aside stays.</p></aside>"
+        );
+        assert_eq!(without_pull_quotes("<p>Plain.</p>"), "<p>Plain.</p>");
     }
 }

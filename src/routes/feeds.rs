@@ -59,14 +59,15 @@ pub fn body_html(stored_html: &str, article_url: &str) -> String {
     let Ok(base) = Url::parse(article_url) else {
         return xml_safe(stored_html);
     };
-    // A second ammonia pass only rewrites URLs: the HTML is already clean
+    // Pull quotes repeat the body's words and only a stylesheet sets them
+    // apart, so a feed's copy leaves them out. A second ammonia pass only rewrites URLs: the HTML is already clean
     // (and nested no deeper than the renderer allows, so this pass is
     // cheap). Then, as on the article page, only links that leave the site
     // get `nofollow`; links to our own pages stay followable.
     let absolute = ammonia::Builder::default()
         .link_rel(None)
         .url_relative(UrlRelative::RewriteWithBase(base.clone()))
-        .clean(stored_html)
+        .clean(&crate::markdown::without_pull_quotes(stored_html))
         .to_string();
     let own_origin = base.origin().ascii_serialization();
     xml_safe(&crate::markdown::add_link_rel(&absolute, &own_origin))
