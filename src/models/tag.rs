@@ -48,6 +48,12 @@ impl Tag {
             article_tags::table
                 .inner_join(articles::table)
                 .filter(article_tags::tag_id.eq(tag.id))
+                // Implied by the public rule; it makes this a range on the
+                // tag's own index. Without it SQLite walked the public
+                // articles newest first looking for the tag: 0.16 ms for a
+                // middling tag at 10,000 articles and 7.7 ms for a tag only
+                // drafts use (a 404), growing with the archive.
+                .filter(article_tags::published_at.le(now))
                 .filter(public_at(now)),
         ))
         .get_result(conn)?;
