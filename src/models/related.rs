@@ -35,12 +35,15 @@ pub struct NewRelatedRow {
 }
 
 /// Why an article is on another's list, for the admin edit page.
-#[derive(Queryable, Debug, Clone, PartialEq)]
+#[derive(Queryable, Selectable, Debug, Clone, PartialEq)]
+#[diesel(table_name = related_articles)]
 pub struct RelatedReason {
     pub pinned: bool,
     pub position: i32,
     pub related_id: i32,
+    #[diesel(select_expression = articles::slug)]
     pub slug: String,
+    #[diesel(select_expression = articles::headline)]
     pub headline: String,
     /// Final score (relevance × recency), in thousandths.
     pub score: i32,
@@ -115,19 +118,7 @@ pub fn related_with_reasons(conn: &mut DbConn, article_id: i32) -> QueryResult<V
             related_articles::pinned.desc(),
             related_articles::position.asc(),
         ))
-        .select((
-            related_articles::pinned,
-            related_articles::position,
-            related_articles::related_id,
-            articles::slug,
-            articles::headline,
-            related_articles::score,
-            related_articles::text_score,
-            related_articles::tag_score,
-            related_articles::shared_tags,
-            related_articles::same_section,
-            related_articles::name_score,
-        ))
+        .select(RelatedReason::as_select())
         .load(conn)
 }
 
@@ -448,19 +439,7 @@ pub fn shown_with_reasons(
             related_articles::pinned.desc(),
             related_articles::position.asc(),
         ))
-        .select((
-            related_articles::pinned,
-            related_articles::position,
-            related_articles::related_id,
-            articles::slug,
-            articles::headline,
-            related_articles::score,
-            related_articles::text_score,
-            related_articles::tag_score,
-            related_articles::shared_tags,
-            related_articles::same_section,
-            related_articles::name_score,
-        ))
+        .select(RelatedReason::as_select())
         .load(conn)?;
     let mut seen = std::collections::HashSet::new();
     Ok(rows
