@@ -28,6 +28,7 @@ use crate::views::admin::{
     ReasonView, ReviewView, RevisionPage, RevisionsPage,
 };
 use crate::views::article::{article_page, load_bundle, ArticleBundle};
+use crate::views::live::LivePanel;
 use crate::views::ImageView;
 use crate::AppState;
 
@@ -295,6 +296,8 @@ struct FormContext {
     reasons: Vec<ReasonView>,
     pinned_slugs: Vec<String>,
     notes: Vec<crate::models::article_note::ArticleNote>,
+    /// Live coverage and its posts, for the "Live coverage" panel.
+    live: crate::models::live_post::CoverageWithPosts,
     current_social_image: Option<CurrentImage>,
     /// Names of the accounts that created and last changed the article.
     created_by: String,
@@ -393,6 +396,10 @@ fn load_form_context(
         None => Vec::new(),
     };
     Ok(FormContext {
+        live: match article_id {
+            Some(id) => crate::models::live_post::with_posts(conn, id)?,
+            None => Default::default(),
+        },
         notes,
         current_social_image,
         created_by,
@@ -459,6 +466,7 @@ fn form_page(
                 ..ReviewView::default()
             })
             .unwrap_or_default(),
+        live: LivePanel::new(ctx.live.0.as_ref(), &ctx.live.1, state.site.timezone),
         provenance: ctx.article.as_ref().map(|a| {
             let tz = state.site.timezone;
             let who = |name: &str| {
