@@ -385,7 +385,7 @@ mod tests {
     #[test]
     fn hostile_markdown_is_sanitised_like_article_bodies() {
         let post = PostContent::validate(
-            "<script>alert(1)</script> <img src=x onerror=alert(2)> [a](javascript:alert(3))",
+            "<script>alert(1)</script> <img src=x onerror=alert(2)>\n\n[a](javascript:alert(3))",
             None,
             now(),
             "",
