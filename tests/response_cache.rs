@@ -428,8 +428,8 @@ async fn an_uncached_article_page_costs_at_most_five_statements() {
         // query each; its corrections and updates are one more, only when it
         // has some, and so are its authors in order, only when it has several;
         // a live story's coverage and posts are two more.
-        let extra = usize::from(bundle.authors.len() > 1)
-            + if bundle.coverage.is_some() { 2 } else { 0 };
+        let extra =
+            usize::from(bundle.authors.len() > 1) + if bundle.coverage.is_some() { 2 } else { 0 };
         if bundle.notes.is_empty() {
             plain += 1;
             assert!(count <= 5 + extra, "{count} statements for {slug}");

@@ -208,14 +208,17 @@ impl LivePanel {
         }
     }
 
+    /// Coverage runs: the add form and "End live coverage".
     pub fn is_running(&self) -> bool {
         self.state == CoverageState::Running
     }
 
+    /// Coverage ended: "Resume live coverage".
     pub fn is_ended(&self) -> bool {
         self.state == CoverageState::Ended
     }
 
+    /// Never started: "Start live coverage".
     pub fn is_off(&self) -> bool {
         self.state == CoverageState::Off
     }
