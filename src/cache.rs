@@ -78,10 +78,13 @@ const UNCACHED_PREFIXES: [&str; 5] = ["/admin", "/media/", "/static/", "/share/"
 
 /// What every public page shows of the whole site, loaded once per
 /// generation rather than on every cache miss: the sections for the
-/// navigation, and the last change for `Last-Modified`.
+/// navigation, the last change for `Last-Modified`, and which stories are
+/// live for their cards' label.
 pub struct SiteFacts {
     pub sections: Vec<Section>,
     pub last_change: Option<NaiveDateTime>,
+    /// Public articles whose live coverage runs (cards label them "Live").
+    pub live_articles: Vec<i32>,
 }
 
 /// The response cache of one app instance.
@@ -257,6 +260,7 @@ impl ResponseCache {
         let facts = Arc::new(SiteFacts {
             sections: Section::all_in_order(conn)?,
             last_change: Article::last_change(conn, now)?,
+            live_articles: crate::models::live_post::running_public(conn, now)?,
         });
         if self.enabled() {
             *self.facts.lock().unwrap() = Some((generation, facts.clone()));

@@ -27,6 +27,8 @@
 //!   generated once and kept in the database)
 //! - `--cache-bytes` / `BROADSHEET_CACHE_BYTES`: memory for rendered public responses (default
 //!   64 MiB; 0 turns the cache off)
+//! - `--live-poll-seconds` / `BROADSHEET_LIVE_POLL_SECONDS`: seconds between a live story's
+//!   checks for new posts in readers' browsers (default 30)
 //! - `--metrics-bind` / `BROADSHEET_METRICS_BIND`: address for Prometheus metrics at `/metrics`
 //!   (default: none, metrics off); never the public address
 //! - `--notes-position` / `BROADSHEET_NOTES_POSITION`: where an article's corrections and updates
@@ -157,6 +159,12 @@ pub struct Config {
     /// Where an article's corrections and updates show: `above` or `below` the body.
     #[arg(long, env = "BROADSHEET_NOTES_POSITION", value_enum, default_value_t = NotesPosition::Below)]
     pub notes_position: NotesPosition,
+
+    /// Seconds between a reader's checks for new posts on a live story
+    /// (while the tab is visible; see `static/js/live.js`).
+    #[arg(long, env = "BROADSHEET_LIVE_POLL_SECONDS", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub live_poll_seconds: u32,
 
     /// Start with an empty site: do not load demo content into an empty database.
     #[arg(long, env = "BROADSHEET_NO_DEMO")]

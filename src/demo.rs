@@ -10,6 +10,7 @@ use crate::db::DbConn;
 use crate::error::AppError;
 use crate::models::article_note::{self, NewNote};
 use crate::models::author::AuthorKind;
+use crate::models::live_post::{self, PostContent};
 use crate::models::{
     self, setting, Article, ArticleStatus, Author, NewArticle, NewAuthor, NewMedia, NewSection,
     Section, Tag,
@@ -100,6 +101,26 @@ struct DemoArticle {
     /// Corrections and updates shown on the article.
     #[serde(default)]
     notes: Vec<DemoNote>,
+    /// Live coverage, for a live story.
+    #[serde(default)]
+    live: Option<DemoLive>,
+}
+
+#[derive(Deserialize)]
+struct DemoLive {
+    started_minutes_ago: i64,
+    /// Set for coverage that has ended; running when absent.
+    #[serde(default)]
+    ended_minutes_ago: Option<i64>,
+    /// Oldest first.
+    posts: Vec<DemoPost>,
+}
+
+#[derive(Deserialize)]
+struct DemoPost {
+    minutes_ago: i64,
+    /// Markdown.
+    body: String,
 }
 
 #[derive(Deserialize)]
@@ -292,6 +313,18 @@ fn load(conn: &mut DbConn, now: NaiveDateTime, related_limit: usize) -> Result<(
             let note = NewNote::validate(id, &n.kind, &n.text, Some(at), None, now)?;
             article_note::add(conn, &note, now)?;
         }
+        if let Some(live) = &a.live {
+            live_post::start(conn, id, now - Duration::minutes(live.started_minutes_ago))?;
+            for p in &live.posts {
+                let at = now - Duration::minutes(p.minutes_ago);
+                let content = PostContent::validate(&p.body, Some(at), now, "")
+                    .map_err(AppError::BadRequest)?;
+                live_post::add(conn, id, &content, None, now)?;
+            }
+            if let Some(ended) = live.ended_minutes_ago {
+                live_post::end(conn, id, now - Duration::minutes(ended))?;
+            }
+        }
     }
     crate::related::rebuild_all_with_limit(conn, now, related_limit)?;
     Ok(())
@@ -340,6 +373,19 @@ mod tests {
                     n.kind
                 );
                 assert!(n.hours_ago <= a.published_hours_ago, "{}", a.slug);
+            }
+            if let Some(live) = &a.live {
+                let mut last = live.started_minutes_ago;
+                for p in &live.posts {
+                    assert!(p.minutes_ago <= last, "{}: posts oldest first", a.slug);
+                    last = p.minutes_ago;
+                    assert!(
+                        PostContent::validate(&p.body, None, chrono::Utc::now().naive_utc(), "")
+                            .is_ok(),
+                        "{}",
+                        a.slug
+                    );
+                }
             }
             with_media_paths(&a.body, |file| {
                 image_bytes(file)?;

@@ -333,7 +333,12 @@ impl Importer<'_> {
                     || format!("article {} ({})", a.article.id, a.article.slug),
                     |c, origin| {
                         let html = render_body(&a.article.body, origin);
-                        rows::insert_article(c, &a, &html)
+                        let posts: Vec<String> = a
+                            .live_posts
+                            .iter()
+                            .map(|p| render_body(&p.body, origin))
+                            .collect();
+                        rows::insert_article(c, &a, &html, &posts)
                     },
                 )
             }

@@ -19,6 +19,10 @@ pub enum CachePolicy {
     Page,
     /// Feeds and sitemaps change less often and are polled.
     Feed,
+    /// A live story's poll endpoint: readers' pages ask every half minute, so
+    /// a CDN may keep it only briefly (this instance's own cache drops it at
+    /// every new post anyway).
+    Live,
     /// Public images. Not `immutable` for a year: an image stops being served
     /// when its article is unpublished, trashed or re-embargoed, and a CDN or
     /// browser must not keep it past that for long. Five minutes bounds that
@@ -48,6 +52,7 @@ impl CachePolicy {
         match self {
             CachePolicy::Page => "max-age=60, stale-while-revalidate=300",
             CachePolicy::Feed => "max-age=300, stale-while-revalidate=600",
+            CachePolicy::Live => "max-age=10, stale-while-revalidate=20",
             CachePolicy::Media => "max-age=300",
             CachePolicy::Hour => "max-age=3600",
             CachePolicy::Day => "max-age=86400",

@@ -101,6 +101,7 @@ impl AppState {
                 related_limit: config.related_limit.max(1),
                 behind_proxy: config.behind_proxy,
                 notes_position: config.notes_position,
+                live_poll_seconds: config.live_poll_seconds,
             },
             clock,
             session_key,

@@ -267,7 +267,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    live_coverage (article_id) {
+        article_id -> Integer,
+        started_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    live_posts (id) {
+        id -> Integer,
+        article_id -> Integer,
+        posted_at -> Timestamp,
+        body -> Text,
+        body_html -> Text,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(article_notes -> articles (article_id));
+diesel::joinable!(live_posts -> articles (article_id));
+diesel::joinable!(live_coverage -> articles (article_id));
 diesel::joinable!(related_postings -> related_terms (term_id));
 diesel::joinable!(admin_sessions -> users (user_id));
 diesel::joinable!(articles -> sections (section_id));
@@ -308,4 +331,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     related_jobs,
     article_notes,
     sitemap_blocks,
+    live_posts,
+    live_coverage,
 );

@@ -210,6 +210,47 @@ pub fn news_article(f: &NewsArticleFacts) -> Value {
     value
 }
 
+/// A live story's post as a `liveBlogUpdate` entry.
+#[derive(Debug, Clone)]
+pub struct BlogUpdate {
+    /// The post's first words.
+    pub headline: String,
+    /// ISO 8601 with offset.
+    pub published: String,
+    /// The article's URL with the post's anchor.
+    pub url: String,
+    /// The post as plain text.
+    pub body: String,
+}
+
+/// An article's JSON-LD (from [`news_article`]) as a `LiveBlogPosting`:
+/// the same facts, plus when the coverage started (and ended, once it has:
+/// Google asks for the type to stay, with `coverageEndTime`) and its posts,
+/// newest first, as `BlogPosting` entries.
+pub fn live_blog_posting(
+    mut article: Value,
+    start: &str,
+    end: Option<&str>,
+    updates: &[BlogUpdate],
+) -> Value {
+    article["@type"] = json!("LiveBlogPosting");
+    article["coverageStartTime"] = json!(start);
+    if let Some(end) = end {
+        article["coverageEndTime"] = json!(end);
+    }
+    article["liveBlogUpdate"] = json!(updates
+        .iter()
+        .map(|u| json!({
+            "@type": "BlogPosting",
+            "headline": u.headline,
+            "datePublished": u.published,
+            "url": u.url,
+            "articleBody": u.body,
+        }))
+        .collect::<Vec<_>>());
+    article
+}
+
 /// The publisher as schema.org sees it.
 pub fn organization(name: &str, url: &str, logo_url: &str) -> Value {
     json!({

@@ -840,3 +840,111 @@ async fn an_editor_counts_the_seo_title_live_and_returns_a_submitted_article() {
     assert!(errors.is_empty(), "console errors: {errors:?}");
     client.close().await.unwrap();
 }
+
+#[actix_web::test]
+async fn a_reader_with_a_live_story_open_sees_a_new_update_appear_without_reloading() {
+    // Plain http here, so the session cookie is not marked Secure; pages poll every second.
+    let app = TestApp::with_config(|c| {
+        c.base_url = None;
+        c.live_poll_seconds = 1;
+    })
+    .await;
+    let id = app.db(|c| insert_article(c, &ArticleSpec::new("storm-live", "Storm Live")));
+    let mut editor = app
+        .signed_in(
+            "editor@news.example",
+            broadsheet::models::user::Role::Editor,
+        )
+        .await;
+    for (path, fields) in [
+        (format!("/admin/articles/{id}/live/start"), vec![]),
+        (
+            format!("/admin/articles/{id}/live/posts"),
+            vec![("body", "Ferries are suspended.")],
+        ),
+    ] {
+        let page = editor.post(&path, &fields).await;
+        assert_eq!(page.status, 303, "{path}: {}", page.body);
+    }
+    let Some(driver) = ChromeDriver::start() else {
+        return;
+    };
+    let reader = driver.browser(390, 844).await;
+    reader.goto(&app.url("/articles/storm-live")).await.unwrap();
+    assert_eq!(
+        reader
+            .find(Locator::Css(".live-post__body"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "Ferries are suspended."
+    );
+
+    // Added over HTTP while the page stays open.
+    let page = editor
+        .post(
+            &format!("/admin/articles/{id}/live/posts"),
+            &[("body", "Mole Parade is **closed**.")],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let newest = app.read(|c| broadsheet::models::live_post::for_article(c, id).unwrap()[0].id);
+    let arrived = reader
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Id(&format!("post-{newest}")))
+        .await
+        .expect("the new update appears without a reload");
+    assert!(arrived
+        .text()
+        .await
+        .unwrap()
+        .contains("Mole Parade is closed."));
+    let order: Value = reader
+        .execute(
+            "return [...document.querySelectorAll('.live-post')].map(p => p.id);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(order[0], format!("post-{newest}"), "newest first: {order}");
+    assert_eq!(order.as_array().unwrap().len(), 2);
+    let status = reader
+        .find(Locator::Css(".live-feed__status[aria-live=polite]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(status, "1 new update");
+
+    // Ending the coverage stops the page's polling and takes its label off.
+    let page = editor
+        .post(&format!("/admin/articles/{id}/live/end"), &[])
+        .await;
+    assert_eq!(page.status, 303);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let polling: Value = reader
+            .execute(
+                "return document.querySelector('[data-live-poll]') !== null \
+                 || document.querySelector('.article__header .live-badge') !== null;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if polling == json!(false) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the page still polls after the end"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+    }
+    let errors = console_errors(&reader).await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    reader.close().await.unwrap();
+}

@@ -10,8 +10,8 @@ use diesel::prelude::*;
 use crate::db::{DbBackend, DbConn};
 use crate::models::{Author, MediaInfo, Section};
 use crate::schema::{
-    article_authors, article_notes, article_tags, article_takeaways, articles, authors, media,
-    sections,
+    article_authors, article_notes, article_tags, article_takeaways, articles, authors,
+    live_coverage, media, sections,
 };
 
 /// Workflow state of an article, stored as text.
@@ -574,36 +574,46 @@ impl Article {
     }
 
     /// A public article with its section, lead author and lead image, whether
-    /// it has corrections or updates, and whether it has co-authors, in one
-    /// query: the rows its page shows of it (the notes and the authors in
-    /// order are loaded only when there are some).
+    /// it has corrections or updates, whether it has co-authors, and whether
+    /// it is a live story (running or ended), in one query: the rows its page
+    /// shows of it (the notes, the authors in order and the live coverage are
+    /// loaded only when there are some).
     pub fn find_public_page(
         conn: &mut DbConn,
         slug: &str,
         now: NaiveDateTime,
-    ) -> QueryResult<(ArticleParts, bool, bool)> {
-        let (article, section, author, image, has_notes, has_co_authors) = articles::table
-            .left_join(sections::table)
-            .left_join(authors::table)
-            .left_join(media::table)
-            .filter(articles::slug.eq(slug))
-            .filter(public_at(now))
-            .select((
-                Article::as_select(),
-                Option::<Section>::as_select(),
-                Option::<Author>::as_select(),
-                Option::<MediaInfo>::as_select(),
-                dsl::exists(
-                    article_notes::table.filter(article_notes::article_id.eq(articles::id)),
-                ),
-                dsl::exists(
-                    article_authors::table
-                        .filter(article_authors::article_id.eq(articles::id))
-                        .filter(article_authors::position.gt(1)),
-                ),
-            ))
-            .first(conn)?;
-        Ok(((article, section, author, image), has_notes, has_co_authors))
+    ) -> QueryResult<(ArticleParts, bool, bool, bool)> {
+        let (article, section, author, image, has_notes, has_co_authors, has_live) =
+            articles::table
+                .left_join(sections::table)
+                .left_join(authors::table)
+                .left_join(media::table)
+                .filter(articles::slug.eq(slug))
+                .filter(public_at(now))
+                .select((
+                    Article::as_select(),
+                    Option::<Section>::as_select(),
+                    Option::<Author>::as_select(),
+                    Option::<MediaInfo>::as_select(),
+                    dsl::exists(
+                        article_notes::table.filter(article_notes::article_id.eq(articles::id)),
+                    ),
+                    dsl::exists(
+                        article_authors::table
+                            .filter(article_authors::article_id.eq(articles::id))
+                            .filter(article_authors::position.gt(1)),
+                    ),
+                    dsl::exists(
+                        live_coverage::table.filter(live_coverage::article_id.eq(articles::id)),
+                    ),
+                ))
+                .first(conn)?;
+        Ok((
+            (article, section, author, image),
+            has_notes,
+            has_co_authors,
+            has_live,
+        ))
     }
 
     /// The newest `limit` articles of a listing, newest first (ties broken by id).

@@ -8,8 +8,8 @@
 //! | table | in the export |
 //! |---|---|
 //! | sections, authors (with their links and kind), tags, media, users (with their author profile) | yes (users' password hashes only with secrets) |
-//! | articles (every column but `body_html`) | yes, each with its takeaways, tags, authors, old slugs, revisions and notes |
-//! | article_takeaways, article_tags, article_authors, article_slugs, article_revisions, article_notes | yes, inside their article (`article_authors` as `author_ids` in order; a file without them credits `author_id` alone) |
+//! | articles (every column but `body_html`) | yes, each with its takeaways, tags, authors, old slugs, revisions, notes, live coverage and live posts |
+//! | article_takeaways, article_tags, article_authors, article_slugs, article_revisions, article_notes, live_coverage, live_posts | yes, inside their article (`article_authors` as `author_ids` in order; a file without them credits `author_id` alone; a live post's `body_html` is rendered again on import) |
 //! | related_pins (an editor's choice) | yes |
 //! | taxonomy_redirects, deleted_media (old URLs keep answering 301 / 410) | yes |
 //! | site_settings | yes, but see [`SECRET_SETTINGS`] and [`DERIVED_SETTINGS`] |
@@ -36,8 +36,8 @@ use serde::{Deserialize, Serialize};
 use crate::db::DbConn;
 use crate::schema::{
     admin_sessions, article_authors, article_notes, article_revisions, article_slugs, article_tags,
-    article_takeaways, articles, authors, deleted_media, media, related_pins, sections,
-    site_settings, tags, taxonomy_redirects, users,
+    article_takeaways, articles, authors, deleted_media, live_coverage, live_posts, media,
+    related_pins, sections, site_settings, tags, taxonomy_redirects, users,
 };
 
 /// Settings that are credentials: exported only with `--with-secrets`
@@ -216,6 +216,28 @@ pub struct NoteRow {
     pub created_at: NaiveDateTime,
 }
 
+/// A live story's coverage times.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, Deserialize)]
+#[diesel(table_name = live_coverage)]
+#[serde(deny_unknown_fields)]
+pub struct LiveCoverageRow {
+    pub started_at: NaiveDateTime,
+    pub ended_at: Option<NaiveDateTime>,
+}
+
+/// A live story's post (its `body_html` is rendered again on import).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, Deserialize)]
+#[diesel(table_name = live_posts)]
+#[serde(deny_unknown_fields)]
+pub struct LivePostRow {
+    pub id: i32,
+    pub posted_at: NaiveDateTime,
+    pub body: String,
+    pub created_by: Option<i32>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
 /// An article with the rows that belong to it alone.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -236,6 +258,12 @@ pub struct ArticleExport {
     pub revisions: Vec<RevisionRow>,
     #[serde(default)]
     pub notes: Vec<NoteRow>,
+    /// A live story's coverage (files from before live coverage have none).
+    #[serde(default)]
+    pub live_coverage: Option<LiveCoverageRow>,
+    /// A live story's posts, oldest first.
+    #[serde(default)]
+    pub live_posts: Vec<LivePostRow>,
 }
 
 /// A related article an editor pinned (after all articles: it names two).
@@ -371,6 +399,8 @@ pub fn article_batch(conn: &mut DbConn, after: i32, limit: i64) -> QueryResult<V
                     old_slugs: Vec::new(),
                     revisions: Vec::new(),
                     notes: Vec::new(),
+                    live_coverage: None,
+                    live_posts: Vec::new(),
                 },
             )
         })
@@ -422,6 +452,21 @@ pub fn article_batch(conn: &mut DbConn, after: i32, limit: i64) -> QueryResult<V
         .load(conn)?;
     for (id, row) in notes {
         by_id.entry(id).and_modify(|a| a.notes.push(row));
+    }
+    let covered: Vec<(i32, LiveCoverageRow)> = live_coverage::table
+        .filter(live_coverage::article_id.eq_any(&ids))
+        .select((live_coverage::article_id, LiveCoverageRow::as_select()))
+        .load(conn)?;
+    for (id, row) in covered {
+        by_id.entry(id).and_modify(|a| a.live_coverage = Some(row));
+    }
+    let posts: Vec<(i32, LivePostRow)> = live_posts::table
+        .filter(live_posts::article_id.eq_any(&ids))
+        .order((live_posts::article_id, live_posts::id))
+        .select((live_posts::article_id, LivePostRow::as_select()))
+        .load(conn)?;
+    for (id, row) in posts {
+        by_id.entry(id).and_modify(|a| a.live_posts.push(row));
     }
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
@@ -532,8 +577,14 @@ pub fn insert_user(conn: &mut DbConn, row: &UserRow) -> QueryResult<()> {
         .map(drop)
 }
 
-/// Inserts an article with its id, its rendered body and every row of its own.
-pub fn insert_article(conn: &mut DbConn, a: &ArticleExport, body_html: &str) -> QueryResult<()> {
+/// Inserts an article with its id, its rendered body and every row of its
+/// own; `post_html` holds its live posts' rendered bodies, in order.
+pub fn insert_article(
+    conn: &mut DbConn,
+    a: &ArticleExport,
+    body_html: &str,
+    post_html: &[String],
+) -> QueryResult<()> {
     let id = a.article.id;
     diesel::insert_into(articles::table)
         .values((&a.article, articles::body_html.eq(Some(body_html))))
@@ -577,6 +628,20 @@ pub fn insert_article(conn: &mut DbConn, a: &ArticleExport, body_html: &str) -> 
     for n in &a.notes {
         diesel::insert_into(article_notes::table)
             .values((n, article_notes::article_id.eq(id)))
+            .execute(conn)?;
+    }
+    if let Some(c) = &a.live_coverage {
+        diesel::insert_into(live_coverage::table)
+            .values((c, live_coverage::article_id.eq(id)))
+            .execute(conn)?;
+    }
+    for (p, html) in a.live_posts.iter().zip(post_html) {
+        diesel::insert_into(live_posts::table)
+            .values((
+                p,
+                live_posts::article_id.eq(id),
+                live_posts::body_html.eq(html),
+            ))
             .execute(conn)?;
     }
     Ok(())
@@ -625,6 +690,7 @@ const SERIAL_TABLES: &[&str] = &[
     "users",
     "article_revisions",
     "article_notes",
+    "live_posts",
 ];
 
 /// After rows were inserted with their ids, moves each PostgreSQL sequence

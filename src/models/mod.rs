@@ -11,6 +11,7 @@ pub mod author;
 pub mod bulk;
 pub mod export;
 pub mod feed;
+pub mod live_post;
 pub mod media;
 pub mod permalink;
 pub mod public_change;

@@ -99,6 +99,7 @@ pub fn render<B: MessageBody + 'static>(
                 sections,
                 current_section: None,
                 is_front: false,
+                live_articles: Vec::new(),
             },
             status: status.as_u16(),
             heading: heading.to_string(),

@@ -13,6 +13,7 @@ pub mod corrections;
 pub mod error_pages;
 pub mod feeds;
 pub mod health;
+pub mod live;
 pub mod media;
 pub mod pages;
 pub mod permalinks;
@@ -37,6 +38,7 @@ fn page(path: &str, route: Route) -> Resource {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(page("/", get().to(public::front_page)))
         .service(page("/articles/{slug}", get().to(public::show_article)))
+        .service(page("/articles/{slug}/live", get().to(live::live_updates)))
         .service(page("/sections/{slug}", get().to(public::list_section)))
         .service(page("/authors/{slug}", get().to(public::list_author)))
         .service(page("/tags/{slug}", get().to(public::list_tag)))

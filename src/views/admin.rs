@@ -146,6 +146,8 @@ pub struct ArticleFormPage {
     pub review: ReviewView,
     /// Who created and who last changed the article (none for a new one).
     pub provenance: Option<Provenance>,
+    /// The "Live coverage" panel.
+    pub live: crate::views::live::LivePanel,
 }
 
 /// A correction or update on the article edit page.

@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::models::article::ArticleParts;
 use crate::models::article_note::{self, ArticleNote, NoteKind};
 use crate::models::author::AuthorKind;
+use crate::models::live_post::{self, Coverage, LivePost};
 use crate::models::media::{srcset_for, MediaUrl, SrcsetCopy};
 use crate::models::{Article, ArticleCard, Author, MediaInfo, Section, Tag};
 use crate::seo::{self, NewsArticleFacts, PageMeta};
@@ -37,6 +38,10 @@ pub struct ArticleBundle {
     pub notes: Vec<ArticleNote>,
     /// The image chosen for social cards instead of the lead image, if any.
     pub social_image: Option<MediaInfo>,
+    /// A live story's coverage (none for other articles).
+    pub coverage: Option<Coverage>,
+    /// A live story's posts, newest first.
+    pub live_posts: Vec<LivePost>,
 }
 
 /// Everything around an article that its page shows (public or preview).
@@ -60,24 +65,37 @@ pub fn load_bundle(
         site,
         sections,
         (article, section, None, image),
-        true,
-        true,
+        Extras {
+            notes: true,
+            co_authors: true,
+            live: true,
+        },
         now,
     )
+}
+
+/// Which of an article's optional rows its page must load.
+struct Extras {
+    /// Corrections and updates.
+    notes: bool,
+    /// Authors after the lead one.
+    co_authors: bool,
+    /// Live coverage and its posts.
+    live: bool,
 }
 
 /// The bundle of an article whose own rows are loaded: what else its page
 /// shows, in one query each (takeaways, tags, related, corrections and
 /// updates, and the lead image's copies when it has one). A single author is
 /// the lead author the page query joined (`articles.author_id`, kept by every
-/// save); with `has_co_authors` the authors in order are one more query.
+/// save); `extras` says which optional rows (notes, the authors in order,
+/// live coverage) exist and cost one more query each.
 fn complete_bundle(
     conn: &mut DbConn,
     site: &Site,
     sections: Vec<Section>,
     (mut article, section, author, image): ArticleParts,
-    has_notes: bool,
-    has_co_authors: bool,
+    extras: Extras,
     now: NaiveDateTime,
 ) -> Result<ArticleBundle, AppError> {
     if article.body_html.is_none() {
@@ -88,7 +106,7 @@ fn complete_bundle(
         Some(id) => crate::models::media::srcset_candidates(conn, &[id])?,
         None => Vec::new(),
     };
-    let authors = if has_co_authors {
+    let authors = if extras.co_authors {
         Author::for_article(conn, article.id)?
     } else {
         author.into_iter().collect()
@@ -97,6 +115,12 @@ fn complete_bundle(
         .social_image_id
         .map(|id| crate::models::media::info(conn, id))
         .transpose()?;
+    // Two more queries, for live stories only.
+    let coverage = if extras.live {
+        live_post::coverage(conn, article.id)?
+    } else {
+        None
+    };
     Ok(ArticleBundle {
         srcset,
         chrome: Chrome {
@@ -104,15 +128,23 @@ fn complete_bundle(
             sections,
             is_front: false,
             current_section: section.as_ref().map(|s| s.slug.clone()),
+            // The related cards go without the "Live" label.
+            live_articles: Vec::new(),
         },
         takeaways: article.takeaways(conn)?,
         tags: Tag::for_article(conn, article.id)?,
         related: crate::related::for_page(conn, &article, now, site.related_limit)?,
-        notes: if has_notes {
+        notes: if extras.notes {
             article_note::for_article(conn, article.id)?
         } else {
             Vec::new()
         },
+        live_posts: if coverage.is_some() {
+            live_post::for_article(conn, article.id)?
+        } else {
+            Vec::new()
+        },
+        coverage,
         article,
         section,
         authors,
@@ -126,7 +158,8 @@ fn complete_bundle(
 /// cache-miss path: one query for the article's own rows (and whether it has
 /// notes or co-authors), one each for takeaways, tags, related and the lead
 /// image's copies, one for its notes only when it has some and one for its
-/// authors in order only when it has more than one; the navigation and
+/// authors in order only when it has more than one, one for its posts only
+/// when it is a live story (running or ended); the navigation and
 /// `Last-Modified` come from the cached site facts.
 pub fn load_article_page(
     conn: &mut DbConn,
@@ -139,15 +172,18 @@ pub fn load_article_page(
             Some(current) => Ok(Err(current)),
             None => Err(AppError::NotFound),
         },
-        Ok((parts, has_notes, has_co_authors)) => {
+        Ok((parts, notes, co_authors, live)) => {
             let facts = state.cache.site_facts(conn, now)?;
             let bundle = complete_bundle(
                 conn,
                 &state.site,
                 facts.sections.clone(),
                 parts,
-                has_notes,
-                has_co_authors,
+                Extras {
+                    notes,
+                    co_authors,
+                    live,
+                },
                 now,
             )?;
             Ok(Ok((bundle, facts.last_change)))
@@ -265,6 +301,19 @@ pub fn article_page(site: &Site, b: ArticleBundle, preview: bool) -> ArticlePage
         takeaways: &b.takeaways,
         corrections,
     });
+    let live = b
+        .coverage
+        .as_ref()
+        .map(|c| crate::views::live::LiveFeed::new(a, c, &b.live_posts, site));
+    let json_ld = match &live {
+        Some(feed) => seo::live_blog_posting(
+            json_ld,
+            &feed.started.iso,
+            feed.ended.as_ref().map(|e| e.iso.as_str()),
+            &crate::views::live::blog_updates(&b.live_posts, &canonical, tz),
+        ),
+        None => json_ld,
+    };
     let mut crumbs = vec![(site.name.clone(), site.url("/"))];
     if let Some(s) = &b.section {
         crumbs.push((s.name.clone(), site.url(&format!("/sections/{}", s.slug))));
@@ -356,6 +405,7 @@ pub fn article_page(site: &Site, b: ArticleBundle, preview: bool) -> ArticlePage
         related: CardView::list(&b.related, tz),
         notes_above: site.notes_position == crate::config::NotesPosition::Above,
         notes,
+        live,
         chrome: b.chrome,
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod article;
+pub mod live;
 pub mod public;
 
 pub use public::*;

@@ -41,6 +41,8 @@ pub struct Site {
     pub behind_proxy: bool,
     /// Where an article's corrections and updates show.
     pub notes_position: crate::config::NotesPosition,
+    /// Seconds between a reader's checks for new posts on a live story.
+    pub live_poll_seconds: u32,
 }
 
 impl Site {
@@ -136,9 +138,16 @@ pub struct Chrome {
     pub current_section: Option<String>,
     /// Whether this is the front page (marks "Latest" in the navigation).
     pub is_front: bool,
+    /// Public articles whose live coverage runs: their cards say "Live".
+    pub live_articles: Vec<i32>,
 }
 
 impl Chrome {
+    /// Whether the article with this id is a running live story.
+    pub fn is_live(&self, article_id: &i32) -> bool {
+        self.live_articles.contains(article_id)
+    }
+
     /// Whether `slug` is the section the page belongs to.
     pub fn is_current(&self, slug: &str) -> bool {
         self.current_section.as_deref() == Some(slug)
@@ -184,6 +193,9 @@ pub struct CardView {
     pub image: Option<ImageView>,
     pub published: Option<Stamp>,
     pub reading_minutes: i32,
+    /// The article's id (its card says "Live" while its coverage runs, see
+    /// [`Chrome::is_live`]).
+    pub id: i32,
 }
 
 impl CardView {
@@ -206,6 +218,7 @@ impl CardView {
                 .map(|m| ImageView::new(m, &a.lead_image_alt)),
             published: a.published_at.map(|t| stamp(t, tz)),
             reading_minutes: a.reading_minutes(),
+            id: a.id,
         }
     }
 
@@ -411,6 +424,8 @@ pub struct ArticlePage {
     pub notes: Vec<NoteView>,
     /// Whether they show above the body (else below it).
     pub notes_above: bool,
+    /// The live story's feed, when the article has live coverage.
+    pub live: Option<crate::views::live::LiveFeed>,
 }
 
 impl ArticlePage {
@@ -598,6 +613,7 @@ pub fn chrome(site: &Site, facts: &SiteFacts, current_section: Option<String>) -
         sections: facts.sections.clone(),
         is_front: false,
         current_section,
+        live_articles: facts.live_articles.clone(),
     }
 }
 
@@ -612,6 +628,7 @@ pub fn load_chrome(
         sections: Section::all_in_order(conn)?,
         is_front: false,
         current_section,
+        live_articles: Vec::new(),
     })
 }
 

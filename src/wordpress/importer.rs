@@ -517,8 +517,10 @@ impl<'o> Importer<'o> {
             old_slugs: Vec::new(),
             revisions: Vec::new(),
             notes: Vec::new(),
+            live_coverage: None,
+            live_posts: Vec::new(),
         };
-        rows::insert_article(conn, &article, &body_html)?;
+        rows::insert_article(conn, &article, &body_html, &[])?;
 
         let mut keys: Vec<String> = permalink::link_key(&item.link).into_iter().collect();
         if let Ok(number) = wp_id.parse::<u64>() {

@@ -6,6 +6,7 @@
 
 pub mod articles;
 pub mod form_data;
+pub mod live;
 pub mod media;
 pub mod notes;
 pub mod session;
@@ -68,6 +69,12 @@ admin_routes! {
     POST "/articles/{id}/return" Editor => articles::status::return_to_writer;
     POST "/articles/{id}/notes" Editor => notes::create;
     POST "/notes/{id}/delete" Editor => notes::delete;
+    POST "/articles/{id}/live/start" Editor => live::start;
+    POST "/articles/{id}/live/end" Editor => live::end;
+    POST "/articles/{id}/live/posts" Editor => live::create_post;
+    GET "/live-posts/{id}/edit" Editor => live::edit_post;
+    POST "/live-posts/{id}" Editor => live::update_post;
+    POST "/live-posts/{id}/delete" Editor => live::delete_post;
     POST "/articles/{id}/restore" Editor => articles::status::restore;
     GET "/trash" Editor => articles::list::trash;
     GET "/taxonomy" Editor => taxonomy::page;

@@ -17,6 +17,7 @@ use crate::routes::pages::render;
 use crate::views::admin::{
     ArticleFormPage, CurrentImage, NoteRow, Provenance, ReasonView, ReviewView,
 };
+use crate::views::live::LivePanel;
 use crate::AppState;
 
 /// What the form page needs besides the form.
@@ -29,6 +30,8 @@ pub(super) struct FormContext {
     reasons: Vec<ReasonView>,
     pinned_slugs: Vec<String>,
     notes: Vec<crate::models::article_note::ArticleNote>,
+    /// Live coverage and its posts, for the "Live coverage" panel.
+    live: crate::models::live_post::CoverageWithPosts,
     current_social_image: Option<CurrentImage>,
     /// Names of the accounts that created and last changed the article.
     created_by: String,
@@ -127,6 +130,10 @@ pub(super) fn load_form_context(
         None => Vec::new(),
     };
     Ok(FormContext {
+        live: match article_id {
+            Some(id) => crate::models::live_post::with_posts(conn, id)?,
+            None => Default::default(),
+        },
         notes,
         current_social_image,
         created_by,
@@ -193,6 +200,7 @@ pub(super) fn form_page(
                 ..ReviewView::default()
             })
             .unwrap_or_default(),
+        live: LivePanel::new(ctx.live.0.as_ref(), &ctx.live.1, state.site.timezone),
         provenance: ctx.article.as_ref().map(|a| {
             let tz = state.site.timezone;
             let who = |name: &str| {

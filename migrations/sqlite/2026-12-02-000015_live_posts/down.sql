@@ -1,0 +1,2 @@
+DROP TABLE live_posts;
+DROP TABLE live_coverage;
