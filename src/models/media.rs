@@ -10,7 +10,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::models::article::public_at;
-use crate::schema::{articles, authors, deleted_media, media};
+use crate::schema::{article_media, articles, authors, deleted_media, media};
 
 /// What pages need to know about an image, without its bytes.
 #[derive(Queryable, Selectable, Debug, Clone, PartialEq)]
@@ -79,7 +79,8 @@ pub fn is_token(text: &str) -> bool {
 
 /// The stored copy named by `token`, if readers may see it at `now`: its
 /// image (the copy itself, or the original it was resized from) is the lead
-/// or social image of an article that is public by [`public_at`], or an author's photo.
+/// or social image of an article that is public by [`public_at`], shown in
+/// the body of one (`article_media`), or an author's photo.
 /// Anything else is `NotFound`.
 pub fn find_public(conn: &mut DbConn, token: &str, now: NaiveDateTime) -> QueryResult<i32> {
     let (id, original_id) = find_copy(conn, token)?;
@@ -95,6 +96,13 @@ pub fn find_public(conn: &mut DbConn, token: &str, now: NaiveDateTime) -> QueryR
     ))
     .get_result(conn)?;
     let public = in_public_article
+        || diesel::select(dsl::exists(
+            article_media::table
+                .inner_join(articles::table)
+                .filter(article_media::media_id.eq(image))
+                .filter(public_at(now)),
+        ))
+        .get_result::<bool>(conn)?
         || diesel::select(dsl::exists(
             authors::table.filter(authors::photo_id.eq(image)),
         ))
@@ -166,6 +174,7 @@ pub fn store_upload(
                 media::created_at.eq(now),
                 media::original_id.eq(original),
                 media::token.eq(new_token()),
+                media::aspect.eq(copy.aspect),
             ))
             .returning(media::id)
             .get_result(conn)?;
@@ -191,6 +200,8 @@ pub fn srcset_candidates(conn: &mut DbConn, image_ids: &[i32]) -> QueryResult<Ve
                 .eq_any(image_ids)
                 .or(media::id.eq_any(image_ids)),
         )
+        .filter(media::aspect.eq(""))
+        .filter(media::content_type.ne(crate::images::WEBP))
         .select((media::id, media::original_id, media::token, media::width))
         .order(media::width.asc())
         .load(conn)?;
@@ -229,185 +240,6 @@ pub fn paths(
         .into_iter()
         .map(|(id, token)| (id, url.path(&token)))
         .collect())
-}
-
-/// An image in the newsroom's library, with what uses it.
-#[derive(Debug, Clone)]
-pub struct LibraryImage {
-    pub id: i32,
-    pub token: String,
-    pub width: i32,
-    pub height: i32,
-    pub content_type: String,
-    pub created_at: NaiveDateTime,
-    /// Articles (trashed ones included) whose lead or social image it is: (id, headline, status, trashed).
-    pub articles: Vec<(i32, String, String, bool)>,
-    /// Authors whose photo it is, by name.
-    pub authors: Vec<String>,
-}
-
-impl LibraryImage {
-    /// Whether it may be deleted: no article outside the trash and no author uses it.
-    pub fn deletable(&self) -> bool {
-        self.authors.is_empty() && self.articles.iter().all(|(.., trashed)| *trashed)
-    }
-}
-
-/// How many images (originals, not their resized copies) are stored.
-pub fn library_count(conn: &mut DbConn) -> QueryResult<i64> {
-    media::table
-        .filter(media::original_id.is_null())
-        .count()
-        .get_result(conn)
-}
-
-type LibraryRow = (i32, String, i32, i32, String, NaiveDateTime);
-/// An article using an image: (image, id, headline, status, deleted at).
-type ArticleUse = (
-    Option<i32>,
-    Option<i32>,
-    i32,
-    String,
-    String,
-    Option<NaiveDateTime>,
-);
-
-/// A page of the image library, newest first, with what uses each image.
-pub fn library(conn: &mut DbConn, offset: i64, limit: i64) -> QueryResult<Vec<LibraryImage>> {
-    let rows: Vec<LibraryRow> = media::table
-        .filter(media::original_id.is_null())
-        .order((media::created_at.desc(), media::id.desc()))
-        .offset(offset)
-        .limit(limit)
-        .select(LIBRARY_COLUMNS)
-        .load(conn)?;
-    with_uses(conn, rows)
-}
-
-const LIBRARY_COLUMNS: (
-    media::id,
-    media::token,
-    media::width,
-    media::height,
-    media::content_type,
-    media::created_at,
-) = (
-    media::id,
-    media::token,
-    media::width,
-    media::height,
-    media::content_type,
-    media::created_at,
-);
-
-/// Library entries for image rows: what uses each, in two queries.
-fn with_uses(conn: &mut DbConn, rows: Vec<LibraryRow>) -> QueryResult<Vec<LibraryImage>> {
-    let ids: Vec<i32> = rows.iter().map(|r| r.0).collect();
-    let used_by_articles: Vec<ArticleUse> = articles::table
-        .filter(
-            articles::lead_image_id
-                .eq_any(&ids)
-                .or(articles::social_image_id.eq_any(&ids)),
-        )
-        .order(articles::id.asc())
-        .select((
-            articles::lead_image_id,
-            articles::social_image_id,
-            articles::id,
-            articles::headline,
-            articles::status,
-            articles::deleted_at,
-        ))
-        .load(conn)?;
-    let used_by_authors: Vec<(Option<i32>, String)> = authors::table
-        .filter(authors::photo_id.eq_any(&ids))
-        .order(authors::name.asc())
-        .select((authors::photo_id, authors::name))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(id, token, width, height, content_type, created_at)| LibraryImage {
-                articles: used_by_articles
-                    .iter()
-                    .filter(|a| a.0 == Some(id) || a.1 == Some(id))
-                    .map(|a| (a.2, a.3.clone(), a.4.clone(), a.5.is_some()))
-                    .collect(),
-                authors: used_by_authors
-                    .iter()
-                    .filter(|a| a.0 == Some(id))
-                    .map(|a| a.1.clone())
-                    .collect(),
-                id,
-                token,
-                width,
-                height,
-                content_type,
-                created_at,
-            },
-        )
-        .collect())
-}
-
-/// What became of a delete.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Deleted {
-    /// The image and its copies are gone; their URLs answer 410 from now on.
-    Gone,
-    /// Something still uses it (named for the editor); nothing was deleted.
-    InUse(String),
-}
-
-/// Deletes an image (an original and its resized copies) that no article
-/// outside the trash and no author uses; trashed articles that used it lose
-/// their lead image. Every token is kept in `deleted_media`, so its URL says
-/// 410 Gone. Call inside a write transaction; records the public change.
-pub fn delete(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> QueryResult<Deleted> {
-    let image = library_image(conn, id)?;
-    if !image.deletable() {
-        let mut users: Vec<String> = image
-            .articles
-            .iter()
-            .filter(|(.., trashed)| !trashed)
-            .map(|(_, headline, status, _)| format!("the {status} article “{headline}”"))
-            .collect();
-        users.extend(image.authors.iter().map(|name| format!("{name}’s photo")));
-        return Ok(Deleted::InUse(users.join(", ")));
-    }
-    diesel::update(articles::table.filter(articles::lead_image_id.eq(id)))
-        .set(articles::lead_image_id.eq(None::<i32>))
-        .execute(conn)?;
-    diesel::update(articles::table.filter(articles::social_image_id.eq(id)))
-        .set(articles::social_image_id.eq(None::<i32>))
-        .execute(conn)?;
-    let tokens: Vec<String> = media::table
-        .filter(media::id.eq(id).or(media::original_id.eq(id)))
-        .select(media::token)
-        .load(conn)?;
-    for token in &tokens {
-        diesel::insert_into(deleted_media::table)
-            .values((
-                deleted_media::token.eq(token),
-                deleted_media::deleted_at.eq(now),
-            ))
-            .execute(conn)?;
-    }
-    diesel::delete(media::table.filter(media::original_id.eq(id))).execute(conn)?;
-    diesel::delete(media::table.find(id)).execute(conn)?;
-    crate::models::public_change::record(conn, now)?;
-    Ok(Deleted::Gone)
-}
-
-/// One original image of the library, with what uses it.
-fn library_image(conn: &mut DbConn, id: i32) -> QueryResult<LibraryImage> {
-    let row: LibraryRow = media::table
-        .filter(media::original_id.is_null())
-        .filter(media::id.eq(id))
-        .select(LIBRARY_COLUMNS)
-        .first(conn)?;
-    with_uses(conn, vec![row])?
-        .pop()
-        .ok_or(diesel::result::Error::NotFound)
 }
 
 /// Whether `token` named an image that was deleted.

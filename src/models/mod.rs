@@ -12,6 +12,7 @@ pub mod bulk;
 pub mod export;
 pub mod feed;
 pub mod media;
+pub mod media_library;
 pub mod permalink;
 pub mod public_change;
 pub mod related;

@@ -19,6 +19,7 @@ use crate::models::article_form::{
 use crate::models::article_newsroom::{
     newsroom_page, picker_choices, slugs_of, NewsroomQuery, NewsroomRow,
 };
+use crate::models::media_library::{self, ImageDetails};
 use crate::models::user::Role;
 use crate::models::{revision, Article, Author, Section, Tag};
 use crate::routes::admin::form_data;
@@ -299,6 +300,70 @@ struct FormContext {
     /// Names of the accounts that created and last changed the article.
     created_by: String,
     updated_by: String,
+    /// Recent library images for the lead image picker: (id, label).
+    library_choices: Vec<(i32, String)>,
+    /// The library image picked as the new lead image, if any.
+    picked_image: Option<CurrentImage>,
+}
+
+/// A picked library image (its id and defaults), or why the pick was refused.
+type Picked = Result<(i32, ImageDetails), String>;
+
+/// How many recent library images the lead image picker offers.
+const LIBRARY_CHOICES: i64 = 30;
+
+/// A library image picked in the form (`typed`: its id): its defaults, once
+/// it is shown as picked in `ctx`; `None` when nothing is picked; a field
+/// message when `typed` names no image of the library.
+fn pick_from_library(
+    conn: &mut DbConn,
+    ctx: &mut FormContext,
+    typed: &str,
+) -> Result<Option<Picked>, AppError> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Ok(None);
+    }
+    let refused = || {
+        format!(
+            "There is no image {} in the library.",
+            typed.chars().take(20).collect::<String>()
+        )
+    };
+    let Ok(id) = typed.trim_start_matches('#').parse::<i32>() else {
+        return Ok(Some(Err(refused())));
+    };
+    let Some(details) = media_library::details_if_any(conn, id)? else {
+        return Ok(Some(Err(refused())));
+    };
+    let info = crate::models::media::info(conn, id)?;
+    if !ctx.library_choices.iter().any(|(choice, _)| *choice == id) {
+        let label = match details.alt.as_str() {
+            "" => format!("#{id} ({}×{})", info.width, info.height),
+            alt => format!("#{id} {}", alt.chars().take(60).collect::<String>()),
+        };
+        ctx.library_choices.insert(0, (id, label));
+    }
+    ctx.picked_image = Some(CurrentImage {
+        src: info.path_in(crate::models::media::MediaUrl::Newsroom),
+        alt: details.alt.clone(),
+        width: info.width,
+        height: info.height,
+    });
+    Ok(Some(Ok((id, details))))
+}
+
+/// Fills the form's empty image fields from a picked image's defaults.
+fn fill_from_defaults(form: &mut ArticleForm, details: &ImageDetails) {
+    for (field, default) in [
+        (&mut form.alt, &details.alt),
+        (&mut form.caption, &details.caption),
+        (&mut form.credit, &details.credit),
+    ] {
+        if field.trim().is_empty() {
+            field.clone_from(default);
+        }
+    }
 }
 
 /// How many recent articles the related-article picker suggests.
@@ -393,6 +458,8 @@ fn load_form_context(
         None => Vec::new(),
     };
     Ok(FormContext {
+        library_choices: media_library::recent_choices(conn, LIBRARY_CHOICES)?,
+        picked_image: None,
         notes,
         current_social_image,
         created_by,
@@ -430,6 +497,8 @@ fn form_page(
         authors: ctx.authors,
         sections: ctx.sections,
         current_image: ctx.current_image,
+        library_choices: ctx.library_choices,
+        picked_image: ctx.picked_image,
         image_notice,
         timezone: state.site.timezone.to_string(),
         choices: ctx.choices,
@@ -488,23 +557,48 @@ fn form_page(
 pub async fn new_form(
     state: web::Data<AppState>,
     signed_in: SignedIn,
+    req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let limit = state.site.related_limit;
     let (contributor, now) = (contributor_id(&signed_in), state.clock.now());
-    let ctx = db::run(&state.pool, move |conn| {
-        load_form_context(conn, None, limit, contributor, now)
-    })
-    .await?;
+    // `?image=ID` (the library's "Use as lead image"): that image, picked.
+    let image = web::Query::<NewFormQuery>::from_query(req.query_string())
+        .map(|q| q.into_inner().image)
+        .unwrap_or_default();
     // A writer's new article is theirs: credited to their author profile.
-    let form = ArticleForm {
+    let mut form = ArticleForm {
         status: "draft".into(),
         ..ArticleForm::default()
     }
     .with_authors(&signed_in.user.author_id.into_iter().collect::<Vec<_>>());
+    let (ctx, picked) = db::run(&state.pool, move |conn| {
+        let mut ctx = load_form_context(conn, None, limit, contributor, now)?;
+        let picked = pick_from_library(conn, &mut ctx, &image)?;
+        Ok((ctx, picked))
+    })
+    .await?;
+    let mut errors = FieldErrors::default();
+    match picked {
+        Some(Ok((id, details))) => {
+            form.library_image = id.to_string();
+            fill_from_defaults(&mut form, &details);
+        }
+        Some(Err(message)) => {
+            errors.0.insert("library_image", message);
+        }
+        None => {}
+    }
     render(
-        &form_page(&state, &signed_in, ctx, form, FieldErrors::default(), None),
+        &form_page(&state, &signed_in, ctx, form, errors, None),
         actix_web::http::StatusCode::OK,
     )
+}
+
+/// The new-article form's query: a library image to start from.
+#[derive(serde::Deserialize, Default)]
+struct NewFormQuery {
+    #[serde(default)]
+    image: String,
 }
 
 /// `GET /admin/articles/{id}/edit`.
@@ -674,32 +768,61 @@ async fn save_form(
     let tz = state.site.timezone;
     let now = state.clock.now();
     let form_for_check = form.clone();
+    let typed_details = ImageDetails {
+        alt: form.alt.trim().to_string(),
+        caption: form.caption.trim().to_string(),
+        credit: form.credit.trim().to_string(),
+    };
     let origin = state.site.base_url.clone();
     let has_new_image = copies.is_some();
     let limit = state.site.related_limit;
     let contributor = contributor_id(&signed_in);
     let user_id = signed_in.user.id;
-    let (ctx, checked) = db::run(&state.pool, move |conn| {
-        let ctx = load_form_context(conn, article_id, limit, contributor, now)?;
+    let (ctx, checked, form, picked) = db::run(&state.pool, move |conn| {
+        let mut form_for_check = form_for_check;
+        let mut ctx = load_form_context(conn, article_id, limit, contributor, now)?;
         // Whose article it is is settled before the form is validated.
         if let Some(article) = &ctx.article {
             if !may_edit_as(user_id, is_editor, article) {
                 return Err(not_editable(article));
             }
         }
+        // A library image picked as the lead image (a chosen file wins):
+        // its defaults fill the image fields the editor left empty.
+        let picked = match has_new_image {
+            true => None,
+            false => pick_from_library(conn, &mut ctx, &form_for_check.library_image)?,
+        };
+        if let Some(Ok((_, details))) = &picked {
+            fill_from_defaults(&mut form_for_check, details);
+        }
         let keeps_image = ctx
             .article
             .as_ref()
             .is_some_and(|a| a.lead_image_id.is_some())
             && form_for_check.remove_image.is_empty();
-        let checked =
-            form_for_check.validate(conn, article_id, has_new_image || keeps_image, tz, &origin)?;
-        Ok((ctx, checked))
+        let picks_image = matches!(picked, Some(Ok(_)));
+        let checked = form_for_check.validate(
+            conn,
+            article_id,
+            has_new_image || keeps_image || picks_image,
+            tz,
+            &origin,
+        )?;
+        Ok((ctx, checked, form_for_check, picked))
     })
     .await?;
     let mut errors = match &checked {
         Ok(_) => FieldErrors::default(),
         Err(errors) => errors.clone(),
+    };
+    let picked_id = match picked {
+        Some(Ok((id, _))) => Some(id),
+        Some(Err(message)) => {
+            errors.0.insert("library_image", message);
+            None
+        }
+        None => None,
     };
     if let Some(message) = image_error {
         errors.0.insert("image", message);
@@ -718,10 +841,11 @@ async fn save_form(
     let valid = checked.expect("no errors");
 
     if action == "preview" {
-        let image = match copies {
-            Some(copies) => PreviewImage::New(copies),
-            None if !form.remove_image.is_empty() => PreviewImage::Removed,
-            None => PreviewImage::Kept,
+        let image = match (copies, picked_id) {
+            (Some(copies), _) => PreviewImage::New(copies),
+            (None, Some(id)) => PreviewImage::Library(id),
+            (None, None) if !form.remove_image.is_empty() => PreviewImage::Removed,
+            (None, None) => PreviewImage::Kept,
         };
         // A newly chosen social image is not shown in a preview (it is in
         // no part of the page readers see, only in what platforms read).
@@ -754,12 +878,16 @@ async fn save_form(
     let remove_social = !form.remove_social_image.is_empty();
     let submit = publication == Publication::Submit;
     let outcome = db::run(&state.pool, move |conn| {
-        let image = match copies {
-            Some(copies) => {
-                ImageChange::Replace(crate::models::media::store_upload(conn, &copies, now)?)
+        let image = match (copies, picked_id) {
+            (Some(copies), _) => {
+                let id = crate::models::media::store_upload(conn, &copies, now)?;
+                // What the editor typed for it becomes the image's defaults.
+                media_library::adopt_details(conn, id, &typed_details)?;
+                ImageChange::Replace(id)
             }
-            None if remove => ImageChange::Remove,
-            None => ImageChange::Keep,
+            (None, Some(id)) => ImageChange::Replace(id),
+            (None, None) if remove => ImageChange::Remove,
+            (None, None) => ImageChange::Keep,
         };
         let social_image = match social_copies {
             Some(copies) => {
@@ -845,6 +973,8 @@ enum PreviewImage {
     /// A newly chosen file (its resized copies, widest first), not stored:
     /// shown inline.
     New(Vec<crate::images::Encoded>),
+    /// An image picked from the library.
+    Library(i32),
 }
 
 /// The copy of a new upload an unsaved preview shows, inline as a `data:`
@@ -897,7 +1027,11 @@ async fn preview_unsaved(
     let site = state.site.clone();
     let existing = ctx.article;
     let alt = valid.alt.clone();
-    let keeps_stored_image = matches!(image, PreviewImage::Kept);
+    let lead_image_id = match &image {
+        PreviewImage::Kept => existing.as_ref().and_then(|a| a.lead_image_id),
+        PreviewImage::Library(id) => Some(*id),
+        PreviewImage::Removed | PreviewImage::New(_) => None,
+    };
     let keeps_social_image = social_kept;
     let bundle = db::run(&state.pool, move |conn| {
         let base = existing.clone();
@@ -910,10 +1044,7 @@ async fn preview_unsaved(
             kicker: valid.kicker.clone(),
             section_id: valid.section_id,
             author_id: valid.author_ids.first().copied(),
-            lead_image_id: base
-                .as_ref()
-                .and_then(|a| a.lead_image_id)
-                .filter(|_| keeps_stored_image),
+            lead_image_id,
             lead_image_alt: valid.alt.clone(),
             lead_image_caption: valid.caption.clone(),
             lead_image_credit: valid.credit.clone(),

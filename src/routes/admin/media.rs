@@ -1,66 +1,177 @@
-//! The image library, for editors: every uploaded image with what uses it,
-//! and deleting the ones nothing live uses. A deleted image's public URL
-//! answers 410 Gone from then on.
+//! The image library, for editors: every uploaded image with its default
+//! alt text, caption and credit and what uses it; searching it; editing an
+//! image's defaults; deleting the ones nothing live uses. A deleted image's
+//! public URL answers 410 Gone from then on.
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
 
 use crate::auth::{self, SignedIn};
 use crate::db;
 use crate::error::AppError;
-use crate::models::media::{self, Deleted, MediaUrl};
+use crate::models::media::MediaUrl;
+use crate::models::media_library::{self, Deleted, DetailErrors, ImageDetails, LibraryImage};
 use crate::models::user::Role;
 use crate::routes::pages::{page_number, render};
-use crate::views::admin::{LibraryRow, MediaPage};
+use crate::views::media::{LibraryRow, MediaEditPage, MediaPage};
 use crate::AppState;
 
 /// Images per page of the library.
 const PER_PAGE: i64 = 40;
+/// The most matches a search shows (newest first).
+const SEARCH_LIMIT: i64 = 60;
 
-/// `GET /admin/media`: the library, newest first.
+#[derive(Deserialize, Default)]
+struct LibraryQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// `GET /admin/media`: the library, newest first; `?q=` searches alt text,
+/// captions and credits.
 pub async fn library(
     state: web::Data<AppState>,
     signed_in: SignedIn,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     signed_in.require(Role::Editor)?;
-    let page = page_number(&req)?;
-    let (total, images) = db::run(&state.pool, move |conn| {
-        let total = media::library_count(conn)?;
-        if page > 1 && (page - 1) * PER_PAGE >= total {
-            return Err(AppError::NotFound);
+    let typed = web::Query::<LibraryQuery>::from_query(req.query_string())
+        .map(|q| q.into_inner().q)
+        .unwrap_or_default();
+    let query = media_library::normalise_query(&typed);
+    let page = match query {
+        Some(_) => 1,
+        None => page_number(&req)?,
+    };
+    let (total, images) = db::run(&state.pool, move |conn| match query {
+        Some(query) => {
+            let ids = media_library::search(conn, &query, SEARCH_LIMIT)?;
+            Ok((0, media_library::library_of(conn, &ids)?))
         }
-        Ok((
-            total,
-            media::library(conn, (page - 1) * PER_PAGE, PER_PAGE)?,
-        ))
+        None => {
+            let total = media_library::library_count(conn)?;
+            if page > 1 && (page - 1) * PER_PAGE >= total {
+                return Err(AppError::NotFound);
+            }
+            let images = media_library::library(conn, (page - 1) * PER_PAGE, PER_PAGE)?;
+            Ok((total, images))
+        }
     })
     .await?;
-    let tz = state.site.timezone;
     let rows = images
         .into_iter()
-        .map(|image| LibraryRow {
-            deletable: image.deletable(),
-            src: MediaUrl::Newsroom.path(&image.token),
-            public_path: MediaUrl::Public.path(&image.token),
-            uploaded: crate::seo::stamp(image.created_at, tz).display,
-            id: image.id,
-            width: image.width,
-            height: image.height,
-            content_type: image.content_type,
-            articles: image.articles,
-            authors: image.authors,
-        })
+        .map(|image| library_row(&state, image))
         .collect();
     let total_pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
     let page = MediaPage {
         chrome: super::chrome(&state, &signed_in),
         rows,
+        query: typed.chars().take(media_library::MAX_QUERY).collect(),
+        search_limit: SEARCH_LIMIT,
         page,
         total_pages,
         prev: (page > 1).then(|| format!("/admin/media?page={}", page - 1)),
         next: (page < total_pages).then(|| format!("/admin/media?page={}", page + 1)),
     };
-    render(&page, actix_web::http::StatusCode::OK)
+    render(&page, StatusCode::OK)
+}
+
+/// A library entry as its row shows it.
+fn library_row(state: &AppState, image: LibraryImage) -> LibraryRow {
+    let public_path = MediaUrl::Public.path(&image.token);
+    LibraryRow {
+        deletable: image.deletable(),
+        src: MediaUrl::Newsroom.path(&image.token),
+        snippet: media_library::markdown_snippet(&public_path, &image.details),
+        public_path,
+        uploaded: crate::seo::stamp(image.created_at, state.site.timezone).display,
+        id: image.id,
+        width: image.width,
+        height: image.height,
+        content_type: image.content_type,
+        details: image.details,
+        articles: image.articles,
+        authors: image.authors,
+    }
+}
+
+/// The edit page of one image, showing `form` and `errors`.
+async fn edit_page(
+    state: &web::Data<AppState>,
+    signed_in: &SignedIn,
+    id: i32,
+    form: Option<ImageDetails>,
+    errors: DetailErrors,
+) -> Result<MediaEditPage, AppError> {
+    let (image, focal) = db::run(&state.pool, move |conn| {
+        Ok((
+            media_library::library_entry(conn, id)?,
+            media_library::focal_point(conn, id)?,
+        ))
+    })
+    .await?;
+    let row = library_row(state, image);
+    Ok(MediaEditPage {
+        chrome: super::chrome(state, signed_in),
+        form: form.unwrap_or_else(|| row.details.clone()),
+        row,
+        errors,
+        focal_x: focal.0,
+        focal_y: focal.1,
+    })
+}
+
+/// `GET /admin/media/{id}/edit`: an image's defaults, focal point and uses.
+pub async fn edit(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require(Role::Editor)?;
+    let page = edit_page(
+        &state,
+        &signed_in,
+        id.into_inner(),
+        None,
+        DetailErrors::new(),
+    )
+    .await?;
+    render(&page, StatusCode::OK)
+}
+
+/// `POST /admin/media/{id}`: stores an image's default alt text, caption
+/// and credit. Defaults appear on no public page by themselves (articles
+/// keep their own copies), so nothing cached changes.
+pub async fn update(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    req: HttpRequest,
+    id: web::Path<i32>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require(Role::Editor)?;
+    signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
+    let typed: ImageDetails = super::parse_form(&body)?;
+    let id = id.into_inner();
+    let valid = match typed.validate() {
+        Ok(valid) => valid,
+        Err(errors) => {
+            let page = edit_page(&state, &signed_in, id, Some(typed), errors).await?;
+            return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    };
+    db::run(&state.pool, move |conn| {
+        Ok(media_library::set_details(conn, id, &valid)?)
+    })
+    .await?;
+    auth::flash(
+        &signed_in.session,
+        "Saved the image’s alt text, caption and credit.",
+    );
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", format!("/admin/media/{id}/edit")))
+        .finish())
 }
 
 /// `POST /admin/media/{id}/delete`: deletes an image nothing live uses.
@@ -77,7 +188,7 @@ pub async fn delete(
     let now = state.clock.now();
     let outcome = db::run(&state.pool, move |conn| {
         db::write_transaction(conn, |conn| {
-            media::delete(conn, id, now).map_err(AppError::from)
+            media_library::delete(conn, id, now).map_err(AppError::from)
         })
     })
     .await?;

@@ -89,6 +89,8 @@ admin_routes! {
     POST "/logout" Contributor => session::logout;
     POST "/logout/everywhere" Contributor => session::logout_everywhere;
     GET "/media" Editor => media::library;
+    GET "/media/{id}/edit" Editor => media::edit;
+    POST "/media/{id}" Editor => media::update;
     POST "/media/{id}/delete" Editor => media::delete;
     GET "/media/{token}" Contributor => super::media::show_media_to_newsroom;
 }

@@ -1,0 +1,414 @@
+//! The media library: each image's own alt text, caption and credit (edited,
+//! searched, adopted from the article form), reusing an image as a lead image
+//! or in a body, and the public rule for body images.
+
+mod common;
+
+use broadsheet::models::user::Role;
+use common::admin::{article_form, article_id, borrowed, version_of, Editor, FilePart};
+use common::*;
+use diesel::prelude::*;
+
+/// A photo of `width` × `height` with some detail, as JPEG bytes.
+fn jpeg(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut out, image::ImageFormat::Jpeg)
+        .unwrap();
+    out.into_inner()
+}
+
+fn image_file(bytes: &[u8]) -> Option<FilePart<'_>> {
+    Some(FilePart {
+        name: "image",
+        filename: "photo.jpg",
+        content_type: "image/jpeg",
+        bytes,
+    })
+}
+
+/// The image (original) an article leads with, and its token.
+fn lead_image(app: &TestApp, article: i32) -> (i32, String) {
+    use broadsheet::schema::{articles, media};
+    app.db(|c| {
+        articles::table
+            .inner_join(media::table)
+            .filter(articles::id.eq(article))
+            .select((media::id, media::token))
+            .first(c)
+            .unwrap()
+    })
+}
+
+/// Saves a new draft with an uploaded lead image and the given image fields;
+/// returns the article's id and its image's id and token.
+async fn draft_with_upload(
+    app: &TestApp,
+    editor: &mut Editor<'_>,
+    slug: &str,
+    alt: &str,
+    caption: &str,
+    credit: &str,
+) -> (i32, i32, String) {
+    let fields = article_form(
+        app,
+        &[
+            ("headline", format!("Story {slug}")),
+            ("slug", slug.to_string()),
+            ("alt", alt.to_string()),
+            ("caption", caption.to_string()),
+            ("credit", credit.to_string()),
+        ],
+    );
+    let photo = jpeg(1000, 700);
+    let saved = editor
+        .post_multipart("/admin/articles", &borrowed(&fields), image_file(&photo))
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let id = article_id(app, slug);
+    let (image, token) = lead_image(app, id);
+    (id, image, token)
+}
+
+#[actix_web::test]
+async fn an_upload_gives_the_image_its_defaults_and_editors_edit_and_search_them() {
+    let app = TestApp::empty().await;
+    let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
+    let (_, crane, _) = draft_with_upload(
+        &app,
+        &mut editor,
+        "crane",
+        "A crane against the dawn sky",
+        "The new crane at berth 4.",
+        "Mira Holm",
+    )
+    .await;
+    let (_, ferry, _) =
+        draft_with_upload(&app, &mut editor, "ferry", "The night ferry", "", "").await;
+
+    // The library shows each image's defaults, its size and its uses.
+    let library = editor.get("/admin/media").await.html();
+    let row = format!("#image-{crane}");
+    assert_eq!(
+        text_of(&library, &format!("{row} .media-table__alt")).unwrap(),
+        "A crane against the dawn sky"
+    );
+    assert_eq!(
+        text_of(&library, &format!("{row} .media-table__credit")).unwrap(),
+        "Credit: Mira Holm"
+    );
+    assert!(text_of(&library, &format!("{row} .media-table__size"))
+        .unwrap()
+        .contains("1000×700"));
+    assert!(text_of(&library, &format!("{row} .media-table__uses"))
+        .unwrap()
+        .contains("Story crane"));
+
+    // Search finds by alt text, caption or credit, whatever the case.
+    for (query, expected) in [
+        ("MIRA", vec![crane]),
+        ("berth 4", vec![crane]),
+        ("night ferry", vec![ferry]),
+        ("the", vec![ferry, crane]),
+        ("100%", vec![]),
+    ] {
+        let page = editor
+            .get(&format!(
+                "/admin/media?q={}",
+                query.replace(' ', "+").replace('%', "%25")
+            ))
+            .await;
+        assert_eq!(page.status, 200);
+        let html = page.html();
+        let found: Vec<i32> = html
+            .select(&sel(".media-table tbody tr"))
+            .map(|tr| tr.value().id().unwrap()["image-".len()..].parse().unwrap())
+            .collect();
+        assert_eq!(found, expected, "{query}");
+        assert_eq!(attr_of(&html, "#media-q", "value").unwrap(), query);
+    }
+
+    // The edit form stores new defaults, which search then finds.
+    let edit = editor.get(&format!("/admin/media/{ferry}/edit")).await;
+    assert_eq!(edit.status, 200);
+    assert_eq!(
+        attr_of(&edit.html(), "#alt", "value").unwrap(),
+        "The night ferry"
+    );
+    let saved = editor
+        .post(
+            &format!("/admin/media/{ferry}"),
+            &[
+                ("alt", "  The night ferry leaving the harbour "),
+                ("caption", "The 23:00 crossing."),
+                ("credit", "Jon Vik"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let edit = editor
+        .get(&format!("/admin/media/{ferry}/edit"))
+        .await
+        .html();
+    assert_eq!(
+        attr_of(&edit, "#alt", "value").unwrap(),
+        "The night ferry leaving the harbour"
+    );
+    assert_eq!(text_of(&edit, "#caption").unwrap(), "The 23:00 crossing.");
+    let by_credit = editor.get("/admin/media?q=jon+vik").await.html();
+    assert!(select_one(&by_credit, &format!("#image-{ferry}")).is_some());
+    assert!(select_one(&by_credit, &format!("#image-{crane}")).is_none());
+
+    // Too long: refused with a message, and what was typed comes back.
+    let long_alt = "x".repeat(301);
+    let refused = editor
+        .post(
+            &format!("/admin/media/{ferry}"),
+            &[
+                ("alt", &long_alt),
+                ("caption", "Kept caption"),
+                ("credit", ""),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    let html = refused.html();
+    assert!(text_of(&html, "#alt-error").unwrap().contains("300"));
+    assert_eq!(attr_of(&html, "#alt", "value").unwrap(), long_alt);
+    assert_eq!(text_of(&html, "#caption").unwrap(), "Kept caption");
+
+    // Editors only, and never without the form's CSRF token.
+    let mut contributor = app.signed_in("c@news.example", Role::Contributor).await;
+    assert_eq!(
+        contributor
+            .get(&format!("/admin/media/{ferry}/edit"))
+            .await
+            .status,
+        403
+    );
+    let forged = editor
+        .post_raw(
+            &format!("/admin/media/{ferry}"),
+            &[("alt", "Forged"), ("csrf_token", "nope")],
+            &[],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    let alt: String = app.db(|c| {
+        broadsheet::schema::media::table
+            .find(ferry)
+            .select(broadsheet::schema::media::alt)
+            .first(c)
+            .unwrap()
+    });
+    assert_eq!(alt, "The night ferry leaving the harbour");
+}
+
+#[actix_web::test]
+async fn reusing_a_library_image_as_lead_image_fills_its_defaults() {
+    let app = TestApp::empty().await;
+    let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
+    let (_, image, token) = draft_with_upload(
+        &app,
+        &mut editor,
+        "first-use",
+        "Boats in the harbour at dusk",
+        "Evening at the quay.",
+        "Ana Berg",
+    )
+    .await;
+
+    // The library's "Use as lead image" opens the new-article form with it.
+    let library = editor.get("/admin/media").await.html();
+    let href = attr_of(
+        &library,
+        &format!("#image-{image} a[href^='/admin/articles/new']"),
+        "href",
+    )
+    .unwrap();
+    let form = editor.get(&href).await;
+    assert_eq!(form.status, 200);
+    let html = form.html();
+    assert_eq!(
+        attr_of(&html, "#library_image option[selected]", "value").unwrap(),
+        image.to_string()
+    );
+    assert_eq!(
+        attr_of(&html, "#alt", "value").unwrap(),
+        "Boats in the harbour at dusk"
+    );
+    assert_eq!(attr_of(&html, "#credit", "value").unwrap(), "Ana Berg");
+
+    // Saved with empty image fields: the image's defaults fill them; a
+    // caption the editor typed is kept.
+    let fields = article_form(
+        &app,
+        &[
+            ("headline", "Second Use of the Boats".into()),
+            ("slug", "second-use".into()),
+            ("library_image", image.to_string()),
+            ("caption", "A caption of our own.".into()),
+            ("action", "publish".into()),
+            ("status", "published".into()),
+        ],
+    );
+    let saved = editor
+        .post_multipart("/admin/articles", &borrowed(&fields), None)
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let id = article_id(&app, "second-use");
+    assert_eq!(lead_image(&app, id), (image, token.clone()));
+    let page = app.get("/articles/second-use").await;
+    assert_eq!(page.status, 200);
+    let html = page.html();
+    assert_eq!(
+        attr_of(&html, ".lead-image img", "alt").unwrap(),
+        "Boats in the harbour at dusk"
+    );
+    let figure = text_of(&html, ".lead-image").unwrap();
+    assert!(figure.contains("A caption of our own."), "{figure}");
+    assert!(figure.contains("Ana Berg"), "{figure}");
+    assert_eq!(app.get(&format!("/media/{token}")).await.status, 200);
+
+    // The library lists both articles as users of the image.
+    let uses = text_of(
+        &editor.get("/admin/media").await.html(),
+        &format!("#image-{image} .media-table__uses"),
+    )
+    .unwrap();
+    assert!(uses.contains("Story first-use") && uses.contains("Second Use of the Boats"));
+
+    // An id that names no image is a field error, and the form is kept.
+    let fields = article_form(
+        &app,
+        &[
+            ("headline", "Nothing Here".into()),
+            ("library_image", "999999".into()),
+        ],
+    );
+    let refused = editor
+        .post_multipart("/admin/articles", &borrowed(&fields), None)
+        .await;
+    assert_eq!(refused.status, 422);
+    let html = refused.html();
+    assert!(text_of(&html, "#library_image-error")
+        .unwrap()
+        .contains("no image 999999"));
+    assert_eq!(
+        attr_of(&html, "#headline", "value").unwrap(),
+        "Nothing Here"
+    );
+}
+
+/// Saves article `id` again with `changes` (the current version included).
+async fn resave(
+    app: &TestApp,
+    editor: &mut Editor<'_>,
+    id: i32,
+    changes: &[(&'static str, String)],
+) {
+    let mut all = changes.to_vec();
+    all.push(("version", version_of(app, id)));
+    let fields = article_form(app, &all);
+    let saved = editor
+        .post_multipart(&format!("/admin/articles/{id}"), &borrowed(&fields), None)
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+}
+
+#[actix_web::test]
+async fn a_body_only_image_is_served_once_its_article_is_public_and_never_before() {
+    let app = TestApp::empty().await;
+    let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
+    // The image's only lead use is a draft, which is trashed: no lead use left.
+    let (first, image, token) =
+        draft_with_upload(&app, &mut editor, "holder", "Pier lights", "", "").await;
+    let path = format!("/media/{token}");
+
+    // The library's snippet, pasted into another draft's body.
+    let library = editor.get("/admin/media").await.html();
+    let snippet = text_of(&library, &format!("#snippet-{image}")).unwrap();
+    assert!(
+        snippet.starts_with(&format!("![Pier lights]({path})")),
+        "{snippet}"
+    );
+    let fields = article_form(
+        &app,
+        &[
+            ("headline", "Lights on the Pier".into()),
+            ("slug", "pier-lights".into()),
+            (
+                "body",
+                format!("The pier at night.\n\n{snippet}\n\nMore text."),
+            ),
+        ],
+    );
+    let saved = editor
+        .post_multipart("/admin/articles", &borrowed(&fields), None)
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let body_article = article_id(&app, "pier-lights");
+    let trashed = editor
+        .post(&format!("/admin/articles/{first}/delete"), &[])
+        .await;
+    assert_eq!(trashed.status, 303);
+
+    // While the article is a draft, readers get a 404.
+    assert_eq!(app.get(&path).await.status, 404);
+    let uses = text_of(
+        &editor.get("/admin/media").await.html(),
+        &format!("#image-{image} .media-table__uses"),
+    )
+    .unwrap();
+    assert!(
+        uses.contains("Lights on the Pier") && uses.contains("in the body"),
+        "{uses}"
+    );
+
+    // Delete is refused while a body uses it, naming the article.
+    editor
+        .post(&format!("/admin/media/{image}/delete"), &[])
+        .await;
+    let flash = text_of(&editor.get("/admin/media").await.html(), ".flash").unwrap();
+    assert!(
+        flash.contains("not deleted") && flash.contains("Lights on the Pier"),
+        "{flash}"
+    );
+    assert_eq!(lead_image(&app, first).0, image, "nothing was deleted");
+
+    // Published: the body shows it and readers get it.
+    resave(
+        &app,
+        &mut editor,
+        body_article,
+        &[
+            ("headline", "Lights on the Pier".into()),
+            ("slug", "pier-lights".into()),
+            ("body", format!("The pier at night.\n\n{snippet}")),
+            ("action", "publish".into()),
+            ("status", "published".into()),
+        ],
+    )
+    .await;
+    let page = app.get("/articles/pier-lights").await.html();
+    assert_eq!(attr_of(&page, ".article__body img", "src").unwrap(), path);
+    assert_eq!(app.get(&path).await.status, 200);
+
+    // Taken out of the body: readers lose it again.
+    resave(
+        &app,
+        &mut editor,
+        body_article,
+        &[
+            ("headline", "Lights on the Pier".into()),
+            ("slug", "pier-lights".into()),
+            ("body", "The pier at night, no picture.".into()),
+            ("status", "published".into()),
+        ],
+    )
+    .await;
+    assert_eq!(app.get(&path).await.status, 404);
+}
