@@ -53,6 +53,17 @@ async fn draft_with_upload(
     caption: &str,
     credit: &str,
 ) -> (i32, i32, String) {
+    upload_draft(app, editor, slug, (alt, caption, credit), &jpeg(1000, 700)).await
+}
+
+/// [`draft_with_upload`] with the image file given.
+async fn upload_draft(
+    app: &TestApp,
+    editor: &mut Editor<'_>,
+    slug: &str,
+    (alt, caption, credit): (&str, &str, &str),
+    photo: &[u8],
+) -> (i32, i32, String) {
     let fields = article_form(
         app,
         &[
@@ -63,9 +74,8 @@ async fn draft_with_upload(
             ("credit", credit.to_string()),
         ],
     );
-    let photo = jpeg(1000, 700);
     let saved = editor
-        .post_multipart("/admin/articles", &borrowed(&fields), image_file(&photo))
+        .post_multipart("/admin/articles", &borrowed(&fields), image_file(photo))
         .await;
     assert_eq!(saved.status, 303, "{}", saved.body);
     let id = article_id(app, slug);
@@ -411,4 +421,167 @@ async fn a_body_only_image_is_served_once_its_article_is_public_and_never_before
     )
     .await;
     assert_eq!(app.get(&path).await.status, 404);
+}
+
+/// The article's JSON-LD object of `@type` `kind`.
+fn json_ld(page: &Page, kind: &str) -> serde_json::Value {
+    page.html()
+        .select(&sel("script[type='application/ld+json']"))
+        .map(|s| serde_json::from_str::<serde_json::Value>(&s.text().collect::<String>()).unwrap())
+        .find(|v| v["@type"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} JSON-LD"))
+}
+
+/// The `image` URLs of an article's `NewsArticle`, as paths.
+fn json_ld_images(page: &Page) -> Vec<String> {
+    json_ld(page, "NewsArticle")["image"]
+        .as_array()
+        .expect("image is a list")
+        .iter()
+        .map(|v| {
+            v.as_str()
+                .unwrap()
+                .strip_prefix(BASE_URL)
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+/// A 1600 × 900 photo whose left 300 pixels are red and the rest blue.
+fn red_left_edge() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(1600, 900, |x, _| {
+        if x < 300 {
+            image::Rgb([230, 20, 20])
+        } else {
+            image::Rgb([20, 20, 230])
+        }
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut out, image::ImageFormat::Jpeg)
+        .unwrap();
+    out.into_inner()
+}
+
+/// Checks a reader gets the image at `path`, and decodes its stored bytes
+/// (the test harness reads bodies as text).
+async fn decoded(app: &TestApp, path: &str) -> image::DynamicImage {
+    let served = app.get(path).await;
+    assert_eq!(served.status, 200, "{path}");
+    let token = path.trim_start_matches("/media/").to_string();
+    let bytes: Vec<u8> = app.db(|c| {
+        use broadsheet::schema::media;
+        media::table
+            .filter(media::token.eq(token))
+            .select(media::data)
+            .first(c)
+            .unwrap()
+    });
+    assert_eq!(
+        served
+            .header("content-length")
+            .map(|l| l.parse::<usize>().unwrap()),
+        Some(bytes.len()),
+        "{path}: the stored bytes are what is served"
+    );
+    image::load_from_memory(&bytes).expect("an image")
+}
+
+#[actix_web::test]
+async fn lead_images_get_4_3_and_square_crops_listed_in_json_ld_and_moved_by_the_focal_point() {
+    let app = TestApp::empty().await;
+    let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
+    let (id, image, token) = upload_draft(
+        &app,
+        &mut editor,
+        "red-edge",
+        ("A blue wall with a red edge", "", ""),
+        &red_left_edge(),
+    )
+    .await;
+    resave(
+        &app,
+        &mut editor,
+        id,
+        &[
+            ("headline", "Story red-edge".into()),
+            ("slug", "red-edge".into()),
+            ("alt", "A blue wall with a red edge".into()),
+            ("action", "publish".into()),
+            ("status", "published".into()),
+        ],
+    )
+    .await;
+
+    // The image in its own shape, then 4:3, then 1:1.
+    let page = app.get("/articles/red-edge").await;
+    let images = json_ld_images(&page);
+    assert_eq!(images.len(), 3, "{images:?}");
+    assert_eq!(images[0], format!("/media/{token}"));
+    let shapes: Vec<(u32, u32)> = {
+        let mut shapes = Vec::new();
+        for path in &images {
+            let img = decoded(&app, path).await;
+            shapes.push((img.width(), img.height()));
+        }
+        shapes
+    };
+    assert_eq!(shapes, [(1600, 900), (1200, 900), (900, 900)]);
+    // Centred, the square crop starts at x = 350: no red in it.
+    let square = decoded(&app, &images[2]).await.to_rgb8();
+    assert!(square.get_pixel(10, 450)[2] > 150, "blue at the left edge");
+
+    // The edit page shows the crops and the point (the middle).
+    let edit = editor
+        .get(&format!("/admin/media/{image}/edit"))
+        .await
+        .html();
+    assert_eq!(attr_of(&edit, "#focal_x", "value").unwrap(), "50");
+    assert_eq!(
+        texts_of(&edit, ".media-edit__crop figcaption"),
+        ["4:3 · 1200×900", "1:1 · 900×900"]
+    );
+
+    // A point outside the image is refused, and what was typed comes back.
+    let refused = editor
+        .post(
+            &format!("/admin/media/{image}/focal"),
+            &[("focal_x", "150"), ("focal_y", "50")],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    let html = refused.html();
+    assert!(text_of(&html, "#focal-error").unwrap().contains("0 to 100"));
+    assert_eq!(attr_of(&html, "#focal_x", "value").unwrap(), "150");
+
+    // The focal point at the left edge: new crops, with the red edge in them.
+    let saved = editor
+        .post(
+            &format!("/admin/media/{image}/focal"),
+            &[("focal_x", "0"), ("focal_y", "50")],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let page = app.get("/articles/red-edge").await;
+    let moved = json_ld_images(&page);
+    assert_eq!(moved.len(), 3, "{moved:?}");
+    assert_eq!(moved[0], images[0], "the image itself is unchanged");
+    assert_ne!(moved[1], images[1], "the cached page was dropped");
+    assert_ne!(moved[2], images[2]);
+    let square = decoded(&app, &moved[2]).await.to_rgb8();
+    assert_eq!(square.dimensions(), (900, 900));
+    let left = square.get_pixel(10, 450);
+    assert!(
+        left[0] > 150 && left[2] < 100,
+        "red at the left edge: {left:?}"
+    );
+    // The old crops' addresses say they are gone.
+    assert_eq!(app.get(&images[2]).await.status, 410);
+    // og:image stays the image itself.
+    assert!(
+        attr_of(&page.html(), "meta[property='og:image']", "content")
+            .unwrap()
+            .ends_with(&images[0])
+    );
 }

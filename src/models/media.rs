@@ -183,46 +183,138 @@ pub fn store_upload(
     original.ok_or(diesel::result::Error::NotFound)
 }
 
-/// One stored copy of an image, as a `srcset` candidate.
+/// One stored copy of an image: a `srcset` candidate, a crop or a WebP copy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SrcsetCopy {
     /// The image the copy belongs to (the original's id).
     pub image_id: i32,
     pub token: String,
     pub width: i32,
+    /// `""` for the image's own shape, else the crop's (`crate::crops::ASPECTS`).
+    pub aspect: String,
+    pub content_type: String,
 }
 
-/// `srcset` candidates for images, narrowest first, each image itself included.
+/// Every stored copy of images (widths, crops, WebP), narrowest first, each
+/// image itself included: one query for all a page shows of them.
 pub fn srcset_candidates(conn: &mut DbConn, image_ids: &[i32]) -> QueryResult<Vec<SrcsetCopy>> {
-    let copies: Vec<(i32, Option<i32>, String, i32)> = media::table
+    let copies: Vec<(i32, Option<i32>, String, i32, String, String)> = media::table
         .filter(
             media::original_id
                 .eq_any(image_ids)
                 .or(media::id.eq_any(image_ids)),
         )
-        .filter(media::aspect.eq(""))
-        .filter(media::content_type.ne(crate::images::WEBP))
-        .select((media::id, media::original_id, media::token, media::width))
-        .order(media::width.asc())
+        .select((
+            media::id,
+            media::original_id,
+            media::token,
+            media::width,
+            media::aspect,
+            media::content_type,
+        ))
+        .order((media::width.asc(), media::id.asc()))
         .load(conn)?;
     Ok(copies
         .into_iter()
-        .map(|(id, original, token, width)| SrcsetCopy {
-            image_id: original.unwrap_or(id),
-            token,
-            width,
-        })
+        .map(
+            |(id, original, token, width, aspect, content_type)| SrcsetCopy {
+                image_id: original.unwrap_or(id),
+                token,
+                width,
+                aspect,
+                content_type,
+            },
+        )
         .collect())
 }
 
-/// The `srcset` attribute value for one image from its candidates, linked as `url` says.
+/// The `srcset` attribute value for one image from its candidates (its own
+/// shape, JPEG or PNG), linked as `url` says.
 pub fn srcset_for(image_id: i32, candidates: &[SrcsetCopy], url: MediaUrl) -> Option<String> {
     let parts: Vec<String> = candidates
         .iter()
-        .filter(|c| c.image_id == image_id)
+        .filter(|c| c.image_id == image_id && c.aspect.is_empty())
+        .filter(|c| c.content_type != crate::images::WEBP)
         .map(|c| format!("{} {}w", url.path(&c.token), c.width))
         .collect();
     (parts.len() > 1).then(|| parts.join(", "))
+}
+
+/// The path of an image's crop of `aspect`, if it has one.
+pub fn crop_path(
+    image_id: i32,
+    candidates: &[SrcsetCopy],
+    aspect: &str,
+    url: MediaUrl,
+) -> Option<String> {
+    candidates
+        .iter()
+        .rev()
+        .find(|c| c.image_id == image_id && c.aspect == aspect)
+        .map(|c| url.path(&c.token))
+}
+
+/// Stores new crops of image `id` around `focal` in place of its old ones
+/// (whose URLs then answer 410, like a deleted image's), and records a
+/// public change: pages list crops in their structured data. Call inside a
+/// write transaction.
+pub fn replace_crops(
+    conn: &mut DbConn,
+    id: i32,
+    focal: (i32, i32),
+    crops: &[crate::images::Encoded],
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let updated = diesel::update(
+        media::table
+            .filter(media::id.eq(id))
+            .filter(media::original_id.is_null()),
+    )
+    .set((media::focal_x.eq(focal.0), media::focal_y.eq(focal.1)))
+    .execute(conn)?;
+    if updated == 0 {
+        return Err(diesel::result::Error::NotFound);
+    }
+    let old = media::table
+        .filter(media::original_id.eq(id))
+        .filter(media::aspect.ne(""));
+    let tokens: Vec<String> = old.select(media::token).load(conn)?;
+    for token in &tokens {
+        diesel::insert_into(deleted_media::table)
+            .values((
+                deleted_media::token.eq(token),
+                deleted_media::deleted_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    diesel::delete(old).execute(conn)?;
+    for crop in crops {
+        diesel::insert_into(media::table)
+            .values((
+                media::content_type.eq(crop.content_type),
+                media::width.eq(crop.width as i32),
+                media::height.eq(crop.height as i32),
+                media::data.eq(&crop.data),
+                media::created_at.eq(now),
+                media::original_id.eq(Some(id)),
+                media::token.eq(new_token()),
+                media::aspect.eq(crop.aspect),
+            ))
+            .execute(conn)?;
+    }
+    crate::models::public_change::record(conn, now)
+}
+
+/// An image's crops: (aspect, token, width, height), in the order of
+/// `crate::crops::ASPECTS`'s stored rows.
+pub fn crops(conn: &mut DbConn, id: i32) -> QueryResult<Vec<(String, String, i32, i32)>> {
+    media::table
+        .filter(media::original_id.eq(id))
+        .filter(media::aspect.ne(""))
+        .filter(media::content_type.ne(crate::images::WEBP))
+        .order(media::id.asc())
+        .select((media::aspect, media::token, media::width, media::height))
+        .load(conn)
 }
 
 /// The stored paths of images by id, as `url` links them (for pages that

@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::models::article::ArticleParts;
 use crate::models::article_note::{self, ArticleNote, NoteKind};
 use crate::models::author::AuthorKind;
-use crate::models::media::{srcset_for, MediaUrl, SrcsetCopy};
+use crate::models::media::{crop_path, srcset_for, MediaUrl, SrcsetCopy};
 use crate::models::{Article, ArticleCard, Author, MediaInfo, Section, Tag};
 use crate::seo::{self, NewsArticleFacts, PageMeta};
 use crate::share::share_links;
@@ -227,20 +227,19 @@ pub fn article_page(site: &Site, b: ArticleBundle, preview: bool) -> ArticlePage
         alternative_headline: (!a.seo_title.is_empty()).then_some(a.seo_title.as_str()),
         description: &description,
         url: &canonical_link,
-        image_urls: match &image {
-            Some(i) => std::iter::once(site.url(&i.src))
+        // The image in its own shape, then its 4:3 and 1:1 crops (the
+        // three aspect ratios Google asks for); no lead image: no `image`
+        // (the share card is not the article's picture).
+        image_urls: match (&image, &b.image) {
+            (Some(i), Some(m)) => std::iter::once(i.src.clone())
                 .chain(
-                    i.srcset
+                    crate::crops::ASPECTS
                         .iter()
-                        .flat_map(|s| s.split(", "))
-                        .filter_map(|c| c.split(' ').next())
-                        .map(|p| site.url(p)),
+                        .filter_map(|(aspect, ..)| crop_path(m.id, &b.srcset, aspect, url)),
                 )
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
+                .map(|p| site.url(&p))
                 .collect(),
-            // No lead image: no `image` (the share card is not the article's picture).
-            None => Vec::new(),
+            _ => Vec::new(),
         }
         .into_iter()
         .chain(social_image.as_ref().map(|i| site.url(&i.src)))

@@ -51,9 +51,21 @@ pub struct MediaEditPage {
     /// The form as typed (the stored defaults on first view).
     pub form: ImageDetails,
     pub errors: DetailErrors,
-    /// The crops' focal point, in percent of width and height.
-    pub focal_x: i32,
-    pub focal_y: i32,
+    /// The crops' focal point, in percent of width and height (as typed
+    /// after a refused change).
+    pub focal_x: String,
+    pub focal_y: String,
+    /// Its crops, as stored.
+    pub crops: Vec<CropView>,
+}
+
+/// One crop of an image, on its edit page.
+pub struct CropView {
+    /// `4:3` or `1:1`.
+    pub aspect: String,
+    pub src: String,
+    pub width: i32,
+    pub height: i32,
 }
 
 impl MediaEditPage {

@@ -10,11 +10,11 @@ use serde::Deserialize;
 use crate::auth::{self, SignedIn};
 use crate::db;
 use crate::error::AppError;
-use crate::models::media::MediaUrl;
+use crate::models::media::{self, MediaUrl};
 use crate::models::media_library::{self, Deleted, DetailErrors, ImageDetails, LibraryImage};
 use crate::models::user::Role;
 use crate::routes::pages::{page_number, render};
-use crate::views::media::{LibraryRow, MediaEditPage, MediaPage};
+use crate::views::media::{CropView, LibraryRow, MediaEditPage, MediaPage};
 use crate::AppState;
 
 /// Images per page of the library.
@@ -96,30 +96,134 @@ fn library_row(state: &AppState, image: LibraryImage) -> LibraryRow {
     }
 }
 
-/// The edit page of one image, showing `form` and `errors`.
+/// The edit page of one image, showing `form` and `errors`, and `focal`
+/// (as typed) when given.
 async fn edit_page(
     state: &web::Data<AppState>,
     signed_in: &SignedIn,
     id: i32,
     form: Option<ImageDetails>,
     errors: DetailErrors,
+    focal: Option<FocalForm>,
 ) -> Result<MediaEditPage, AppError> {
-    let (image, focal) = db::run(&state.pool, move |conn| {
+    let (image, stored_focal, crops) = db::run(&state.pool, move |conn| {
         Ok((
             media_library::library_entry(conn, id)?,
             media_library::focal_point(conn, id)?,
+            media::crops(conn, id)?,
         ))
     })
     .await?;
     let row = library_row(state, image);
+    let focal = focal.unwrap_or_else(|| FocalForm {
+        focal_x: stored_focal.0.to_string(),
+        focal_y: stored_focal.1.to_string(),
+    });
     Ok(MediaEditPage {
         chrome: super::chrome(state, signed_in),
         form: form.unwrap_or_else(|| row.details.clone()),
         row,
         errors,
-        focal_x: focal.0,
-        focal_y: focal.1,
+        focal_x: focal.focal_x,
+        focal_y: focal.focal_y,
+        crops: crops
+            .into_iter()
+            .map(|(aspect, token, width, height)| CropView {
+                aspect,
+                src: MediaUrl::Newsroom.path(&token),
+                width,
+                height,
+            })
+            .collect(),
     })
+}
+
+/// The focal point form, as typed: percent of the width and of the height.
+#[derive(Deserialize, Default, Clone)]
+struct FocalForm {
+    #[serde(default)]
+    focal_x: String,
+    #[serde(default)]
+    focal_y: String,
+}
+
+impl FocalForm {
+    /// Both numbers, each a percent from 0 to 100 (rounded to a whole one), or a message.
+    fn validate(&self) -> Result<(i32, i32), String> {
+        let percent = |typed: &str| {
+            typed
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|n| (0.0..=100.0).contains(n))
+                .map(|n| n.round() as i32)
+        };
+        match (percent(&self.focal_x), percent(&self.focal_y)) {
+            (Some(x), Some(y)) => Ok((x, y)),
+            _ => Err(
+                "Give the point as two percentages from 0 to 100 (across, then down), \
+                      or click the image."
+                    .into(),
+            ),
+        }
+    }
+}
+
+/// `POST /admin/media/{id}/focal`: sets the point crops keep in view and
+/// makes the crops again around it. The old crops' URLs answer 410 and
+/// cached pages (whose structured data lists the crops) are dropped.
+pub async fn set_focal(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    req: HttpRequest,
+    id: web::Path<i32>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require(Role::Editor)?;
+    signed_in.check_csrf(&req, super::csrf_of(&body).as_deref())?;
+    let typed: FocalForm = super::parse_form(&body)?;
+    let id = id.into_inner();
+    let refused = |message: String| {
+        let mut errors = DetailErrors::new();
+        errors.insert("focal", message);
+        errors
+    };
+    let focal = match typed.validate() {
+        Ok(focal) => focal,
+        Err(message) => {
+            let page =
+                edit_page(&state, &signed_in, id, None, refused(message), Some(typed)).await?;
+            return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    };
+    // Crops are cut from the image's widest stored copy (upright, stripped).
+    let (_, bytes) = db::run(&state.pool, move |conn| {
+        media_library::focal_point(conn, id)?;
+        Ok(media::load_bytes(conn, id)?)
+    })
+    .await?;
+    let crops = match crate::crops::recrop_bounded(bytes, focal).await? {
+        Ok(crops) => crops,
+        Err(message) => {
+            let page =
+                edit_page(&state, &signed_in, id, None, refused(message), Some(typed)).await?;
+            return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    };
+    let now = state.clock.now();
+    db::run(&state.pool, move |conn| {
+        db::write_transaction(conn, |conn| {
+            Ok(media::replace_crops(conn, id, focal, &crops, now)?)
+        })
+    })
+    .await?;
+    auth::flash(
+        &signed_in.session,
+        "Saved the focal point; the square and 4:3 crops were made again around it.",
+    );
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("Location", format!("/admin/media/{id}/edit#focal")))
+        .finish())
 }
 
 /// `GET /admin/media/{id}/edit`: an image's defaults, focal point and uses.
@@ -135,6 +239,7 @@ pub async fn edit(
         id.into_inner(),
         None,
         DetailErrors::new(),
+        None,
     )
     .await?;
     render(&page, StatusCode::OK)
@@ -157,7 +262,7 @@ pub async fn update(
     let valid = match typed.validate() {
         Ok(valid) => valid,
         Err(errors) => {
-            let page = edit_page(&state, &signed_in, id, Some(typed), errors).await?;
+            let page = edit_page(&state, &signed_in, id, Some(typed), errors, None).await?;
             return render(&page, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };

@@ -91,6 +91,7 @@ admin_routes! {
     GET "/media" Editor => media::library;
     GET "/media/{id}/edit" Editor => media::edit;
     POST "/media/{id}" Editor => media::update;
+    POST "/media/{id}/focal" Editor => media::set_focal;
     POST "/media/{id}/delete" Editor => media::delete;
     GET "/media/{token}" Contributor => super::media::show_media_to_newsroom;
 }
