@@ -585,3 +585,89 @@ async fn lead_images_get_4_3_and_square_crops_listed_in_json_ld_and_moved_by_the
             .ends_with(&images[0])
     );
 }
+
+/// The `srcset` candidates' paths and widths.
+fn candidates(srcset: &str) -> Vec<(String, u32)> {
+    srcset
+        .split(", ")
+        .map(|c| {
+            let (path, width) = c.split_once(' ').unwrap();
+            (
+                path.to_string(),
+                width.trim_end_matches('w').parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn webp_copies_are_offered_in_picture_on_the_article_and_on_listing_cards() {
+    let app = TestApp::empty().await;
+    let mut editor = app.signed_in("ed@news.example", Role::Editor).await;
+    let (id, _, _) = upload_draft(
+        &app,
+        &mut editor,
+        "webp-story",
+        ("Gulls over the breakwater", "", ""),
+        &jpeg(2000, 1125),
+    )
+    .await;
+    resave(
+        &app,
+        &mut editor,
+        id,
+        &[
+            ("headline", "Story webp-story".into()),
+            ("slug", "webp-story".into()),
+            ("alt", "Gulls over the breakwater".into()),
+            ("action", "publish".into()),
+            ("status", "published".into()),
+        ],
+    )
+    .await;
+
+    // The article's lead image: a WebP source for every width, each served
+    // as WebP and decoding to its stated width.
+    let page = app.get("/articles/webp-story").await.html();
+    let webp = attr_of(
+        &page,
+        ".lead-image picture source[type='image/webp']",
+        "srcset",
+    )
+    .unwrap();
+    let webp = candidates(&webp);
+    assert_eq!(
+        webp.iter().map(|(_, w)| *w).collect::<Vec<_>>(),
+        [480, 960, 1600]
+    );
+    for (path, width) in &webp {
+        let served = app.get(path).await;
+        assert_eq!(served.header("content-type").unwrap(), "image/webp");
+        let img = decoded(&app, path).await;
+        assert_eq!(img.width(), *width, "{path}");
+    }
+    // The JPEG stays the fallback, with its own srcset.
+    let jpeg_srcset = attr_of(&page, ".lead-image picture img", "srcset").unwrap();
+    assert_eq!(candidates(&jpeg_srcset).len(), 3);
+    assert!(candidates(&jpeg_srcset)
+        .iter()
+        .all(|(p, _)| webp.iter().all(|(w, _)| w != p)));
+
+    // Listing cards: srcset and sizes on the image, and the WebP source.
+    for (path, css) in [
+        ("/", ".lead-story__picture"),
+        ("/sections/city", ".card__picture"),
+    ] {
+        let html = app.get(path).await.html();
+        let source = attr_of(&html, &format!("{css} source[type='image/webp']"), "srcset")
+            .unwrap_or_else(|| panic!("a WebP source on {path}"));
+        assert_eq!(candidates(&source).len(), 3, "{path}");
+        let img = select_one(&html, &format!("{css} img")).unwrap();
+        assert_eq!(
+            candidates(img.value().attr("srcset").unwrap()).len(),
+            3,
+            "{path}"
+        );
+        assert!(img.value().attr("sizes").is_some(), "{path}");
+    }
+}

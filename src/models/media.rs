@@ -240,6 +240,18 @@ pub fn srcset_for(image_id: i32, candidates: &[SrcsetCopy], url: MediaUrl) -> Op
     (parts.len() > 1).then(|| parts.join(", "))
 }
 
+/// The `srcset` of an image's WebP copies (its own shape), for a `<picture>`
+/// `<source type="image/webp">`; `None` when it has none.
+pub fn webp_srcset_for(image_id: i32, candidates: &[SrcsetCopy], url: MediaUrl) -> Option<String> {
+    let parts: Vec<String> = candidates
+        .iter()
+        .filter(|c| c.image_id == image_id && c.aspect.is_empty())
+        .filter(|c| c.content_type == crate::images::WEBP)
+        .map(|c| format!("{} {}w", url.path(&c.token), c.width))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
 /// The path of an image's crop of `aspect`, if it has one.
 pub fn crop_path(
     image_id: i32,

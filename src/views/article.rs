@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::models::article::ArticleParts;
 use crate::models::article_note::{self, ArticleNote, NoteKind};
 use crate::models::author::AuthorKind;
-use crate::models::media::{crop_path, srcset_for, MediaUrl, SrcsetCopy};
+use crate::models::media::{crop_path, srcset_for, webp_srcset_for, MediaUrl, SrcsetCopy};
 use crate::models::{Article, ArticleCard, Author, MediaInfo, Section, Tag};
 use crate::seo::{self, NewsArticleFacts, PageMeta};
 use crate::share::share_links;
@@ -28,7 +28,8 @@ pub struct ArticleBundle {
     /// The authors in byline order.
     pub authors: Vec<Author>,
     pub image: Option<MediaInfo>,
-    /// The lead image's stored copies, for `srcset`.
+    /// The stored copies (widths, crops, WebP) of the lead image and the
+    /// related cards' images.
     pub srcset: Vec<SrcsetCopy>,
     pub takeaways: Vec<String>,
     pub tags: Vec<Tag>,
@@ -84,9 +85,16 @@ fn complete_bundle(
         // Saved before bodies were stored rendered, and not filled yet.
         article.body_html = Some(markdown::render_or_escape(&article.body));
     }
-    let srcset = match article.lead_image_id {
-        Some(id) => crate::models::media::srcset_candidates(conn, &[id])?,
-        None => Vec::new(),
+    let related = crate::related::for_page(conn, &article, now, site.related_limit)?;
+    // The copies of the lead image and of the related cards' images, in one query.
+    let images: Vec<i32> = article
+        .lead_image_id
+        .into_iter()
+        .chain(CardView::image_ids(&related))
+        .collect();
+    let srcset = match images.is_empty() {
+        true => Vec::new(),
+        false => crate::models::media::srcset_candidates(conn, &images)?,
     };
     let authors = if has_co_authors {
         Author::for_article(conn, article.id)?
@@ -107,7 +115,7 @@ fn complete_bundle(
         },
         takeaways: article.takeaways(conn)?,
         tags: Tag::for_article(conn, article.id)?,
-        related: crate::related::for_page(conn, &article, now, site.related_limit)?,
+        related,
         notes: if has_notes {
             article_note::for_article(conn, article.id)?
         } else {
@@ -196,6 +204,7 @@ pub fn article_page(site: &Site, b: ArticleBundle, preview: bool) -> ArticlePage
     let image = b.image.as_ref().map(|m| ImageView {
         src: m.path_in(url),
         srcset: srcset_for(m.id, &b.srcset, url),
+        webp_srcset: webp_srcset_for(m.id, &b.srcset, url),
         ..ImageView::new(m, &a.lead_image_alt)
     });
     let author_hrefs: Vec<String> = b
@@ -352,7 +361,7 @@ pub fn article_page(site: &Site, b: ArticleBundle, preview: bool) -> ArticlePage
             .collect(),
         share_links: share_links(&canonical, &a.headline),
         canonical,
-        related: CardView::list(&b.related, tz),
+        related: CardView::list(&b.related, &b.srcset, tz),
         notes_above: site.notes_position == crate::config::NotesPosition::Above,
         notes,
         chrome: b.chrome,

@@ -981,8 +981,12 @@ enum PreviewImage {
 /// URL: the narrowest at least 800 pixels wide (the page's column), so the
 /// preview stays light.
 fn inline_image(copies: &[crate::images::Encoded], alt: &str) -> Option<ImageView> {
-    let copy = copies
-        .iter()
+    let own_shape = || {
+        copies
+            .iter()
+            .filter(|c| c.aspect.is_empty() && c.content_type != crate::images::WEBP)
+    };
+    let copy = own_shape()
         .rev()
         .find(|c| c.width >= 800)
         .or(copies.first())?;
@@ -992,6 +996,7 @@ fn inline_image(copies: &[crate::images::Encoded], alt: &str) -> Option<ImageVie
         width: copy.width as i32,
         height: copy.height as i32,
         srcset: None,
+        webp_srcset: None,
         content_type: copy.content_type.to_string(),
     })
 }
