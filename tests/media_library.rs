@@ -311,6 +311,26 @@ async fn reusing_a_library_image_as_lead_image_fills_its_defaults() {
         attr_of(&html, "#headline", "value").unwrap(),
         "Nothing Here"
     );
+
+    // The library holds drafts' photos: contributors get no picker, and a
+    // forged pick is refused.
+    let mut contributor = app.signed_in("c@news.example", Role::Contributor).await;
+    let form = contributor.get("/admin/articles/new").await.html();
+    assert!(select_one(&form, "#library_image").is_none());
+    let fields = article_form(
+        &app,
+        &[
+            ("headline", "Borrowed Photo".into()),
+            ("library_image", image.to_string()),
+        ],
+    );
+    let refused = contributor
+        .post_multipart("/admin/articles", &borrowed(&fields), None)
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(text_of(&refused.html(), "#library_image-error")
+        .unwrap()
+        .contains("Only editors"));
 }
 
 /// Saves article `id` again with `changes` (the current version included).

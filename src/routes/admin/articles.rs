@@ -304,6 +304,8 @@ struct FormContext {
     library_choices: Vec<(i32, String)>,
     /// The library image picked as the new lead image, if any.
     picked_image: Option<CurrentImage>,
+    /// Whether the user may pick library images (editors).
+    may_pick: bool,
 }
 
 /// A picked library image (its id and defaults), or why the pick was refused.
@@ -323,6 +325,11 @@ fn pick_from_library(
     let typed = typed.trim();
     if typed.is_empty() {
         return Ok(None);
+    }
+    if !ctx.may_pick {
+        return Ok(Some(Err(
+            "Only editors can use images from the library.".into()
+        )));
     }
     let refused = || {
         format!(
@@ -458,7 +465,13 @@ fn load_form_context(
         None => Vec::new(),
     };
     Ok(FormContext {
-        library_choices: media_library::recent_choices(conn, LIBRARY_CHOICES)?,
+        // The library is the editors' (it holds drafts' and embargoed
+        // photos): contributors get no picker.
+        library_choices: match contributor {
+            None => media_library::recent_choices(conn, LIBRARY_CHOICES)?,
+            Some(_) => Vec::new(),
+        },
+        may_pick: contributor.is_none(),
         picked_image: None,
         notes,
         current_social_image,
