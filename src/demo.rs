@@ -251,7 +251,17 @@ fn load(conn: &mut DbConn, now: NaiveDateTime, related_limit: usize) -> Result<(
     };
     for a in &site.articles {
         let lead_image_id = match &a.image {
-            Some(img) => Some(store(conn, &img.file)?),
+            Some(img) => {
+                let id = store(conn, &img.file)?;
+                // The library shows the demo's images with their words.
+                let details = models::media_library::ImageDetails {
+                    alt: img.alt.clone(),
+                    caption: img.caption.clone().unwrap_or_default(),
+                    credit: img.credit.clone().unwrap_or_default(),
+                };
+                models::media_library::adopt_details(conn, id, &details)?;
+                Some(id)
+            }
             None => None,
         };
         let body = with_media_paths(&a.body, |file| {

@@ -40,6 +40,11 @@ pub const DECODE_BUDGET_MB: u32 = 200;
 const MIN_JOB_MB: u32 = DECODE_BUDGET_MB / 2;
 /// Widths stored for `srcset`; the widest is also the image's main copy.
 pub const WIDTHS: [u32; 3] = [1600, 960, 480];
+/// The content type of WebP copies (kept beside each JPEG or PNG width).
+pub const WEBP: &str = "image/webp";
+/// Quality of the lossy WebP copies (libwebp's scale, 0–100): about the
+/// look of [`JPEG_QUALITY`] at around two thirds of the bytes.
+const WEBP_QUALITY: f32 = 80.0;
 /// JPEG quality of stored copies.
 const JPEG_QUALITY: u8 = 82;
 
@@ -51,6 +56,8 @@ static DECODE_BUDGET: Semaphore = Semaphore::const_new(DECODE_BUDGET_MB as usize
 #[derive(Debug, Clone)]
 pub struct Encoded {
     pub content_type: &'static str,
+    /// `""` for the image's own shape, or the crop's (`crate::crops::ASPECTS`).
+    pub aspect: &'static str,
     pub width: u32,
     pub height: u32,
     pub data: Vec<u8>,
@@ -73,6 +80,15 @@ pub async fn process_upload_bounded(
         Err(message) => return Ok(Err(message)),
     };
     let megabytes = declared.decoded_bytes().div_ceil(1 << 20);
+    run_bounded(megabytes, move || process_upload(&bytes)).await
+}
+
+/// Runs an image `job` off the async workers once `megabytes` (at least
+/// [`MIN_JOB_MB`], at most the whole budget) of [`DECODE_BUDGET_MB`] are free.
+pub async fn run_bounded<T: Send + 'static>(
+    megabytes: u64,
+    job: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
     let weight = u32::try_from(megabytes)
         .unwrap_or(u32::MAX)
         .clamp(MIN_JOB_MB, DECODE_BUDGET_MB);
@@ -84,7 +100,7 @@ pub async fn process_upload_bounded(
     // counts until it has finished.
     Ok(actix_web::web::block(move || {
         let _permit = permit;
-        process_upload(&bytes)
+        job()
     })
     .await?)
 }
@@ -217,7 +233,9 @@ fn unreadable() -> String {
     )
 }
 
-/// Turns an upload into stored copies, widest first. The error is a message for the editor.
+/// Turns an upload into stored copies: its widths, widest first, each as
+/// JPEG or PNG and then as WebP, then its centred crops. The error is a
+/// message for the editor.
 pub fn process_upload(bytes: &[u8]) -> Result<Vec<Encoded>, String> {
     let format = check_upload(bytes)?.format;
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
@@ -242,6 +260,7 @@ pub fn process_upload(bytes: &[u8]) -> Result<Vec<Encoded>, String> {
     }
     let mut img = shrink_for_resizing(img, orientation);
     img.apply_orientation(orientation);
+    let crops = crate::crops::crops_of(&img, crate::crops::CENTRE)?;
     let mut copies: Vec<Encoded> = Vec::new();
     for &width in &WIDTHS {
         // Never enlarge: the widest copy is at most the original's width.
@@ -254,7 +273,9 @@ pub fn process_upload(bytes: &[u8]) -> Result<Vec<Encoded>, String> {
             img = img.resize(target, u32::MAX, FilterType::Lanczos3);
         }
         copies.push(encode(&img)?);
+        copies.push(encode_webp(&img)?);
     }
+    copies.extend(crops);
     Ok(copies)
 }
 
@@ -294,7 +315,7 @@ fn shrink_for_resizing(img: DynamicImage, orientation: Orientation) -> DynamicIm
 
 /// Re-encodes pixels only (no EXIF, no colour profile): PNG where there is
 /// transparency, JPEG otherwise.
-fn encode(img: &DynamicImage) -> Result<Encoded, String> {
+pub fn encode(img: &DynamicImage) -> Result<Encoded, String> {
     let mut data = Vec::new();
     let failed = |e: image::ImageError| format!("The image could not be processed ({e}).");
     let content_type = if img.color().has_alpha() {
@@ -310,9 +331,31 @@ fn encode(img: &DynamicImage) -> Result<Encoded, String> {
     };
     Ok(Encoded {
         content_type,
+        aspect: "",
         width: img.width(),
         height: img.height(),
         data,
+    })
+}
+
+/// A lossy WebP copy (libwebp, [`WEBP_QUALITY`]), with transparency kept
+/// where the image has it. Pixels only, like [`encode`].
+fn encode_webp(img: &DynamicImage) -> Result<Encoded, String> {
+    let (width, height) = (img.width(), img.height());
+    let encoded = if img.color().has_alpha() {
+        let rgba = img.to_rgba8();
+        webp::Encoder::from_rgba(rgba.as_raw(), width, height).encode_simple(false, WEBP_QUALITY)
+    } else {
+        let rgb = img.to_rgb8();
+        webp::Encoder::from_rgb(rgb.as_raw(), width, height).encode_simple(false, WEBP_QUALITY)
+    }
+    .map_err(|e| format!("The image could not be processed (WebP: {e:?})."))?;
+    Ok(Encoded {
+        content_type: WEBP,
+        aspect: "",
+        width,
+        height,
+        data: encoded.to_vec(),
     })
 }
 
@@ -330,14 +373,32 @@ mod tests {
     #[test]
     fn large_images_get_every_width_and_small_ones_are_not_enlarged() {
         let copies = process_upload(&png(2000, 1000)).unwrap();
-        let widths: Vec<u32> = copies.iter().map(|c| c.width).collect();
-        assert_eq!(widths, [1600, 960, 480]);
+        let widths: Vec<(&str, &str, u32)> = copies
+            .iter()
+            .map(|c| (c.content_type, c.aspect, c.width))
+            .collect();
+        assert_eq!(
+            widths,
+            [
+                ("image/jpeg", "", 1600),
+                (WEBP, "", 1600),
+                ("image/jpeg", "", 960),
+                (WEBP, "", 960),
+                ("image/jpeg", "", 480),
+                (WEBP, "", 480),
+                ("image/jpeg", "4:3", 1200),
+                ("image/jpeg", "1:1", 1000)
+            ]
+        );
+        let webp = image::load_from_memory(&copies[1].data).unwrap();
+        assert_eq!((webp.width(), webp.height()), (1600, 800));
+        assert!(copies[1].data.len() < copies[0].data.len());
         assert_eq!(copies[0].height, 800);
         assert_eq!(copies[0].content_type, "image/jpeg");
         let small = process_upload(&png(600, 400)).unwrap();
         assert_eq!(
             small.iter().map(|c| c.width).collect::<Vec<_>>(),
-            [600, 480]
+            [600, 600, 480, 480, 533, 400]
         );
     }
 

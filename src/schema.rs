@@ -45,6 +45,20 @@ diesel::table! {
         created_at -> Timestamp,
         original_id -> Nullable<Integer>,
         token -> Text,
+        alt -> Text,
+        caption -> Text,
+        credit -> Text,
+        search_text -> Text,
+        focal_x -> Integer,
+        focal_y -> Integer,
+        aspect -> Text,
+    }
+}
+
+diesel::table! {
+    article_media (article_id, media_id) {
+        article_id -> Integer,
+        media_id -> Integer,
     }
 }
 
@@ -299,6 +313,7 @@ diesel::joinable!(article_revisions -> users (user_id));
 diesel::joinable!(article_slugs -> articles (article_id));
 diesel::joinable!(articles -> authors (author_id));
 diesel::joinable!(articles -> media (lead_image_id));
+diesel::joinable!(article_media -> articles (article_id));
 diesel::joinable!(article_takeaways -> articles (article_id));
 diesel::joinable!(article_tags -> articles (article_id));
 diesel::joinable!(article_tags -> tags (tag_id));
@@ -333,4 +348,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     sitemap_blocks,
     live_posts,
     live_coverage,
+    article_media,
 );

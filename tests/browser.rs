@@ -948,3 +948,123 @@ async fn a_reader_with_a_live_story_open_sees_a_new_update_appear_without_reload
     assert!(errors.is_empty(), "console errors: {errors:?}");
     reader.close().await.unwrap();
 }
+
+#[actix_web::test]
+async fn an_editor_picks_a_library_image_as_lead_image_and_clicks_its_focal_point() {
+    // Plain http here, so the session cookie is not marked Secure.
+    let app = TestApp::with_config(|c| c.base_url = None).await;
+    let image = app.db(|c| {
+        let mut spec = ArticleSpec::new("old-pier", "Old Pier");
+        spec.image = Some((sample_png(), "image/png"));
+        let id = insert_article(c, &spec);
+        let image = broadsheet::models::Article::find(c, id)
+            .unwrap()
+            .lead_image_id
+            .unwrap();
+        let details = broadsheet::models::media_library::ImageDetails {
+            alt: "The old pier at low tide".into(),
+            caption: "The pier in 1998.".into(),
+            credit: "City Archive".into(),
+        };
+        broadsheet::models::media_library::set_details(c, image, &details).unwrap();
+        image
+    });
+    app.create_user(
+        "editor@news.example",
+        broadsheet::models::user::Role::Editor,
+    );
+    let Some(driver) = ChromeDriver::start() else {
+        return;
+    };
+    let client = driver.browser(1280, 1000).await;
+    client.goto(&app.url("/admin/media")).await.unwrap();
+    sign_in_here(&client, "editor@news.example").await;
+    client
+        .wait()
+        .for_element(Locator::Css(&format!(
+            "#image-{image} a[href='/admin/articles/new?image={image}']"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Id("library_image"))
+        .await
+        .unwrap();
+    assert_eq!(
+        value_of(&client, "Alt text").await,
+        "The old pier at low tide"
+    );
+    assert_eq!(value_of(&client, "Credit").await, "City Archive");
+    field_labelled(&client, "Headline")
+        .await
+        .send_keys("The Old Pier Reopens")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("button[value=publish]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css(".flash"))
+        .await
+        .unwrap();
+
+    // The focal point: a click on the image fills in the two numbers.
+    client
+        .goto(&app.url(&format!("/admin/media/{image}/edit")))
+        .await
+        .unwrap();
+    client
+        .execute(
+            "const img = document.getElementById('media-edit-image'); \
+             const r = img.getBoundingClientRect(); \
+             img.dispatchEvent(new MouseEvent('click', {bubbles: true, \
+               clientX: r.left + r.width * 0.1, clientY: r.top + r.height * 0.8}));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(value_of(&client, "Across (% from the left)").await, "10");
+    assert_eq!(value_of(&client, "Down (% from the top)").await, "80");
+    client
+        .find(Locator::XPath(
+            "//button[normalize-space()='Save the focal point']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let flash = client
+        .wait()
+        .for_element(Locator::Css(".flash"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(flash.contains("focal point"), "{flash}");
+    let errors = console_errors(&client).await;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    client.close().await.unwrap();
+
+    // A reader sees the picked image with its defaults.
+    let page = app.get("/articles/the-old-pier-reopens").await;
+    assert_eq!(page.status, 200);
+    let html = page.html();
+    assert_eq!(
+        attr_of(&html, ".lead-image img", "alt").unwrap(),
+        "The old pier at low tide"
+    );
+    assert!(text_of(&html, ".lead-image figcaption")
+        .unwrap()
+        .contains("City Archive"));
+}

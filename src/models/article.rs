@@ -750,6 +750,7 @@ impl Article {
         if let Some(author_id) = new.author_id {
             Author::set_for_article(conn, id, &[author_id])?;
         }
+        crate::models::media_library::record_body_uses(conn, id, &new.body)?;
         Ok(id)
     }
 

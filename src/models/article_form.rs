@@ -86,6 +86,8 @@ pub struct ArticleForm {
     pub backdate: String,
     /// Set when the editor removes the current image.
     pub remove_image: String,
+    /// The id of a library image picked as the lead image (empty: none).
+    pub library_image: String,
     /// Related articles pinned by hand, by slug, in order.
     pub related_1: String,
     pub related_2: String,
@@ -929,6 +931,7 @@ pub fn save(conn: &mut DbConn, s: Save<'_>) -> Result<SaveOutcome, AppError> {
             Tag::attach(conn, id, tag.id)?;
         }
         Author::set_for_article(conn, id, &v.author_ids)?;
+        crate::models::media_library::record_body_uses(conn, id, &v.body)?;
         if let Some(pins) = &s.pins {
             crate::models::related::set_pins(conn, id, pins)?;
         }

@@ -17,6 +17,7 @@
 //! | `articles.body_html` | no: rendered again from the body on import |
 //! | related_articles, related_computed, related_terms, related_postings, related_docs, related_jobs | no: derived; the next start finds the index empty and rebuilds every list |
 //! | sitemap_blocks | no: derived; the migrations' triggers fill it as articles are inserted |
+//! | article_media | no: derived from each body as its article is inserted |
 //! | article_search (FTS5 / tsvector, not in `schema.rs`) | no: the migrations' triggers fill it as articles are inserted |
 //! | login_failures | no: throttling state of the last 15 minutes, tied to the old server |
 //!
@@ -111,6 +112,26 @@ pub struct MediaRow {
     pub created_at: NaiveDateTime,
     pub original_id: Option<i32>,
     pub token: String,
+    /// The media library's fields (absent from files written before it: empty, centred).
+    #[serde(default)]
+    pub alt: String,
+    #[serde(default)]
+    pub caption: String,
+    #[serde(default)]
+    pub credit: String,
+    #[serde(default)]
+    pub search_text: String,
+    #[serde(default = "centred")]
+    pub focal_x: i32,
+    #[serde(default = "centred")]
+    pub focal_y: i32,
+    #[serde(default)]
+    pub aspect: String,
+}
+
+/// A focal point's default: the middle.
+fn centred() -> i32 {
+    50
 }
 
 /// A newsroom account. `password_hash` is empty in an export without
@@ -589,6 +610,7 @@ pub fn insert_article(
     diesel::insert_into(articles::table)
         .values((&a.article, articles::body_html.eq(Some(body_html))))
         .execute(conn)?;
+    crate::models::media_library::record_body_uses(conn, id, &a.article.body)?;
     for t in &a.takeaways {
         diesel::insert_into(article_takeaways::table)
             .values((

@@ -13,6 +13,7 @@ pub mod export;
 pub mod feed;
 pub mod live_post;
 pub mod media;
+pub mod media_library;
 pub mod permalink;
 pub mod public_change;
 pub mod related;

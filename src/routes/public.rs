@@ -8,6 +8,7 @@ use crate::error::AppError;
 use crate::http_cache::CachePolicy;
 use crate::models::article::{ListKey, ListPage, Listing, PageStart};
 use crate::models::author::AuthorKind;
+use crate::models::media::{self, SrcsetCopy};
 use crate::models::taxonomy_redirect::TaxonomyKind;
 use crate::models::{Article, Author, Section, Tag};
 use crate::routes::canonical;
@@ -65,7 +66,8 @@ fn list_request(req: &HttpRequest) -> Result<ListRequest, AppError> {
 
 /// A page of a listing, or the page to send the reader to instead.
 enum Loaded {
-    Page(PageStart, ListPage),
+    /// A page of cards, with its images' copies (`srcset`, WebP).
+    Page(PageStart, ListPage, Vec<SrcsetCopy>),
     MovedTo(PageStart),
 }
 
@@ -94,7 +96,8 @@ fn load_page(
                     return Err(AppError::NotFound);
                 }
             }
-            Ok(Loaded::Page(start, page))
+            let copies = media::srcset_candidates(conn, &CardView::image_ids(&page.cards))?;
+            Ok(Loaded::Page(start, page, copies))
         }
     }
 }
@@ -138,14 +141,14 @@ pub async fn front_page(
         ))
     })
     .await?;
-    let (start, page) = match loaded {
-        Loaded::Page(start, page) => (start, page),
+    let (start, page, copies) = match loaded {
+        Loaded::Page(start, page, copies) => (start, page, copies),
         Loaded::MovedTo(start) => return Ok(moved_to("/", start)),
     };
     chrome.is_front = true;
     let site = &state.site;
     let pager = ListPager::new("/", start, &page);
-    let mut cards = CardView::list(&page.cards, site.timezone);
+    let mut cards = CardView::list(&page.cards, &copies, site.timezone);
     let lead = (pager.is_first && !cards.is_empty()).then(|| cards.remove(0));
     let title = if pager.is_first {
         format!("{} — {}", site.name, site.description)
@@ -272,13 +275,13 @@ async fn show_listing(
                 return canonical::renamed_or(&state, &req, taxonomy, asked, "", miss).await
             }
         };
-    let (start, page) = match loaded {
-        Loaded::Page(start, page) => (start, page),
+    let (start, page, copies) = match loaded {
+        Loaded::Page(start, page, copies) => (start, page, copies),
         Loaded::MovedTo(start) => return Ok(moved_to(&path, start)),
     };
     let site = &state.site;
     let pager = ListPager::new(&path, start, &page);
-    let cards = CardView::list(&page.cards, site.timezone);
+    let cards = CardView::list(&page.cards, &copies, site.timezone);
     let title = if pager.is_first {
         format!("{heading} | {}", site.name)
     } else {

@@ -125,7 +125,7 @@ pub async fn search(
     let results = hits
         .iter()
         .map(|hit| SearchResultView {
-            card: CardView::new(&hit.card, site.timezone),
+            card: CardView::new(&hit.card, &[], site.timezone),
             snippet_html: hit.snippet_html(),
         })
         .collect();

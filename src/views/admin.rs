@@ -127,6 +127,10 @@ pub struct ArticleFormPage {
     pub authors: Vec<Author>,
     pub sections: Vec<Section>,
     pub current_image: Option<CurrentImage>,
+    /// Recent library images for the lead image picker: (id, label).
+    pub library_choices: Vec<(i32, String)>,
+    /// The library image picked as the new lead image, if any.
+    pub picked_image: Option<CurrentImage>,
     /// Set when a chosen file has to be chosen again after a refused save.
     pub image_notice: Option<String>,
     pub timezone: String,
@@ -410,35 +414,6 @@ impl UsersPage {
     pub fn sessions_of(&self, user: &User) -> usize {
         self.sessions.get(&user.id).copied().unwrap_or(0)
     }
-}
-
-/// One image in the library.
-pub struct LibraryRow {
-    pub id: i32,
-    /// Its newsroom URL (shown whatever its visibility).
-    pub src: String,
-    /// Its public URL, named so editors can tell which image a link is.
-    pub public_path: String,
-    pub width: i32,
-    pub height: i32,
-    pub content_type: String,
-    pub uploaded: String,
-    /// Articles using it: (id, headline, status, trashed).
-    pub articles: Vec<(i32, String, String, bool)>,
-    pub authors: Vec<String>,
-    pub deletable: bool,
-}
-
-/// The image library (editors).
-#[derive(Template)]
-#[template(path = "admin/media.html")]
-pub struct MediaPage {
-    pub chrome: AdminChrome,
-    pub rows: Vec<LibraryRow>,
-    pub page: i64,
-    pub total_pages: i64,
-    pub prev: Option<String>,
-    pub next: Option<String>,
 }
 
 /// One section, tag or author: what deleting it does (and, for a tag,

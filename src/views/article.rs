@@ -11,7 +11,7 @@ use crate::models::article::ArticleParts;
 use crate::models::article_note::{self, ArticleNote, NoteKind};
 use crate::models::author::AuthorKind;
 use crate::models::live_post::{self, Coverage, LivePost};
-use crate::models::media::{srcset_for, MediaUrl, SrcsetCopy};
+use crate::models::media::{crop_path, srcset_for, webp_srcset_for, MediaUrl, SrcsetCopy};
 use crate::models::{Article, ArticleCard, Author, MediaInfo, Section, Tag};
 use crate::seo::{self, NewsArticleFacts, PageMeta};
 use crate::share::share_links;
@@ -29,7 +29,8 @@ pub struct ArticleBundle {
     /// The authors in byline order.
     pub authors: Vec<Author>,
     pub image: Option<MediaInfo>,
-    /// The lead image's stored copies, for `srcset`.
+    /// The stored copies (widths, crops, WebP) of the lead image and the
+    /// related cards' images.
     pub srcset: Vec<SrcsetCopy>,
     pub takeaways: Vec<String>,
     pub tags: Vec<Tag>,
@@ -102,9 +103,16 @@ fn complete_bundle(
         // Saved before bodies were stored rendered, and not filled yet.
         article.body_html = Some(markdown::render_or_escape(&article.body));
     }
-    let srcset = match article.lead_image_id {
-        Some(id) => crate::models::media::srcset_candidates(conn, &[id])?,
-        None => Vec::new(),
+    let related = crate::related::for_page(conn, &article, now, site.related_limit)?;
+    // The copies of the lead image and of the related cards' images, in one query.
+    let images: Vec<i32> = article
+        .lead_image_id
+        .into_iter()
+        .chain(CardView::image_ids(&related))
+        .collect();
+    let srcset = match images.is_empty() {
+        true => Vec::new(),
+        false => crate::models::media::srcset_candidates(conn, &images)?,
     };
     let authors = if extras.co_authors {
         Author::for_article(conn, article.id)?
@@ -133,7 +141,7 @@ fn complete_bundle(
         },
         takeaways: article.takeaways(conn)?,
         tags: Tag::for_article(conn, article.id)?,
-        related: crate::related::for_page(conn, &article, now, site.related_limit)?,
+        related,
         notes: if extras.notes {
             article_note::for_article(conn, article.id)?
         } else {
@@ -232,6 +240,7 @@ pub fn article_page(site: &Site, b: ArticleBundle, preview: bool) -> ArticlePage
     let image = b.image.as_ref().map(|m| ImageView {
         src: m.path_in(url),
         srcset: srcset_for(m.id, &b.srcset, url),
+        webp_srcset: webp_srcset_for(m.id, &b.srcset, url),
         ..ImageView::new(m, &a.lead_image_alt)
     });
     let author_hrefs: Vec<String> = b
@@ -263,20 +272,19 @@ pub fn article_page(site: &Site, b: ArticleBundle, preview: bool) -> ArticlePage
         alternative_headline: (!a.seo_title.is_empty()).then_some(a.seo_title.as_str()),
         description: &description,
         url: &canonical_link,
-        image_urls: match &image {
-            Some(i) => std::iter::once(site.url(&i.src))
+        // The image in its own shape, then its 4:3 and 1:1 crops (the
+        // three aspect ratios Google asks for); no lead image: no `image`
+        // (the share card is not the article's picture).
+        image_urls: match (&image, &b.image) {
+            (Some(i), Some(m)) => std::iter::once(i.src.clone())
                 .chain(
-                    i.srcset
+                    crate::crops::ASPECTS
                         .iter()
-                        .flat_map(|s| s.split(", "))
-                        .filter_map(|c| c.split(' ').next())
-                        .map(|p| site.url(p)),
+                        .filter_map(|(aspect, ..)| crop_path(m.id, &b.srcset, aspect, url)),
                 )
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
+                .map(|p| site.url(&p))
                 .collect(),
-            // No lead image: no `image` (the share card is not the article's picture).
-            None => Vec::new(),
+            _ => Vec::new(),
         }
         .into_iter()
         .chain(social_image.as_ref().map(|i| site.url(&i.src)))
@@ -402,7 +410,7 @@ pub fn article_page(site: &Site, b: ArticleBundle, preview: bool) -> ArticlePage
             .collect(),
         share_links: share_links(&canonical, &a.headline),
         canonical,
-        related: CardView::list(&b.related, tz),
+        related: CardView::list(&b.related, &b.srcset, tz),
         notes_above: site.notes_position == crate::config::NotesPosition::Above,
         notes,
         live,

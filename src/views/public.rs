@@ -15,6 +15,7 @@ use crate::error::AppError;
 #[cfg(test)]
 use crate::models::article::ListKey;
 use crate::models::article::{ListPage, PageStart};
+use crate::models::media::{srcset_for, webp_srcset_for, MediaUrl, SrcsetCopy};
 use crate::models::{ArticleCard, MediaInfo, Section};
 use crate::seo::{self, stamp, MetaImage, PageMeta, Stamp};
 use crate::share::ShareLink;
@@ -163,6 +164,8 @@ pub struct ImageView {
     pub height: i32,
     /// Resized copies for `srcset`, when the image has them.
     pub srcset: Option<String>,
+    /// Its WebP copies as a `srcset`, for `<source type="image/webp">`.
+    pub webp_srcset: Option<String>,
     /// Its media type (`image/jpeg`).
     pub content_type: String,
 }
@@ -176,6 +179,7 @@ impl ImageView {
             width: media.width,
             height: media.height,
             srcset: None,
+            webp_srcset: None,
             content_type: media.content_type.clone(),
         }
     }
@@ -199,8 +203,9 @@ pub struct CardView {
 }
 
 impl CardView {
-    /// Formats a card for display in the site's time zone.
-    pub fn new(card: &ArticleCard, tz: Tz) -> Self {
+    /// Formats a card for display in the site's time zone; `copies` (from
+    /// `media::srcset_candidates`) give its image a `srcset` and WebP copies.
+    pub fn new(card: &ArticleCard, copies: &[SrcsetCopy], tz: Tz) -> Self {
         let a = &card.article;
         CardView {
             href: format!("/articles/{}", a.slug),
@@ -212,10 +217,11 @@ impl CardView {
                 .section
                 .as_ref()
                 .map(|s| format!("/sections/{}", s.slug)),
-            image: card
-                .image
-                .as_ref()
-                .map(|m| ImageView::new(m, &a.lead_image_alt)),
+            image: card.image.as_ref().map(|m| ImageView {
+                srcset: srcset_for(m.id, copies, MediaUrl::Public),
+                webp_srcset: webp_srcset_for(m.id, copies, MediaUrl::Public),
+                ..ImageView::new(m, &a.lead_image_alt)
+            }),
             published: a.published_at.map(|t| stamp(t, tz)),
             reading_minutes: a.reading_minutes(),
             id: a.id,
@@ -223,8 +229,16 @@ impl CardView {
     }
 
     /// Cards for a list of articles.
-    pub fn list(cards: &[ArticleCard], tz: Tz) -> Vec<Self> {
-        cards.iter().map(|c| CardView::new(c, tz)).collect()
+    pub fn list(cards: &[ArticleCard], copies: &[SrcsetCopy], tz: Tz) -> Vec<Self> {
+        cards.iter().map(|c| CardView::new(c, copies, tz)).collect()
+    }
+
+    /// The images cards show, for `media::srcset_candidates`.
+    pub fn image_ids(cards: &[ArticleCard]) -> Vec<i32> {
+        cards
+            .iter()
+            .filter_map(|c| c.image.as_ref().map(|m| m.id))
+            .collect()
     }
 }
 

@@ -97,6 +97,9 @@ admin_routes! {
     POST "/logout" Contributor => session::logout;
     POST "/logout/everywhere" Contributor => session::logout_everywhere;
     GET "/media" Editor => media::library;
+    GET "/media/{id}/edit" Editor => media::edit;
+    POST "/media/{id}" Editor => media::update;
+    POST "/media/{id}/focal" Editor => media::set_focal;
     POST "/media/{id}/delete" Editor => media::delete;
     GET "/media/{token}" Contributor => super::media::show_media_to_newsroom;
 }

@@ -1,7 +1,7 @@
 //! The article form, new and existing: what it loads besides the article
 //! (authors, sections, images, related picks, notes) and how it is shown.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDateTime;
 
 use super::list::name_of;
@@ -11,6 +11,7 @@ use crate::db::{self, DbConn};
 use crate::error::AppError;
 use crate::models::article_form::{self, content_of, ArticleForm, FieldErrors};
 use crate::models::article_newsroom::{picker_choices, slugs_of};
+use crate::models::media_library::{self, ImageDetails};
 use crate::models::{Article, Author, Section};
 use crate::routes::admin::{self};
 use crate::routes::pages::render;
@@ -36,6 +37,77 @@ pub(super) struct FormContext {
     /// Names of the accounts that created and last changed the article.
     created_by: String,
     updated_by: String,
+    /// Recent library images for the lead image picker: (id, label).
+    library_choices: Vec<(i32, String)>,
+    /// The library image picked as the new lead image, if any.
+    picked_image: Option<CurrentImage>,
+    /// Whether the user may pick library images (editors).
+    may_pick: bool,
+}
+
+/// A picked library image (its id and defaults), or why the pick was refused.
+type Picked = Result<(i32, ImageDetails), String>;
+
+/// How many recent library images the lead image picker offers.
+const LIBRARY_CHOICES: i64 = 30;
+
+/// A library image picked in the form (`typed`: its id): its defaults, once
+/// it is shown as picked in `ctx`; `None` when nothing is picked; a field
+/// message when `typed` names no image of the library.
+pub(super) fn pick_from_library(
+    conn: &mut DbConn,
+    ctx: &mut FormContext,
+    typed: &str,
+) -> Result<Option<Picked>, AppError> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Ok(None);
+    }
+    if !ctx.may_pick {
+        return Ok(Some(Err(
+            "Only editors can use images from the library.".into()
+        )));
+    }
+    let refused = || {
+        format!(
+            "There is no image {} in the library.",
+            typed.chars().take(20).collect::<String>()
+        )
+    };
+    let Ok(id) = typed.trim_start_matches('#').parse::<i32>() else {
+        return Ok(Some(Err(refused())));
+    };
+    let Some(details) = media_library::details_if_any(conn, id)? else {
+        return Ok(Some(Err(refused())));
+    };
+    let info = crate::models::media::info(conn, id)?;
+    if !ctx.library_choices.iter().any(|(choice, _)| *choice == id) {
+        let label = match details.alt.as_str() {
+            "" => format!("#{id} ({}×{})", info.width, info.height),
+            alt => format!("#{id} {}", alt.chars().take(60).collect::<String>()),
+        };
+        ctx.library_choices.insert(0, (id, label));
+    }
+    ctx.picked_image = Some(CurrentImage {
+        src: info.path_in(crate::models::media::MediaUrl::Newsroom),
+        alt: details.alt.clone(),
+        width: info.width,
+        height: info.height,
+    });
+    Ok(Some(Ok((id, details))))
+}
+
+/// Fills the form's empty image fields from a picked image's defaults.
+pub(super) fn fill_from_defaults(form: &mut ArticleForm, details: &ImageDetails) {
+    for (field, default) in [
+        (&mut form.alt, &details.alt),
+        (&mut form.caption, &details.caption),
+        (&mut form.credit, &details.credit),
+    ] {
+        if field.trim().is_empty() {
+            field.clone_from(default);
+        }
+    }
 }
 
 /// How many recent articles the related-article picker suggests.
@@ -130,6 +202,14 @@ pub(super) fn load_form_context(
         None => Vec::new(),
     };
     Ok(FormContext {
+        // The library is the editors' (it holds drafts' and embargoed
+        // photos): contributors get no picker.
+        library_choices: match contributor {
+            None => media_library::recent_choices(conn, LIBRARY_CHOICES)?,
+            Some(_) => Vec::new(),
+        },
+        may_pick: contributor.is_none(),
+        picked_image: None,
         live: match article_id {
             Some(id) => crate::models::live_post::with_posts(conn, id)?,
             None => Default::default(),
@@ -171,6 +251,8 @@ pub(super) fn form_page(
         authors: ctx.authors,
         sections: ctx.sections,
         current_image: ctx.current_image,
+        library_choices: ctx.library_choices,
+        picked_image: ctx.picked_image,
         image_notice,
         timezone: state.site.timezone.to_string(),
         choices: ctx.choices,
@@ -230,23 +312,48 @@ pub(super) fn form_page(
 pub async fn new_form(
     state: web::Data<AppState>,
     signed_in: SignedIn,
+    req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let limit = state.site.related_limit;
     let (contributor, now) = (contributor_id(&signed_in), state.clock.now());
-    let ctx = db::run(&state.pool, move |conn| {
-        load_form_context(conn, None, limit, contributor, now)
-    })
-    .await?;
+    // `?image=ID` (the library's "Use as lead image"): that image, picked.
+    let image = web::Query::<NewFormQuery>::from_query(req.query_string())
+        .map(|q| q.into_inner().image)
+        .unwrap_or_default();
     // A writer's new article is theirs: credited to their author profile.
-    let form = ArticleForm {
+    let mut form = ArticleForm {
         status: "draft".into(),
         ..ArticleForm::default()
     }
     .with_authors(&signed_in.user.author_id.into_iter().collect::<Vec<_>>());
+    let (ctx, picked) = db::run(&state.pool, move |conn| {
+        let mut ctx = load_form_context(conn, None, limit, contributor, now)?;
+        let picked = pick_from_library(conn, &mut ctx, &image)?;
+        Ok((ctx, picked))
+    })
+    .await?;
+    let mut errors = FieldErrors::default();
+    match picked {
+        Some(Ok((id, details))) => {
+            form.library_image = id.to_string();
+            fill_from_defaults(&mut form, &details);
+        }
+        Some(Err(message)) => {
+            errors.0.insert("library_image", message);
+        }
+        None => {}
+    }
     render(
-        &form_page(&state, &signed_in, ctx, form, FieldErrors::default(), None),
+        &form_page(&state, &signed_in, ctx, form, errors, None),
         actix_web::http::StatusCode::OK,
     )
+}
+
+/// The new-article form's query: a library image to start from.
+#[derive(serde::Deserialize, Default)]
+struct NewFormQuery {
+    #[serde(default)]
+    image: String,
 }
 
 /// `GET /admin/articles/{id}/edit`.

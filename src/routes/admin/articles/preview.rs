@@ -26,14 +26,20 @@ pub(super) enum PreviewImage {
     /// A newly chosen file (its resized copies, widest first), not stored:
     /// shown inline.
     New(Vec<crate::images::Encoded>),
+    /// An image picked from the library.
+    Library(i32),
 }
 
 /// The copy of a new upload an unsaved preview shows, inline as a `data:`
 /// URL: the narrowest at least 800 pixels wide (the page's column), so the
 /// preview stays light.
 fn inline_image(copies: &[crate::images::Encoded], alt: &str) -> Option<ImageView> {
-    let copy = copies
-        .iter()
+    let own_shape = || {
+        copies
+            .iter()
+            .filter(|c| c.aspect.is_empty() && c.content_type != crate::images::WEBP)
+    };
+    let copy = own_shape()
         .rev()
         .find(|c| c.width >= 800)
         .or(copies.first())?;
@@ -43,6 +49,7 @@ fn inline_image(copies: &[crate::images::Encoded], alt: &str) -> Option<ImageVie
         width: copy.width as i32,
         height: copy.height as i32,
         srcset: None,
+        webp_srcset: None,
         content_type: copy.content_type.to_string(),
     })
 }
@@ -78,7 +85,11 @@ pub(super) async fn preview_unsaved(
     let site = state.site.clone();
     let existing = ctx.article;
     let alt = valid.alt.clone();
-    let keeps_stored_image = matches!(image, PreviewImage::Kept);
+    let lead_image_id = match &image {
+        PreviewImage::Kept => existing.as_ref().and_then(|a| a.lead_image_id),
+        PreviewImage::Library(id) => Some(*id),
+        PreviewImage::Removed | PreviewImage::New(_) => None,
+    };
     let keeps_social_image = social_kept;
     let bundle = db::run(&state.pool, move |conn| {
         let base = existing.clone();
@@ -91,10 +102,7 @@ pub(super) async fn preview_unsaved(
             kicker: valid.kicker.clone(),
             section_id: valid.section_id,
             author_id: valid.author_ids.first().copied(),
-            lead_image_id: base
-                .as_ref()
-                .and_then(|a| a.lead_image_id)
-                .filter(|_| keeps_stored_image),
+            lead_image_id,
             lead_image_alt: valid.alt.clone(),
             lead_image_caption: valid.caption.clone(),
             lead_image_credit: valid.credit.clone(),

@@ -4,7 +4,7 @@
 use actix_multipart::Multipart;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::form::{form_page, load_form_context};
+use super::form::{fill_from_defaults, form_page, load_form_context, pick_from_library};
 use super::preview::{preview_unsaved, PreviewImage};
 use super::{contributor_id, may_edit, may_edit_as, not_editable, see_other};
 use crate::auth::{self, SignedIn};
@@ -14,6 +14,7 @@ use crate::models::article_form::{
     self, content_of, resolve_publication, ArticleForm, FieldErrors, ImageChange, Publication,
     Save, SaveOutcome,
 };
+use crate::models::media_library::{self, ImageDetails};
 use crate::models::user::Role;
 use crate::models::Article;
 use crate::routes::admin::{self, form_data};
@@ -104,32 +105,61 @@ async fn save_form(
     let tz = state.site.timezone;
     let now = state.clock.now();
     let form_for_check = form.clone();
+    let typed_details = ImageDetails {
+        alt: form.alt.trim().to_string(),
+        caption: form.caption.trim().to_string(),
+        credit: form.credit.trim().to_string(),
+    };
     let origin = state.site.base_url.clone();
     let has_new_image = copies.is_some();
     let limit = state.site.related_limit;
     let contributor = contributor_id(&signed_in);
     let user_id = signed_in.user.id;
-    let (ctx, checked) = db::run(&state.pool, move |conn| {
-        let ctx = load_form_context(conn, article_id, limit, contributor, now)?;
+    let (ctx, checked, form, picked) = db::run(&state.pool, move |conn| {
+        let mut form_for_check = form_for_check;
+        let mut ctx = load_form_context(conn, article_id, limit, contributor, now)?;
         // Whose article it is is settled before the form is validated.
         if let Some(article) = &ctx.article {
             if !may_edit_as(user_id, is_editor, article) {
                 return Err(not_editable(article));
             }
         }
+        // A library image picked as the lead image (a chosen file wins):
+        // its defaults fill the image fields the editor left empty.
+        let picked = match has_new_image {
+            true => None,
+            false => pick_from_library(conn, &mut ctx, &form_for_check.library_image)?,
+        };
+        if let Some(Ok((_, details))) = &picked {
+            fill_from_defaults(&mut form_for_check, details);
+        }
         let keeps_image = ctx
             .article
             .as_ref()
             .is_some_and(|a| a.lead_image_id.is_some())
             && form_for_check.remove_image.is_empty();
-        let checked =
-            form_for_check.validate(conn, article_id, has_new_image || keeps_image, tz, &origin)?;
-        Ok((ctx, checked))
+        let picks_image = matches!(picked, Some(Ok(_)));
+        let checked = form_for_check.validate(
+            conn,
+            article_id,
+            has_new_image || keeps_image || picks_image,
+            tz,
+            &origin,
+        )?;
+        Ok((ctx, checked, form_for_check, picked))
     })
     .await?;
     let mut errors = match &checked {
         Ok(_) => FieldErrors::default(),
         Err(errors) => errors.clone(),
+    };
+    let picked_id = match picked {
+        Some(Ok((id, _))) => Some(id),
+        Some(Err(message)) => {
+            errors.0.insert("library_image", message);
+            None
+        }
+        None => None,
     };
     if let Some(message) = image_error {
         errors.0.insert("image", message);
@@ -148,10 +178,11 @@ async fn save_form(
     let valid = checked.expect("no errors");
 
     if action == "preview" {
-        let image = match copies {
-            Some(copies) => PreviewImage::New(copies),
-            None if !form.remove_image.is_empty() => PreviewImage::Removed,
-            None => PreviewImage::Kept,
+        let image = match (copies, picked_id) {
+            (Some(copies), _) => PreviewImage::New(copies),
+            (None, Some(id)) => PreviewImage::Library(id),
+            (None, None) if !form.remove_image.is_empty() => PreviewImage::Removed,
+            (None, None) => PreviewImage::Kept,
         };
         // A newly chosen social image is not shown in a preview (it is in
         // no part of the page readers see, only in what platforms read).
@@ -184,12 +215,16 @@ async fn save_form(
     let remove_social = !form.remove_social_image.is_empty();
     let submit = publication == Publication::Submit;
     let outcome = db::run(&state.pool, move |conn| {
-        let image = match copies {
-            Some(copies) => {
-                ImageChange::Replace(crate::models::media::store_upload(conn, &copies, now)?)
+        let image = match (copies, picked_id) {
+            (Some(copies), _) => {
+                let id = crate::models::media::store_upload(conn, &copies, now)?;
+                // What the editor typed for it becomes the image's defaults.
+                media_library::adopt_details(conn, id, &typed_details)?;
+                ImageChange::Replace(id)
             }
-            None if remove => ImageChange::Remove,
-            None => ImageChange::Keep,
+            (None, Some(id)) => ImageChange::Replace(id),
+            (None, None) if remove => ImageChange::Remove,
+            (None, None) => ImageChange::Keep,
         };
         let social_image = match social_copies {
             Some(copies) => {
