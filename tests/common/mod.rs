@@ -640,3 +640,52 @@ pub fn run_binary(args: &[&str], stdin: &[u8]) -> Run {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// A page's JSON-LD as extruct reads it (`tests/tools/structured_data.py`,
+/// Debian's python3-extruct): the top-level items. `None` (after
+/// [`unavailable`]) when extruct cannot be had outside CI.
+pub fn extruct_json_ld(html: &str, base_url: &str) -> Option<serde_json::Value> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    // Debian's Python, which has Debian's python3-extruct (a pyenv or venv
+    // `python3` first on PATH would not).
+    let python = ["/usr/bin/python3", "python3"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists() || !p.starts_with('/'))
+        .unwrap();
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/tools/structured_data.py"
+    );
+    let mut child = match Command::new(python)
+        .arg(script)
+        .arg(base_url)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
+        Ok(child) => child,
+        Err(e) => {
+            unavailable("extruct", &format!("{python} cannot be run: {e}"));
+            return None;
+        }
+    };
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(html.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    if out.status.code() == Some(3) {
+        unavailable("extruct", "python3-extruct is not installed");
+        return None;
+    }
+    assert!(
+        out.status.success(),
+        "extruct could not read the page: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(serde_json::from_slice(&out.stdout).expect("extruct's JSON"))
+}
