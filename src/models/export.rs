@@ -1,7 +1,9 @@
 //! The rows of a site export (`broadsheet export` / `import`, see
 //! `crate::export`) and the queries that read and write them. Each struct
 //! here is one table's columns as they travel in the JSON document, so the
-//! compiler checks every field against `schema.rs`.
+//! compiler checks every field against `schema.rs`. (Longer than most
+//! files: one struct and its read and write per exported table, kept
+//! together so a column added to a table is seen missing here.)
 //!
 //! Every table in `schema.rs` is either carried here or skipped on purpose:
 //!
