@@ -174,6 +174,22 @@ def targets_of(base, size):
     return [t for t in targets if t[1]]
 
 
+def miss_probes_of(base):
+    """Pages timed on the cache-miss path only (one connection, the cache off):
+    a tag's and an author's feed (50 articles spread over the archive, looked up
+    by id) and a tag page that is a 404. Each was once planned as a walk of the
+    public archive: fast at 1,000 articles, slow at 100,000."""
+    page = fetch(base + first_link(fetch(base + "/").decode(), "/articles/")).decode()
+    tag = first_link(page, "/tags/")
+    author = first_link(page, "/authors/")
+    probes = [
+        ("tag feed", tag and tag + "/feed.xml"),
+        ("author feed", author and author + "/feed.xml"),
+        ("missing tag", "/tags/no-such-tag-in-this-archive"),
+    ]
+    return [p for p in probes if p[1]]
+
+
 def fmt_ms(seconds):
     return f"{seconds * 1000:.2f}"
 
@@ -202,6 +218,7 @@ def run_size(args, size, work):
     os.makedirs(f"{nginx_dir}/root", exist_ok=True)
     nginx_port = free_port()
     targets = targets_of(base, size)
+    probes = miss_probes_of(base)
     saved = {}
     for i, (name, path, ext) in enumerate(targets):
         body = fetch(base + path)
@@ -244,9 +261,14 @@ def run_size(args, size, work):
             url = f"http://127.0.0.1:{miss_port}{path}"
             wrk(url, 1, connections=1, threads=1)
             results[name]["miss"] = wrk(url, max(1, args.seconds // 2), connections=1, threads=1)
+        probed = {}
+        for name, path in probes:
+            url = f"http://127.0.0.1:{miss_port}{path}"
+            wrk(url, 1, connections=1, threads=1)
+            probed[name] = wrk(url, max(1, args.seconds // 2), connections=1, threads=1)
     finally:
         stop(miss_server)
-    return results, rss
+    return results, rss, probed
 
 
 def main():
@@ -270,10 +292,12 @@ def main():
     os.makedirs(args.data, exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",")]
     all_results = {}
+    all_probes = {}
     try:
         for size in sizes:
-            results, rss = run_size(args, size, work)
+            results, rss, probed = run_size(args, size, work)
             all_results[size] = results
+            all_probes[size] = probed
             print(f"\n## {size} articles (wrk -t2 -c32, best of {args.rounds} × {args.seconds} s, "
                   f"nginx serving the same bytes; peak RSS {rss:.0f} MB)\n")
             print(f"(paced: both at the same fixed load, 32 connections each pausing {PACE_MS} ms "
@@ -289,6 +313,8 @@ def main():
                       f"{fmt_ms(po['p99']):>9} {fmt_ms(pn['p99']):>6} {po['rps']:>9.0f} "
                       f"{r['errors']:>6} {r['bytes'] / 1024:>6.1f} {fmt_ms(r['miss']['p50']):>8}",
                       flush=True)
+            print(f"\ncache-miss probes (one connection, the cache off): " + ", ".join(
+                f"{name} {fmt_ms(r['p50'])} ms" for name, r in probed.items()), flush=True)
         if len(sizes) > 1:
             small, large = sizes[0], sizes[-1]
             print(f"\n## flat with size: {large} articles ÷ {small} articles\n")
@@ -302,6 +328,10 @@ def main():
                 rb = b["ours"]["rps"] / b["nginx"]["rps"]
                 miss = b["miss"]["p50"] / a["miss"]["p50"]
                 print(f"{other:<16} {rb / ra:>14.2f} {miss:>10.2f}")
+            for name in all_probes[small]:
+                if name in all_probes[large]:
+                    miss = all_probes[large][name]["p50"] / all_probes[small][name]["p50"]
+                    print(f"{name:<16} {'':>14} {miss:>10.2f}")
         failed = [(s, n) for s, rs in all_results.items() for n, r in rs.items() if r["errors"]]
         if failed:
             sys.exit(f"bench: errors in {failed}")
