@@ -69,13 +69,21 @@ pub fn with_posts(conn: &mut DbConn, article_id: i32) -> QueryResult<CoverageWit
 }
 
 /// The ids of the public articles whose coverage runs now (their cards say
-/// "Live"): a handful of rows, read once per cache generation.
+/// "Live"): a handful of rows, read once per cache generation. The running
+/// stories come first and only they are checked against the public rule, so
+/// no planner can choose to walk the public archive for them.
 pub fn running_public(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<Vec<i32>> {
-    live_coverage::table
-        .inner_join(articles::table)
+    let running: Vec<i32> = live_coverage::table
         .filter(live_coverage::ended_at.is_null())
-        .filter(public_at(now))
         .select(live_coverage::article_id)
+        .load(conn)?;
+    if running.is_empty() {
+        return Ok(running);
+    }
+    articles::table
+        .filter(articles::id.eq_any(running))
+        .filter(public_at(now))
+        .select(articles::id)
         .load(conn)
 }
 
