@@ -120,15 +120,8 @@ pub async fn start(
     id: web::Path<i32>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    super::accept(&signed_in, Role::Editor, &req, &body)?;
-    let id = id.into_inner();
-    let now = state.clock.now();
-    db::run(&state.pool, move |conn| live_post::start(conn, id, now)).await?;
-    auth::flash(
-        &signed_in.session,
-        "Live coverage is on: the article shows a “Live” label and new updates appear on readers’ pages.",
-    );
-    Ok(back_to_article(id))
+    let message = "Live coverage is on: the article shows a “Live” label and new updates appear on readers’ pages.";
+    set_coverage(state, signed_in, req, id, body, live_post::start, message).await
 }
 
 /// `POST /admin/articles/{id}/live/end`: ends live coverage.
@@ -139,14 +132,25 @@ pub async fn end(
     id: web::Path<i32>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
+    let message = "Live coverage ended. The updates stay on the article as its timeline.";
+    set_coverage(state, signed_in, req, id, body, live_post::end, message).await
+}
+
+/// Starts or ends an article's coverage with `change`, then back to its panel.
+async fn set_coverage(
+    state: web::Data<AppState>,
+    signed_in: SignedIn,
+    req: HttpRequest,
+    id: web::Path<i32>,
+    body: web::Bytes,
+    change: fn(&mut crate::db::DbConn, i32, NaiveDateTime) -> Result<(), AppError>,
+    message: &'static str,
+) -> Result<HttpResponse, AppError> {
     super::accept(&signed_in, Role::Editor, &req, &body)?;
     let id = id.into_inner();
     let now = state.clock.now();
-    db::run(&state.pool, move |conn| live_post::end(conn, id, now)).await?;
-    auth::flash(
-        &signed_in.session,
-        "Live coverage ended. The updates stay on the article as its timeline.",
-    );
+    db::run(&state.pool, move |conn| change(conn, id, now)).await?;
+    auth::flash(&signed_in.session, message);
     Ok(back_to_article(id))
 }
 

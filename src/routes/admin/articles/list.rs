@@ -183,16 +183,21 @@ async fn show_list(
     )
 }
 
+/// The list's filters from the query string; a malformed one shows the
+/// unfiltered list.
+fn list_query(req: &HttpRequest) -> ListQuery {
+    web::Query::<ListQuery>::from_query(req.query_string())
+        .map(|q| q.into_inner())
+        .unwrap_or_default()
+}
+
 /// `GET /admin`: every article not in the trash, newest first.
 pub async fn list(
     state: web::Data<AppState>,
     signed_in: SignedIn,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let query = web::Query::<ListQuery>::from_query(req.query_string())
-        .map(|q| q.into_inner())
-        .unwrap_or_default();
-    show_list(state, signed_in, query, false).await
+    show_list(state, signed_in, list_query(&req), false).await
 }
 
 /// `GET /admin/trash`: deleted articles, which editors can restore.
@@ -201,10 +206,7 @@ pub async fn trash(
     signed_in: SignedIn,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let query = web::Query::<ListQuery>::from_query(req.query_string())
-        .map(|q| q.into_inner())
-        .unwrap_or_default();
-    show_list(state, signed_in, query, true).await
+    show_list(state, signed_in, list_query(&req), true).await
 }
 
 /// `POST /admin/articles/bulk`: one action over the ticked articles (or
