@@ -826,3 +826,75 @@ async fn two_instances_on_postgres_do_each_change_once() {
     assert_eq!(after - before, 2, "each change is refreshed exactly once");
     assert_eq!(first.read(|c| jobs::jobs_pending(c).unwrap()), 0);
 }
+
+/// The rebuild scores from memory and loads the postings in bulk; a refresh
+/// scores from the postings in the database. On a generated archive large
+/// enough to have terms too common to nominate candidates (the rebuild keeps
+/// only the others in memory), both must give the same lists and postings.
+#[test]
+fn the_rebuild_and_a_refresh_agree_on_a_generated_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("generated.db").display());
+    for args in [
+        &["generate", "--articles", "1200", "--database-url", &url][..],
+        &["related", "rebuild", "--database-url", &url][..],
+    ] {
+        let run = run_binary(args, b"");
+        assert!(run.ok, "{args:?}: {}", run.stderr);
+    }
+    let pool = broadsheet::db::connect(&url).unwrap();
+    let c = &mut pool.get().unwrap();
+    let now = chrono::Utc::now().naive_utc();
+    let mut ids = stored::computed_ids(c).unwrap();
+    ids.sort_unstable();
+    assert!(ids.len() > 1000, "{} lists", ids.len());
+    let sample: Vec<i32> = ids.iter().step_by(40).copied().collect();
+
+    let keep = related::DEFAULT_RELATED_LIMIT + related::SPARE_ROWS;
+    let mut listed = 0;
+    for &id in &sample {
+        let rebuilt: Vec<i32> = stored::order_of(c, id)
+            .unwrap()
+            .into_iter()
+            .filter(|(pinned, _)| !pinned)
+            .map(|(_, related_id)| related_id)
+            .collect();
+        let scored: Vec<i32> = related::related_to(c, id, now, keep)
+            .unwrap()
+            .iter()
+            .map(|s| s.article_id)
+            .collect();
+        assert_eq!(rebuilt, scored, "the list of article {id}");
+        listed += rebuilt.len();
+    }
+    assert!(listed > sample.len(), "lists are mostly empty: {listed}");
+
+    let cap = related::postings_cap(i32::try_from(ids.len()).unwrap());
+    let mut common_terms = 0;
+    for &id in &sample {
+        let rebuilt = jobs::postings_of(c, id).unwrap();
+        related::refresh(c, id, now, related::DEFAULT_RELATED_LIMIT).unwrap();
+        let reindexed = jobs::postings_of(c, id).unwrap();
+        let terms = |p: &[(i32, String, i32, f32)]| {
+            let mut t: Vec<String> = p.iter().map(|(_, term, ..)| term.clone()).collect();
+            t.sort();
+            t
+        };
+        assert_eq!(
+            terms(&rebuilt),
+            terms(&reindexed),
+            "the terms of article {id}"
+        );
+        for (term_id, term, df, weight) in &rebuilt {
+            let again = reindexed.iter().find(|p| &p.1 == term).unwrap();
+            assert_eq!(
+                (term_id, df),
+                (&again.0, &again.2),
+                "{term} of article {id}"
+            );
+            assert!((weight - again.3).abs() < 1e-5, "{term} of article {id}");
+            common_terms += usize::from(*df > cap);
+        }
+    }
+    assert!(common_terms > 0, "no term above the cap of {cap}");
+}

@@ -403,13 +403,14 @@ pub fn insert_docs(conn: &mut DbConn, docs: &[NewDoc], postings: &[NewPosting]) 
 /// places; the same definition as the `related_postings` migration).
 pub fn load_postings(
     conn: &mut DbConn,
-    batches: impl IntoIterator<Item = Vec<NewPosting>>,
+    batches: impl IntoIterator<Item = QueryResult<Vec<NewPosting>>>,
 ) -> QueryResult<()> {
     crate::db::write_transaction(conn, |conn| {
         lock_index(conn)?;
         diesel::sql_query("DROP INDEX IF EXISTS related_postings_article_idx").execute(conn)
     })?;
     for batch in batches {
+        let batch = batch?;
         crate::db::write_transaction(conn, |conn| {
             lock_index(conn)?;
             insert_all!(conn, related_postings::table, &batch)

@@ -1,9 +1,13 @@
 //! `broadsheet related rebuild`: the whole index and every list from scratch.
-//! Articles are read a batch at a time and tokenised on two threads; the
-//! postings are then held in memory (compact: a term id and an f32 per
-//! posting) to score every article, and written to the database in bulk.
+//! Articles are read a batch at a time and tokenised on two threads. Memory
+//! holds only what scoring reads: each article's tags and its terms rare
+//! enough to nominate candidates (see `postings_cap`), with their postings.
+//! Everything else streams through two spill files: each article's raw term
+//! frequencies (weights need the final document frequencies) and its kept
+//! terms (written to the database in key order, a range of terms at a time).
 
 use std::collections::HashMap;
+use std::io::{BufReader, BufWriter, Read, Seek, Write};
 
 use rustc_hash::FxHashMap;
 
@@ -20,25 +24,29 @@ use crate::models::related_index::{self as index, NewDoc, NewPosting, NewTerm, D
 /// Articles read (and lists written) per batch.
 const BATCH: i64 = 2_000;
 
-/// One indexed article, in memory.
+/// One indexed article, in memory (its terms are in [`Memory::doc_terms`]).
 struct Doc {
     id: i32,
     section_id: Option<i32>,
     published_at: NaiveDateTime,
-    /// Kept (term, weight), sorted by term.
-    terms: Vec<(u32, f32)>,
-    /// Tag terms, sorted.
-    tags: Vec<u32>,
 }
 
 /// The in-memory index a rebuild scores with.
 struct Memory {
     docs: Vec<Doc>,
+    /// Article `d`'s tags and nominating terms (see [`Memory::scored`]),
+    /// with their weights, sorted by term:
+    /// `doc_terms[doc_starts[d]..doc_starts[d + 1]]`.
+    doc_starts: Vec<usize>,
+    doc_terms: Vec<(u32, f32)>,
+    /// A nominating term `t`'s postings (article index, weight), in article
+    /// order: `postings[term_starts[t]..term_starts[t + 1]]`.
+    term_starts: Vec<usize>,
+    postings: Vec<(u32, f32)>,
     kinds: Vec<Kind>,
     /// Tag id of each tag term.
     tag_of: Vec<i32>,
     df: Vec<i32>,
-    postings: Vec<Vec<(u32, f32)>>,
     n: i32,
 }
 
@@ -60,6 +68,50 @@ impl Memory {
         }
     }
 
+    fn terms_of(&self, doc: usize) -> &[(u32, f32)] {
+        &self.doc_terms[self.doc_starts[doc]..self.doc_starts[doc + 1]]
+    }
+
+    fn postings_of(&self, term: u32) -> &[(u32, f32)] {
+        let t = term as usize;
+        &self.postings[self.term_starts[t]..self.term_starts[t + 1]]
+    }
+
+    /// Whether scoring reads the term: a tag (shared tags count whatever
+    /// their frequency) or a term whose postings nominate candidates.
+    fn scored(&self, term: u32) -> bool {
+        self.kinds[term as usize] == Kind::Tag || self.nominates(term)
+    }
+
+    fn nominates(&self, term: u32) -> bool {
+        self.df[term as usize] <= postings_cap(self.n)
+    }
+
+    /// Indexes the nominating terms' postings by term: a counting sort.
+    fn invert(&mut self) {
+        let mut starts = vec![0usize; self.df.len() + 1];
+        for &(t, _) in &self.doc_terms {
+            if self.nominates(t) {
+                starts[t as usize + 1] += 1;
+            }
+        }
+        for t in 1..starts.len() {
+            starts[t] += starts[t - 1];
+        }
+        let mut next = starts.clone();
+        let mut postings = vec![(0u32, 0f32); starts[starts.len() - 1]];
+        for d in 0..self.docs.len() {
+            for &(t, weight) in self.terms_of(d) {
+                if self.nominates(t) {
+                    postings[next[t as usize]] = (d as u32, weight);
+                    next[t as usize] += 1;
+                }
+            }
+        }
+        self.term_starts = starts;
+        self.postings = postings;
+    }
+
     /// The same ranking as `index::candidates`, from memory.
     fn candidates(
         &self,
@@ -69,13 +121,12 @@ impl Memory {
         now: NaiveDateTime,
     ) -> Vec<Scored> {
         let a = &self.docs[at];
-        let cap = postings_cap(self.n);
-        for &(t, weight) in &a.terms {
-            if self.df[t as usize] > cap {
+        for &(t, weight) in self.terms_of(at) {
+            if !self.nominates(t) {
                 continue;
             }
             let kind = self.kinds[t as usize];
-            for &(d, w2) in &self.postings[t as usize] {
+            for &(d, w2) in self.postings_of(t) {
                 let di = d as usize;
                 if !s.seen[di] {
                     s.seen[di] = true;
@@ -88,6 +139,12 @@ impl Memory {
                 }
             }
         }
+        let own_tags: Vec<u32> = self
+            .terms_of(at)
+            .iter()
+            .filter(|(t, _)| self.kinds[*t as usize] == Kind::Tag)
+            .map(|(t, _)| *t)
+            .collect();
         let mut overlaps: Vec<(f64, u32, Overlap)> = Vec::with_capacity(s.touched.len());
         for d in s.touched.drain(..) {
             let di = d as usize;
@@ -103,12 +160,10 @@ impl Memory {
                 continue;
             }
             let mut overlap = overlap;
-            for t in &a.tags {
-                if self.docs[di].tags.binary_search(t).is_ok() {
-                    let tag = (
-                        rarity(self.df[*t as usize], self.n),
-                        self.tag_of[*t as usize],
-                    );
+            let theirs = self.terms_of(di);
+            for &t in &own_tags {
+                if theirs.binary_search_by_key(&t, |&(term, _)| term).is_ok() {
+                    let tag = (rarity(self.df[t as usize], self.n), self.tag_of[t as usize]);
                     overlap.tags.push(tag);
                 }
             }
@@ -137,21 +192,160 @@ impl Memory {
     }
 }
 
-/// Reads and tokenises the pool a batch at a time; returns the vocabulary,
-/// document frequencies and each article's raw term frequencies.
-type Raw = (
-    Vec<String>,
-    Vec<i32>,
-    Vec<(i32, Option<i32>, NaiveDateTime, Vec<(u32, f32)>)>,
-);
+/// A temporary file the rebuild streams through, deleted when dropped.
+/// Little-endian; a term list is its length, then (term, f32) pairs.
+struct Spill {
+    file: std::fs::File,
+}
 
-fn read_pool(conn: &mut DbConn) -> QueryResult<Raw> {
+/// An article's head in the raw spill file (its term frequencies follow).
+struct Head {
+    id: i32,
+    section_id: Option<i32>,
+    published_at: NaiveDateTime,
+}
+
+/// The rebuild speaks diesel's error type; a failing spill file is carried in it.
+fn spill_error(err: std::io::Error) -> diesel::result::Error {
+    diesel::result::Error::QueryBuilderError(format!("related rebuild spill file: {err}").into())
+}
+
+impl Spill {
+    fn new() -> QueryResult<Self> {
+        let file = tempfile::tempfile().map_err(spill_error)?;
+        Ok(Spill { file })
+    }
+
+    fn writer(&mut self) -> BufWriter<&mut std::fs::File> {
+        BufWriter::new(&mut self.file)
+    }
+
+    /// From the start.
+    fn reader(&mut self) -> QueryResult<BufReader<&mut std::fs::File>> {
+        self.file.rewind().map_err(spill_error)?;
+        Ok(BufReader::new(&mut self.file))
+    }
+}
+
+fn write_head(out: &mut impl Write, article: &index::PoolArticle) -> std::io::Result<()> {
+    let micros = article.published_at.and_utc().timestamp_micros();
+    out.write_all(&article.id.to_le_bytes())?;
+    out.write_all(&article.section_id.unwrap_or(0).to_le_bytes())?;
+    out.write_all(&micros.to_le_bytes())
+}
+
+fn read_head(input: &mut impl Read) -> std::io::Result<Head> {
+    let mut eight = [0u8; 8];
+    input.read_exact(&mut eight)?;
+    let [id, section] = [&eight[..4], &eight[4..]]
+        .map(|half| i32::from_le_bytes(half.try_into().expect("four bytes")));
+    input.read_exact(&mut eight)?;
+    let published_at = chrono::DateTime::from_timestamp_micros(i64::from_le_bytes(eight))
+        .unwrap_or_default()
+        .naive_utc();
+    Ok(Head {
+        id,
+        section_id: (section != 0).then_some(section),
+        published_at,
+    })
+}
+
+fn write_terms(out: &mut impl Write, terms: &[(u32, f32)]) -> std::io::Result<()> {
+    out.write_all(&(terms.len() as u32).to_le_bytes())?;
+    for &(t, f) in terms {
+        out.write_all(&t.to_le_bytes())?;
+        out.write_all(&f.to_le_bytes())?;
+    }
+    Ok(())
+}
+
+/// Reads one term list into `terms` (emptied first).
+fn read_terms(input: &mut impl Read, terms: &mut Vec<(u32, f32)>) -> std::io::Result<()> {
+    let mut four = [0u8; 4];
+    let mut eight = [0u8; 8];
+    input.read_exact(&mut four)?;
+    terms.clear();
+    for _ in 0..u32::from_le_bytes(four) {
+        input.read_exact(&mut eight)?;
+        let [t, f] = [&eight[..4], &eight[4..]].map(|half| half.try_into().expect("four bytes"));
+        terms.push((u32::from_le_bytes(t), f32::from_le_bytes(f)));
+    }
+    Ok(())
+}
+
+/// The postings of every kept term, in the primary key's order (term, then
+/// article), read back from the kept-terms spill once per range of terms
+/// holding at most `POSTINGS_PER_BATCH` postings.
+fn postings_in_key_order<'a>(
+    kept: &'a mut Spill,
+    per_term: &'a [u32],
+    ids: &'a [i32],
+) -> impl Iterator<Item = QueryResult<Vec<NewPosting>>> + 'a {
+    const POSTINGS_PER_BATCH: usize = 500_000;
+    let mut from = 0;
+    let mut terms = Vec::new();
+    std::iter::from_fn(move || {
+        if from >= per_term.len() {
+            return None;
+        }
+        // Terms `from..to`; postings of term t go at starts[t - from].
+        let mut starts = vec![0usize];
+        let mut to = from;
+        while to < per_term.len()
+            && (to == from
+                || starts[starts.len() - 1] + per_term[to] as usize <= POSTINGS_PER_BATCH)
+        {
+            starts.push(starts[starts.len() - 1] + per_term[to] as usize);
+            to += 1;
+        }
+        let range = (from as u32)..(to as u32);
+        from = to;
+        let batch = (|| {
+            let total = starts[starts.len() - 1];
+            let mut batch: Vec<NewPosting> = Vec::with_capacity(total);
+            // Filled out of order, so placeholders first.
+            batch.resize_with(total, || NewPosting {
+                term_id: 0,
+                article_id: 0,
+                weight: 0.0,
+            });
+            let mut input = kept.reader()?;
+            for &article_id in ids {
+                read_terms(&mut input, &mut terms).map_err(spill_error)?;
+                for &(t, weight) in terms.iter().filter(|(t, _)| range.contains(t)) {
+                    let slot = &mut starts[(t - range.start) as usize];
+                    batch[*slot] = NewPosting {
+                        // Database ids are the vocabulary's plus one (0 is the count row).
+                        term_id: t as i32 + 1,
+                        article_id,
+                        weight,
+                    };
+                    *slot += 1;
+                }
+            }
+            Ok(batch)
+        })();
+        Some(batch)
+    })
+}
+
+/// What reading the pool leaves in memory: the vocabulary (by id), each
+/// term's document frequency and the number of articles spilled.
+struct Pool {
+    terms: Vec<String>,
+    df: Vec<i32>,
+    articles: usize,
+}
+
+/// Reads and tokenises the pool a batch at a time, spilling each article's
+/// raw term frequencies (sorted by term id).
+fn read_pool(conn: &mut DbConn, spill: &mut Spill) -> QueryResult<Pool> {
     let mut vocabulary: HashMap<String, u32> = HashMap::new();
-    let mut terms: Vec<String> = Vec::new();
     let mut df: Vec<i32> = Vec::new();
-    let mut docs = Vec::new();
+    let mut articles = 0;
     let mut after = 0;
     let mut tokenisers = [text::Tokeniser::default(), text::Tokeniser::default()];
+    let mut out = spill.writer();
     loop {
         let batch = index::pool_batch(conn, after, BATCH)?;
         let Some(last) = batch.last() else { break };
@@ -176,13 +370,12 @@ fn read_pool(conn: &mut DbConn) -> QueryResult<Raw> {
             out.extend(other.join().expect("tokenising thread"));
             out
         });
-        for (article, tf) in batch.into_iter().zip(tokenised) {
+        for (article, tf) in batch.iter().zip(tokenised) {
             let mut ids: Vec<(u32, f32)> = tf
                 .into_iter()
                 .map(|(term, f)| {
-                    let next = terms.len() as u32;
-                    let id = *vocabulary.entry(term).or_insert_with_key(|term| {
-                        terms.push(term.clone());
+                    let next = df.len() as u32;
+                    let id = *vocabulary.entry(term).or_insert_with(|| {
                         df.push(0);
                         next
                     });
@@ -191,10 +384,22 @@ fn read_pool(conn: &mut DbConn) -> QueryResult<Raw> {
                 })
                 .collect();
             ids.sort_unstable_by_key(|&(t, _)| t);
-            docs.push((article.id, article.section_id, article.published_at, ids));
+            write_head(&mut out, article)
+                .and_then(|()| write_terms(&mut out, &ids))
+                .map_err(spill_error)?;
+            articles += 1;
         }
     }
-    Ok((terms, df, docs))
+    out.flush().map_err(spill_error)?;
+    let mut terms = vec![String::new(); df.len()];
+    for (term, id) in vocabulary {
+        terms[id as usize] = term;
+    }
+    Ok(Pool {
+        terms,
+        df,
+        articles,
+    })
 }
 
 /// Rebuilds the index and every list with `limit` cards (+ spares) each.
@@ -203,14 +408,18 @@ pub fn rebuild(conn: &mut DbConn, now: NaiveDateTime, limit: usize) -> QueryResu
     let w = &score::WEIGHTS;
     let keep = limit + SPARE_ROWS;
     let started = std::time::Instant::now();
-    let (terms, df, raw) = read_pool(conn)?;
+    let mut raw_spill = Spill::new()?;
+    let Pool {
+        terms,
+        df,
+        articles,
+    } = read_pool(conn, &mut raw_spill)?;
     tracing::info!(
-        "related rebuild: {} articles read and tokenised in {:.1}s ({} terms)",
-        raw.len(),
+        "related rebuild: {articles} articles read and tokenised in {:.1}s ({} terms)",
         started.elapsed().as_secs_f64(),
         terms.len()
     );
-    let n = i32::try_from(raw.len()).unwrap_or(i32::MAX);
+    let n = i32::try_from(articles).unwrap_or(i32::MAX);
     let kinds: Vec<Kind> = terms.iter().map(|t| Kind::of(t)).collect();
     let tag_of: Vec<i32> = terms
         .iter()
@@ -236,26 +445,52 @@ pub fn rebuild(conn: &mut DbConn, now: NaiveDateTime, limit: usize) -> QueryResu
             }),
     );
     crate::db::write_transaction(conn, |conn| index::replace_terms(conn, &new_terms))?;
-    let vocabulary = new_terms.len() - 1;
     drop(new_terms);
 
-    // Weights, pruning and the in-memory postings; each article's full term
-    // list is stored a batch at a time (held whole, they would double the
-    // rebuild's memory).
-    let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); vocabulary];
-    let mut docs = Vec::with_capacity(raw.len());
+    // Weights and pruning, article by article from the raw spill: what
+    // scoring reads stays in memory, every kept term goes to the kept spill,
+    // each article's full term list is stored a batch at a time.
+    let mut memory = Memory {
+        docs: Vec::with_capacity(articles),
+        doc_starts: Vec::with_capacity(articles + 1),
+        doc_terms: Vec::new(),
+        term_starts: Vec::new(),
+        postings: Vec::new(),
+        kinds,
+        tag_of,
+        df,
+        n,
+    };
+    memory.doc_starts.push(0);
+    let mut kept_spill = Spill::new()?;
+    let mut kept_out = kept_spill.writer();
+    // Kept postings per term: the sizes of the key-ordered load's ranges.
+    let mut per_term = vec![0u32; memory.df.len()];
+    let mut input = raw_spill.reader()?;
     let mut new_docs = Vec::with_capacity(BATCH as usize);
-    let total = raw.len();
-    for (doc_index, (id, section_id, published_at, tf)) in raw.into_iter().enumerate() {
+    let mut tf = Vec::new();
+    for doc_index in 0..articles {
+        let Head {
+            id,
+            section_id,
+            published_at,
+        } = read_head(&mut input)
+            .and_then(|head| read_terms(&mut input, &mut tf).map(|()| head))
+            .map_err(spill_error)?;
         let weighted: Vec<(u32, Kind, f32, i32)> = tf
             .iter()
-            .map(|&(t, f)| (t, kinds[t as usize], f, df[t as usize]))
+            .map(|&(t, f)| (t, memory.kinds[t as usize], f, memory.df[t as usize]))
             .collect();
         let mut kept = score::weigh(&weighted, n);
         kept.sort_unstable_by_key(|&(t, _)| t);
+        write_terms(&mut kept_out, &kept).map_err(spill_error)?;
         for &(t, weight) in &kept {
-            postings[t as usize].push((doc_index as u32, weight));
+            per_term[t as usize] += 1;
+            if memory.scored(t) {
+                memory.doc_terms.push((t, weight));
+            }
         }
+        memory.doc_starts.push(memory.doc_terms.len());
         new_docs.push(NewDoc {
             article_id: id,
             section_id,
@@ -267,54 +502,34 @@ pub fn rebuild(conn: &mut DbConn, now: NaiveDateTime, limit: usize) -> QueryResu
                 .collect::<Vec<_>>()
                 .join(" "),
         });
-        if new_docs.len() == BATCH as usize || doc_index + 1 == total {
+        if new_docs.len() == BATCH as usize || doc_index + 1 == articles {
             crate::db::write_transaction(conn, |conn| index::insert_docs(conn, &new_docs, &[]))?;
             new_docs.clear();
         }
-        let tags = kept
-            .iter()
-            .filter(|(t, _)| kinds[*t as usize] == Kind::Tag)
-            .map(|(t, _)| *t)
-            .collect();
-        docs.push(Doc {
+        memory.docs.push(Doc {
             id,
             section_id,
             published_at,
-            terms: kept,
-            tags,
         });
     }
+    kept_out.flush().map_err(spill_error)?;
+    drop((kept_out, input, new_docs, tf));
+    drop(raw_spill);
+    memory.doc_terms.shrink_to_fit();
+    memory.invert();
 
-    // The postings term by term (each list is in article order): the key's order.
-    let ids: Vec<i32> = docs.iter().map(|d| d.id).collect();
-    let mut term = 0;
-    let batches = std::iter::from_fn(|| {
-        let mut batch = Vec::new();
-        while term < postings.len() && batch.len() < 100_000 {
-            batch.extend(postings[term].iter().map(|&(d, weight)| NewPosting {
-                term_id: term as i32 + 1,
-                article_id: ids[d as usize],
-                weight,
-            }));
-            term += 1;
-        }
-        (!batch.is_empty()).then_some(batch)
-    });
-    index::load_postings(conn, batches)?;
+    let ids: Vec<i32> = memory.docs.iter().map(|d| d.id).collect();
+    index::load_postings(
+        conn,
+        postings_in_key_order(&mut kept_spill, &per_term, &ids),
+    )?;
+    drop((ids, per_term, kept_spill));
     tracing::info!(
         "related rebuild: index written at {:.1}s",
         started.elapsed().as_secs_f64()
     );
 
     // Every list, scored on two threads, written a batch at a time.
-    let memory = Memory {
-        docs,
-        kinds,
-        tag_of,
-        df,
-        postings,
-        n,
-    };
     let tag_names: HashMap<i32, String> = index::all_tag_names(conn)?.into_iter().collect();
     let mut pins: HashMap<i32, Vec<i32>> = HashMap::new();
     for (article_id, related_id) in stored::all_pins(conn)? {
