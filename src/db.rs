@@ -300,13 +300,13 @@ pub fn analyze(conn: &mut DbConn) -> diesel::QueryResult<()> {
     conn.batch_execute(sql)
 }
 
-/// Gives the SQLite connection of a one-off bulk command (`generate`,
-/// `related rebuild`) a 128 MiB page cache, so the tables and indexes being
-/// filled are not read back from the file on every insert (the default is
-/// 2 MiB). PostgreSQL: nothing to do.
-pub fn bulk_cache(conn: &mut DbConn) -> diesel::QueryResult<()> {
+/// Gives the SQLite connection of a one-off bulk command a page cache of
+/// `mib` MiB (the default is 2 MiB), so the tables and indexes being filled
+/// are not read back from the file on every insert. SQLite's sorter (for
+/// `CREATE INDEX`) may take as much again. PostgreSQL: nothing to do.
+pub fn bulk_cache(conn: &mut DbConn, mib: u32) -> diesel::QueryResult<()> {
     if let DbConn::Sqlite(_) = conn {
-        conn.batch_execute("PRAGMA cache_size = -131072")?;
+        conn.batch_execute(&format!("PRAGMA cache_size = -{}", mib * 1024))?;
     }
     Ok(())
 }

@@ -622,7 +622,8 @@ pub fn run(
                 .into(),
         ));
     }
-    db::bulk_cache(&mut conn)?;
+    // Articles, tags and their indexes are filled in no useful order.
+    db::bulk_cache(&mut conn, 128)?;
     if let DbConn::Sqlite(_) = &*conn {
         // A benchmark archive, written once: no fsync at each commit (a crash
         // loses a half-made archive, nothing else). This connection only.

@@ -116,7 +116,10 @@ enum RelatedCommand {
 fn rebuild_related(database_url: &str, limit: usize) -> Result<(), broadsheet::AppError> {
     let pool = db::connect(database_url)?;
     let mut conn = pool.get()?;
-    db::bulk_cache(&mut conn)?;
+    // Its writes are appends in key order and its reads one pass over the
+    // articles: a larger cache made it no faster (42 s with 128 MiB, 45 s
+    // with 8 MiB at 100,000 articles), only the process 230 MB larger.
+    db::bulk_cache(&mut conn, 16)?;
     let started = std::time::Instant::now();
     let lists = broadsheet::related::rebuild_all_with_limit(
         &mut conn,
