@@ -1,7 +1,7 @@
 //! `broadsheet related rebuild`: the whole index and every list from scratch.
 //! Articles are read a batch at a time and tokenised on two threads. Memory
-//! holds only what scoring reads: each article's tags and its terms rare
-//! enough to nominate candidates (see `postings_cap`), with their postings.
+//! holds only what scoring reads: each article's tags, and its terms rare
+//! enough to nominate candidates (see `postings_cap`) with their postings.
 //! Everything else streams through two spill files: each article's raw term
 //! frequencies (weights need the final document frequencies) and its kept
 //! terms (written to the database in key order, a range of terms at a time).
@@ -24,7 +24,7 @@ use crate::models::related_index::{self as index, NewDoc, NewPosting, NewTerm, D
 /// Articles read (and lists written) per batch.
 const BATCH: i64 = 2_000;
 
-/// One indexed article, in memory (its terms are in [`Memory::doc_terms`]).
+/// One indexed article, in memory (its terms are in [`Memory`]'s arrays).
 struct Doc {
     id: i32,
     section_id: Option<i32>,
@@ -34,11 +34,14 @@ struct Doc {
 /// The in-memory index a rebuild scores with.
 struct Memory {
     docs: Vec<Doc>,
-    /// Article `d`'s tags and nominating terms (see [`Memory::scored`]),
-    /// with their weights, sorted by term:
-    /// `doc_terms[doc_starts[d]..doc_starts[d + 1]]`.
+    /// Article `d`'s nominating terms (see [`Memory::nominates`]) with their
+    /// weights, sorted by term: `doc_terms[doc_starts[d]..doc_starts[d + 1]]`.
     doc_starts: Vec<usize>,
     doc_terms: Vec<(u32, f32)>,
+    /// Article `d`'s tag terms, sorted (shared tags count whatever their
+    /// frequency): `doc_tags[tag_starts[d]..tag_starts[d + 1]]`.
+    tag_starts: Vec<usize>,
+    doc_tags: Vec<u32>,
     /// A nominating term `t`'s postings (article index, weight), in article
     /// order: `postings[term_starts[t]..term_starts[t + 1]]`.
     term_starts: Vec<usize>,
@@ -72,17 +75,17 @@ impl Memory {
         &self.doc_terms[self.doc_starts[doc]..self.doc_starts[doc + 1]]
     }
 
+    fn tags_of(&self, doc: usize) -> &[u32] {
+        &self.doc_tags[self.tag_starts[doc]..self.tag_starts[doc + 1]]
+    }
+
     fn postings_of(&self, term: u32) -> &[(u32, f32)] {
         let t = term as usize;
         &self.postings[self.term_starts[t]..self.term_starts[t + 1]]
     }
 
-    /// Whether scoring reads the term: a tag (shared tags count whatever
-    /// their frequency) or a term whose postings nominate candidates.
-    fn scored(&self, term: u32) -> bool {
-        self.kinds[term as usize] == Kind::Tag || self.nominates(term)
-    }
-
+    /// Whether the term's postings nominate candidates (and add to the text
+    /// and name similarity): the same rule as `index::candidates`.
     fn nominates(&self, term: u32) -> bool {
         self.df[term as usize] <= postings_cap(self.n)
     }
@@ -91,9 +94,7 @@ impl Memory {
     fn invert(&mut self) {
         let mut starts = vec![0usize; self.df.len() + 1];
         for &(t, _) in &self.doc_terms {
-            if self.nominates(t) {
-                starts[t as usize + 1] += 1;
-            }
+            starts[t as usize + 1] += 1;
         }
         for t in 1..starts.len() {
             starts[t] += starts[t - 1];
@@ -102,10 +103,8 @@ impl Memory {
         let mut postings = vec![(0u32, 0f32); starts[starts.len() - 1]];
         for d in 0..self.docs.len() {
             for &(t, weight) in self.terms_of(d) {
-                if self.nominates(t) {
-                    postings[next[t as usize]] = (d as u32, weight);
-                    next[t as usize] += 1;
-                }
+                postings[next[t as usize]] = (d as u32, weight);
+                next[t as usize] += 1;
             }
         }
         self.term_starts = starts;
@@ -122,9 +121,6 @@ impl Memory {
     ) -> Vec<Scored> {
         let a = &self.docs[at];
         for &(t, weight) in self.terms_of(at) {
-            if !self.nominates(t) {
-                continue;
-            }
             let kind = self.kinds[t as usize];
             for &(d, w2) in self.postings_of(t) {
                 let di = d as usize;
@@ -139,12 +135,7 @@ impl Memory {
                 }
             }
         }
-        let own_tags: Vec<u32> = self
-            .terms_of(at)
-            .iter()
-            .filter(|(t, _)| self.kinds[*t as usize] == Kind::Tag)
-            .map(|(t, _)| *t)
-            .collect();
+        let own_tags = self.tags_of(at);
         let mut overlaps: Vec<(f64, u32, Overlap)> = Vec::with_capacity(s.touched.len());
         for d in s.touched.drain(..) {
             let di = d as usize;
@@ -160,9 +151,9 @@ impl Memory {
                 continue;
             }
             let mut overlap = overlap;
-            let theirs = self.terms_of(di);
-            for &t in &own_tags {
-                if theirs.binary_search_by_key(&t, |&(term, _)| term).is_ok() {
+            let theirs = self.tags_of(di);
+            for &t in own_tags {
+                if theirs.binary_search(&t).is_ok() {
                     let tag = (rarity(self.df[t as usize], self.n), self.tag_of[t as usize]);
                     overlap.tags.push(tag);
                 }
@@ -454,6 +445,8 @@ pub fn rebuild(conn: &mut DbConn, now: NaiveDateTime, limit: usize) -> QueryResu
         docs: Vec::with_capacity(articles),
         doc_starts: Vec::with_capacity(articles + 1),
         doc_terms: Vec::new(),
+        tag_starts: Vec::with_capacity(articles + 1),
+        doc_tags: Vec::new(),
         term_starts: Vec::new(),
         postings: Vec::new(),
         kinds,
@@ -462,6 +455,7 @@ pub fn rebuild(conn: &mut DbConn, now: NaiveDateTime, limit: usize) -> QueryResu
         n,
     };
     memory.doc_starts.push(0);
+    memory.tag_starts.push(0);
     let mut kept_spill = Spill::new()?;
     let mut kept_out = kept_spill.writer();
     // Kept postings per term: the sizes of the key-ordered load's ranges.
@@ -486,11 +480,15 @@ pub fn rebuild(conn: &mut DbConn, now: NaiveDateTime, limit: usize) -> QueryResu
         write_terms(&mut kept_out, &kept).map_err(spill_error)?;
         for &(t, weight) in &kept {
             per_term[t as usize] += 1;
-            if memory.scored(t) {
+            if memory.kinds[t as usize] == Kind::Tag {
+                memory.doc_tags.push(t);
+            }
+            if memory.nominates(t) {
                 memory.doc_terms.push((t, weight));
             }
         }
         memory.doc_starts.push(memory.doc_terms.len());
+        memory.tag_starts.push(memory.doc_tags.len());
         new_docs.push(NewDoc {
             article_id: id,
             section_id,
@@ -516,6 +514,7 @@ pub fn rebuild(conn: &mut DbConn, now: NaiveDateTime, limit: usize) -> QueryResu
     drop((kept_out, input, new_docs, tf));
     drop(raw_spill);
     memory.doc_terms.shrink_to_fit();
+    memory.doc_tags.shrink_to_fit();
     memory.invert();
 
     let ids: Vec<i32> = memory.docs.iter().map(|d| d.id).collect();

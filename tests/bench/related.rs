@@ -155,6 +155,10 @@ fn memory_mib(field: &str) -> f64 {
 }
 
 fn main() {
+    // The rebuild logs its phases (read and tokenised, index written, lists written).
+    tracing_subscriber::fmt()
+        .with_env_filter("broadsheet::related=info")
+        .init();
     // `BENCH_ARTICLES=10000` for one size; both by default.
     let sizes: Vec<usize> = std::env::var("BENCH_ARTICLES")
         .unwrap_or_else(|_| "10000,100000".into())
