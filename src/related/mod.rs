@@ -38,6 +38,7 @@ mod index;
 mod jobs;
 mod rebuild;
 pub mod score;
+mod spill;
 pub mod text;
 
 use std::thread::JoinHandle;

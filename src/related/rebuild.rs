@@ -7,7 +7,7 @@
 //! terms (written to the database in key order, a range of terms at a time).
 
 use std::collections::HashMap;
-use std::io::{BufReader, BufWriter, Read, Seek, Write};
+use std::io::Write;
 
 use rustc_hash::FxHashMap;
 
@@ -16,6 +16,7 @@ use diesel::QueryResult;
 
 use super::index::{postings_cap, MAX_CANDIDATES};
 use super::score::{self, rank, rarity, Kind, Overlap, Scored, Weights};
+use super::spill::{read_head, read_terms, spill_error, write_head, write_terms, Head, Spill};
 use super::{text, SPARE_ROWS};
 use crate::db::DbConn;
 use crate::models::related::{self as stored, NewRelatedRow};
@@ -181,87 +182,6 @@ impl Memory {
         rank(&mut found);
         found
     }
-}
-
-/// A temporary file the rebuild streams through, deleted when dropped.
-/// Little-endian; a term list is its length, then (term, f32) pairs.
-struct Spill {
-    file: std::fs::File,
-}
-
-/// An article's head in the raw spill file (its term frequencies follow).
-struct Head {
-    id: i32,
-    section_id: Option<i32>,
-    published_at: NaiveDateTime,
-}
-
-/// The rebuild speaks diesel's error type; a failing spill file is carried in it.
-fn spill_error(err: std::io::Error) -> diesel::result::Error {
-    diesel::result::Error::QueryBuilderError(format!("related rebuild spill file: {err}").into())
-}
-
-impl Spill {
-    fn new() -> QueryResult<Self> {
-        let file = tempfile::tempfile().map_err(spill_error)?;
-        Ok(Spill { file })
-    }
-
-    fn writer(&mut self) -> BufWriter<&mut std::fs::File> {
-        BufWriter::new(&mut self.file)
-    }
-
-    /// From the start.
-    fn reader(&mut self) -> QueryResult<BufReader<&mut std::fs::File>> {
-        self.file.rewind().map_err(spill_error)?;
-        Ok(BufReader::new(&mut self.file))
-    }
-}
-
-fn write_head(out: &mut impl Write, article: &index::PoolArticle) -> std::io::Result<()> {
-    let micros = article.published_at.and_utc().timestamp_micros();
-    out.write_all(&article.id.to_le_bytes())?;
-    out.write_all(&article.section_id.unwrap_or(0).to_le_bytes())?;
-    out.write_all(&micros.to_le_bytes())
-}
-
-fn read_head(input: &mut impl Read) -> std::io::Result<Head> {
-    let mut eight = [0u8; 8];
-    input.read_exact(&mut eight)?;
-    let [id, section] = [&eight[..4], &eight[4..]]
-        .map(|half| i32::from_le_bytes(half.try_into().expect("four bytes")));
-    input.read_exact(&mut eight)?;
-    let published_at = chrono::DateTime::from_timestamp_micros(i64::from_le_bytes(eight))
-        .unwrap_or_default()
-        .naive_utc();
-    Ok(Head {
-        id,
-        section_id: (section != 0).then_some(section),
-        published_at,
-    })
-}
-
-fn write_terms(out: &mut impl Write, terms: &[(u32, f32)]) -> std::io::Result<()> {
-    out.write_all(&(terms.len() as u32).to_le_bytes())?;
-    for &(t, f) in terms {
-        out.write_all(&t.to_le_bytes())?;
-        out.write_all(&f.to_le_bytes())?;
-    }
-    Ok(())
-}
-
-/// Reads one term list into `terms` (emptied first).
-fn read_terms(input: &mut impl Read, terms: &mut Vec<(u32, f32)>) -> std::io::Result<()> {
-    let mut four = [0u8; 4];
-    let mut eight = [0u8; 8];
-    input.read_exact(&mut four)?;
-    terms.clear();
-    for _ in 0..u32::from_le_bytes(four) {
-        input.read_exact(&mut eight)?;
-        let [t, f] = [&eight[..4], &eight[4..]].map(|half| half.try_into().expect("four bytes"));
-        terms.push((u32::from_le_bytes(t), f32::from_le_bytes(f)));
-    }
-    Ok(())
 }
 
 /// The postings of every kept term, in the primary key's order (term, then
