@@ -33,9 +33,7 @@ struct PostForm {
 }
 
 fn back_to_article(id: i32) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header(("Location", format!("/admin/articles/{id}/edit#live")))
-        .finish()
+    super::see_other(format!("/admin/articles/{id}/edit#live"))
 }
 
 /// The form's time: `None` for now, or the reason it cannot be read.
@@ -121,7 +119,9 @@ pub async fn start(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let message = "Live coverage is on: the article shows a “Live” label and new updates appear on readers’ pages.";
-    set_coverage(state, signed_in, req, id, body, live_post::start, message).await
+    let id = id.into_inner();
+    let start = move |conn: &mut db::DbConn, now| live_post::start(conn, id, now).map(|()| id);
+    super::article_action(&state, &signed_in, &req, &body, start, message, "live").await
 }
 
 /// `POST /admin/articles/{id}/live/end`: ends live coverage.
@@ -133,25 +133,9 @@ pub async fn end(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let message = "Live coverage ended. The updates stay on the article as its timeline.";
-    set_coverage(state, signed_in, req, id, body, live_post::end, message).await
-}
-
-/// Starts or ends an article's coverage with `change`, then back to its panel.
-async fn set_coverage(
-    state: web::Data<AppState>,
-    signed_in: SignedIn,
-    req: HttpRequest,
-    id: web::Path<i32>,
-    body: web::Bytes,
-    change: fn(&mut crate::db::DbConn, i32, NaiveDateTime) -> Result<(), AppError>,
-    message: &'static str,
-) -> Result<HttpResponse, AppError> {
-    super::accept(&signed_in, Role::Editor, &req, &body)?;
     let id = id.into_inner();
-    let now = state.clock.now();
-    db::run(&state.pool, move |conn| change(conn, id, now)).await?;
-    auth::flash(&signed_in.session, message);
-    Ok(back_to_article(id))
+    let end = move |conn: &mut db::DbConn, now| live_post::end(conn, id, now).map(|()| id);
+    super::article_action(&state, &signed_in, &req, &body, end, message, "live").await
 }
 
 /// `POST /admin/articles/{id}/live/posts`: adds a post.
@@ -256,13 +240,16 @@ pub async fn delete_post(
     id: web::Path<i32>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    super::accept(&signed_in, Role::Editor, &req, &body)?;
     let post_id = id.into_inner();
-    let now = state.clock.now();
-    let article_id = db::run(&state.pool, move |conn| {
-        live_post::delete(conn, post_id, now)
-    })
-    .await?;
-    auth::flash(&signed_in.session, "Update deleted.");
-    Ok(back_to_article(article_id))
+    let delete = move |conn: &mut db::DbConn, now| live_post::delete(conn, post_id, now);
+    super::article_action(
+        &state,
+        &signed_in,
+        &req,
+        &body,
+        delete,
+        "Update deleted.",
+        "live",
+    )
+    .await
 }

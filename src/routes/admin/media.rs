@@ -219,9 +219,7 @@ pub async fn set_focal(
         &signed_in.session,
         "Saved the focal point; the square and 4:3 crops were made again around it.",
     );
-    Ok(HttpResponse::SeeOther()
-        .insert_header(("Location", format!("/admin/media/{id}/edit#focal")))
-        .finish())
+    Ok(super::see_other(format!("/admin/media/{id}/edit#focal")))
 }
 
 /// `GET /admin/media/{id}/edit`: an image's defaults, focal point and uses.
@@ -270,9 +268,7 @@ pub async fn update(
         &signed_in.session,
         "Saved the image’s alt text, caption and credit.",
     );
-    Ok(HttpResponse::SeeOther()
-        .insert_header(("Location", format!("/admin/media/{id}/edit")))
-        .finish())
+    Ok(super::see_other(format!("/admin/media/{id}/edit")))
 }
 
 /// `POST /admin/media/{id}/delete`: deletes an image nothing live uses.
@@ -299,7 +295,5 @@ pub async fn delete(
         }
     };
     auth::flash(&signed_in.session, &message);
-    Ok(HttpResponse::SeeOther()
-        .insert_header(("Location", "/admin/media"))
-        .finish())
+    Ok(super::see_other("/admin/media".into()))
 }

@@ -15,7 +15,8 @@ pub mod users;
 
 use actix_web::cookie::Key;
 use actix_web::middleware::DefaultHeaders;
-use actix_web::{web, HttpRequest};
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::NaiveDateTime;
 
 use crate::auth::{self, SignedIn};
 use crate::error::AppError;
@@ -128,6 +129,35 @@ pub fn accept_form<T: serde::de::DeserializeOwned>(
     accept(signed_in, role, req, body)?;
     serde_urlencoded::from_bytes(body)
         .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))
+}
+
+/// A `303 See Other` to `location`: where every admin form post goes next.
+pub fn see_other(location: String) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("Location", location))
+        .finish()
+}
+
+/// A one-click editor's action on an article's panel (live coverage, a live
+/// post, a correction note): [`accept`], then `change` (given the time; it
+/// returns the article it touched), then `message` and back to the
+/// article's edit page at `#panel`.
+pub async fn article_action(
+    state: &AppState,
+    signed_in: &SignedIn,
+    req: &HttpRequest,
+    body: &[u8],
+    change: impl FnOnce(&mut crate::db::DbConn, NaiveDateTime) -> Result<i32, AppError> + Send + 'static,
+    message: &'static str,
+    panel: &str,
+) -> Result<HttpResponse, AppError> {
+    accept(signed_in, Role::Editor, req, body)?;
+    let now = state.clock.now();
+    let article_id = crate::db::run(&state.pool, move |conn| change(conn, now)).await?;
+    auth::flash(&signed_in.session, message);
+    Ok(see_other(format!(
+        "/admin/articles/{article_id}/edit#{panel}"
+    )))
 }
 
 /// The CSRF token of a url-encoded form body, if it has one.

@@ -26,9 +26,7 @@ struct NoteForm {
 }
 
 fn back_to_article(id: i32) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header(("Location", format!("/admin/articles/{id}/edit#notes")))
-        .finish()
+    super::see_other(format!("/admin/articles/{id}/edit#notes"))
 }
 
 /// `POST /admin/articles/{id}/notes`: adds a correction or update.
@@ -82,13 +80,16 @@ pub async fn delete(
     id: web::Path<i32>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
-    super::accept(&signed_in, Role::Editor, &req, &body)?;
     let note_id = id.into_inner();
-    let now = state.clock.now();
-    let article_id = db::run(&state.pool, move |conn| {
-        article_note::delete(conn, note_id, now)
-    })
-    .await?;
-    auth::flash(&signed_in.session, "Note deleted.");
-    Ok(back_to_article(article_id))
+    let delete = move |conn: &mut db::DbConn, now| article_note::delete(conn, note_id, now);
+    super::article_action(
+        &state,
+        &signed_in,
+        &req,
+        &body,
+        delete,
+        "Note deleted.",
+        "notes",
+    )
+    .await
 }

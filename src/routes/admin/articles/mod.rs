@@ -11,7 +11,6 @@ pub mod revisions;
 pub mod save;
 pub mod status;
 
-use actix_web::HttpResponse;
 use chrono::NaiveDateTime;
 
 use crate::auth::SignedIn;
@@ -20,11 +19,7 @@ use crate::models::article::ArticleStatus;
 use crate::models::user::Role;
 use crate::models::Article;
 
-fn see_other(location: String) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header(("Location", location))
-        .finish()
-}
+use super::see_other;
 
 fn status_label(a: &Article, now: NaiveDateTime) -> &'static str {
     if a.deleted_at.is_some() {
