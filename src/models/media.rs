@@ -311,14 +311,7 @@ pub fn replace_crops(
         .filter(media::original_id.eq(id))
         .filter(media::aspect.ne(""));
     let tokens: Vec<String> = old.select(media::token).load(conn)?;
-    for token in &tokens {
-        diesel::insert_into(deleted_media::table)
-            .values((
-                deleted_media::token.eq(token),
-                deleted_media::deleted_at.eq(now),
-            ))
-            .execute(conn)?;
-    }
+    remember_deleted(conn, &tokens, now)?;
     diesel::delete(old).execute(conn)?;
     for crop in crops {
         diesel::insert_into(media::table)
@@ -335,6 +328,24 @@ pub fn replace_crops(
             .execute(conn)?;
     }
     crate::models::public_change::record(conn, now)
+}
+
+/// Records the tokens of images about to be deleted, so their URLs answer
+/// 410 Gone rather than 404.
+pub fn remember_deleted(
+    conn: &mut DbConn,
+    tokens: &[String],
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    for token in tokens {
+        diesel::insert_into(deleted_media::table)
+            .values((
+                deleted_media::token.eq(token),
+                deleted_media::deleted_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// An image's crops: (aspect, token, width, height), in the order of

@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use crate::db::DbConn;
 use crate::models::article_form::limits;
 use crate::models::escape_like;
-use crate::schema::{article_media, articles, authors, deleted_media, media};
+use crate::schema::{article_media, articles, authors, media};
 
 /// The longest search accepted, in characters (longer is cut, not refused).
 pub const MAX_QUERY: usize = 100;
@@ -473,14 +473,7 @@ pub fn delete(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> QueryResult<Del
         .filter(media::id.eq(id).or(media::original_id.eq(id)))
         .select(media::token)
         .load(conn)?;
-    for token in &tokens {
-        diesel::insert_into(deleted_media::table)
-            .values((
-                deleted_media::token.eq(token),
-                deleted_media::deleted_at.eq(now),
-            ))
-            .execute(conn)?;
-    }
+    crate::models::media::remember_deleted(conn, &tokens, now)?;
     diesel::delete(media::table.filter(media::original_id.eq(id))).execute(conn)?;
     diesel::delete(media::table.find(id)).execute(conn)?;
     crate::models::public_change::record(conn, now)?;
